@@ -1,0 +1,136 @@
+/**
+ * The MachineSet and MachineAutoscaler objects of one pool zone, as plain data. Pure, so tests
+ * and the schema check read exactly what the component applies.
+ */
+import type { PoolConfig } from "../lib/config/types";
+import { ACCELERATOR_LABEL, MACHINE_API_NAMESPACE, nodeRoleLabel, POOL_LABEL } from "../lib/naming";
+import { installerNames, OpenShiftVersion } from "../lib/openshift";
+
+export interface MachineSetInputs {
+    infraId: string;
+    region: string;
+    openshiftVersion: OpenShiftVersion;
+    pool: PoolConfig;
+    zone: string;
+    name: string;
+    replicas: number;
+    amiId: string;
+    /** Node role (MachineConfigPool) the machines join: `worker-gpu`, `worker-gpu-<pool>` or `worker`. */
+    role: string;
+}
+
+export interface KubernetesObject {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec: Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Json {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key; arrays and scalars replace; `null` removes a key. */
+export function deepMerge(base: Json, override: Json): Json {
+    const merged: Json = { ...base };
+    for (const [key, value] of Object.entries(override)) {
+        if (value === null) {
+            delete merged[key];
+        } else if (isPlainObject(value) && isPlainObject(merged[key])) {
+            merged[key] = deepMerge(merged[key] as Json, value);
+        } else {
+            merged[key] = value;
+        }
+    }
+    return merged;
+}
+
+const tagNameFilter = (value: string) => ({ filters: [{ name: "tag:Name", values: [value] }] });
+
+/** AWSMachineProviderConfig following the installer's conventions for the cluster's era. */
+export function awsProviderSpec(i: MachineSetInputs): Json {
+    const names = installerNames(i.infraId, i.openshiftVersion);
+    const volume = i.pool.rootVolume;
+    const spec: Json = {
+        apiVersion: "machine.openshift.io/v1beta1",
+        kind: "AWSMachineProviderConfig",
+        ami: { id: i.amiId },
+        instanceType: i.pool.instanceType,
+        placement: { region: i.region, availabilityZone: i.zone },
+        subnet: tagNameFilter(names.privateSubnet(i.zone)),
+        securityGroups: names.securityGroups.map(tagNameFilter),
+        iamInstanceProfile: { id: names.instanceProfile },
+        userDataSecret: { name: "worker-user-data" },
+        credentialsSecret: { name: "aws-cloud-credentials" },
+        tags: [{ name: `kubernetes.io/cluster/${i.infraId}`, value: "owned" }],
+        deviceIndex: 0,
+        metadataServiceOptions: { authentication: "Required" },
+        blockDevices: [
+            {
+                ebs: {
+                    encrypted: true,
+                    volumeSize: volume.sizeGiB,
+                    volumeType: volume.type,
+                    ...(volume.iops !== undefined && { iops: volume.iops }),
+                    ...(volume.throughputMiBps !== undefined && { throughput: volume.throughputMiBps }),
+                    ...(volume.kmsKeyArn !== undefined && { kmsKey: { arn: volume.kmsKeyArn } }),
+                },
+            },
+        ],
+        ...(i.pool.market === "spot" && { spotMarketOptions: {} }),
+    };
+    return deepMerge(spec, i.pool.providerSpec);
+}
+
+export function nodeLabels(pool: PoolConfig, role: string): Record<string, string> {
+    return {
+        ...pool.labels,
+        [nodeRoleLabel("worker")]: "",
+        ...(role !== "worker" && { [nodeRoleLabel(role)]: "" }),
+        [POOL_LABEL]: pool.name,
+        ...(pool.accelerator === "nvidia" && { [ACCELERATOR_LABEL]: pool.name }),
+    };
+}
+
+export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
+    const clusterLabel = { "machine.openshift.io/cluster-api-cluster": i.infraId };
+    const selectorLabels = { ...clusterLabel, "machine.openshift.io/cluster-api-machineset": i.name };
+    return {
+        apiVersion: "machine.openshift.io/v1beta1",
+        kind: "MachineSet",
+        metadata: { name: i.name, namespace: MACHINE_API_NAMESPACE, labels: { ...clusterLabel, [POOL_LABEL]: i.pool.name } },
+        spec: {
+            replicas: i.replicas,
+            selector: { matchLabels: selectorLabels },
+            template: {
+                metadata: {
+                    labels: {
+                        ...selectorLabels,
+                        "machine.openshift.io/cluster-api-machine-role": i.role,
+                        "machine.openshift.io/cluster-api-machine-type": i.role,
+                    },
+                },
+                spec: {
+                    metadata: { labels: nodeLabels(i.pool, i.role) },
+                    taints: i.pool.taints.map((t) => ({ key: t.key, ...(t.value !== undefined && { value: t.value }), effect: t.effect })),
+                    providerSpec: { value: awsProviderSpec(i) },
+                },
+            },
+        },
+    };
+}
+
+export function machineAutoscalerManifest(machineSet: string, minReplicas: number, maxReplicas: number): KubernetesObject {
+    return {
+        apiVersion: "autoscaling.openshift.io/v1beta1",
+        kind: "MachineAutoscaler",
+        metadata: { name: machineSet, namespace: MACHINE_API_NAMESPACE },
+        spec: {
+            minReplicas,
+            maxReplicas,
+            scaleTargetRef: { apiVersion: "machine.openshift.io/v1beta1", kind: "MachineSet", name: machineSet },
+        },
+    };
+}

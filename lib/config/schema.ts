@@ -1,0 +1,229 @@
+/**
+ * JSON Schema of the stack configuration (namespace `cluster-capacity:`). Checked with ajv before any
+ * resource is registered; cross-field rules that a schema cannot say live in `validate.ts`.
+ * `allowed` annotates a pattern with the words an error message shows instead of the regex.
+ */
+
+const dns1123Label = {
+    type: "string",
+    pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+    maxLength: 63,
+    allowed: "a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
+} as const;
+
+const quotaCode = {
+    type: "string",
+    pattern: "^L-[0-9A-F]{8}$",
+    allowed: "a Service Quotas code such as L-DB2E81BA",
+} as const;
+
+const amiId = {
+    type: "string",
+    pattern: "^ami-[0-9a-f]{8,17}$",
+    allowed: "an AMI id such as ami-0123456789abcdef0",
+} as const;
+
+const amiQuery = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+        id: { ...amiId, description: "Pinned AMI id; no lookup." },
+        owners: {
+            type: "array",
+            minItems: 1,
+            items: { type: "string", pattern: "^([0-9]{12}|self|amazon|aws-marketplace)$", allowed: "a 12-digit AWS account id, self, amazon or aws-marketplace" },
+            description: "AMI owners for the lookup (RHCOS public AMIs: 531415883065).",
+        },
+        namePattern: {
+            type: "string",
+            minLength: 1,
+            description: "AMI name filter for the lookup, e.g. rhcos-418.94.*-x86_64; the most recent match wins.",
+        },
+        managedByCluster: {
+            type: "boolean",
+            description: "OpenShift ≥ 4.19 boot-image management: set the AMI once, then ignore AMI drift.",
+        },
+    },
+} as const;
+
+const instanceSpec = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+        vcpus: { type: "integer", minimum: 1 },
+        memoryMiB: { type: "integer", minimum: 1 },
+        gpus: { type: "integer", minimum: 0 },
+        gpuModel: { type: "string", minLength: 1 },
+        gpuMemoryMiB: { type: "integer", minimum: 1 },
+        neuronDevices: { type: "integer", minimum: 0 },
+    },
+} as const;
+
+const taint = {
+    type: "object",
+    additionalProperties: false,
+    required: ["key", "effect"],
+    properties: {
+        key: { type: "string", minLength: 1, maxLength: 316 },
+        value: { type: "string", maxLength: 63 },
+        effect: { enum: ["NoSchedule", "PreferNoSchedule", "NoExecute"] },
+    },
+} as const;
+
+const pool = {
+    type: "object",
+    additionalProperties: false,
+    required: ["name", "accelerator", "instanceType", "zones"],
+    properties: {
+        name: { ...dns1123Label, description: "Pool name, unique in the stack; part of every MachineSet name." },
+        accelerator: { enum: ["nvidia", "neuron"], description: "nvidia (GPU) or neuron (Inferentia/Trainium)." },
+        instanceType: {
+            type: "string",
+            pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9-]+$",
+            allowed: "an EC2 instance type such as g6.4xlarge",
+        },
+        zones: {
+            type: "array",
+            minItems: 1,
+            uniqueItems: true,
+            items: { type: "string" },
+            description: "Availability zones of the cluster's region; one MachineSet per zone.",
+        },
+        market: { enum: ["on-demand", "spot"], description: "on-demand (default) or spot." },
+        replicas: { type: "integer", minimum: 0, description: "Machines per zone when not autoscaled (default 0)." },
+        autoscaling: {
+            type: "object",
+            additionalProperties: false,
+            required: ["minReplicas", "maxReplicas"],
+            properties: {
+                minReplicas: { type: "integer", minimum: 0 },
+                maxReplicas: { type: "integer", minimum: 1 },
+            },
+            description: "Per-zone bounds for a MachineAutoscaler on each MachineSet.",
+        },
+        labels: {
+            type: "object",
+            additionalProperties: { type: "string", maxLength: 63 },
+            description: "Extra node labels.",
+        },
+        taints: {
+            type: "array",
+            items: taint,
+            description: "Node taints; default nvidia.com/gpu=true:NoSchedule or aws.amazon.com/neuron=true:NoSchedule.",
+        },
+        rootVolume: {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+                sizeGiB: { type: "integer", minimum: 16, maximum: 16384 },
+                type: { enum: ["gp3", "gp2", "io1", "io2"] },
+                iops: { type: "integer", minimum: 0 },
+                throughputMiBps: { type: "integer", minimum: 125, maximum: 2000 },
+                kmsKeyArn: { type: "string", pattern: "^arn:aws[a-z-]*:kms:", allowed: "a KMS key ARN" },
+            },
+            description: "Root EBS volume (always encrypted): sizeGiB (default 120), type (default gp3), iops, throughputMiBps, kmsKeyArn.",
+        },
+        timeSlicing: { type: "integer", minimum: 1, maximum: 64, description: "GPU time-slicing replicas per physical GPU." },
+        kueueFlavor: { ...dns1123Label, description: "Kueue ResourceFlavor name (default: the pool name)." },
+        sysctls: {
+            type: "object",
+            propertyNames: { pattern: "^[a-z0-9_]+(\\.[a-z0-9_-]+)+$" },
+            additionalProperties: { type: ["string", "integer"] },
+            description: "Kernel sysctls for this pool's nodes (its own MachineConfigPool).",
+        },
+        kernelArguments: {
+            type: "array",
+            items: { type: "string", pattern: "^\\S+$", allowed: "one kernel argument without spaces" },
+            description: "Kernel arguments for this pool's nodes (its own MachineConfigPool).",
+        },
+        ami: { ...amiQuery, description: "Per-pool AMI, same shape as cluster-capacity:ami." },
+        providerSpec: {
+            type: "object",
+            description: "Deep-merged over the generated AWSMachineProviderConfig, for sites whose names differ.",
+        },
+    },
+} as const;
+
+export const CONFIG_SCHEMA = {
+    type: "object",
+    additionalProperties: false,
+    required: ["cluster"],
+    properties: {
+        cluster: {
+            type: "object",
+            additionalProperties: false,
+            required: ["name"],
+            description: "The cluster: name, infraId, platform, openshiftVersion, region, accountId.",
+            properties: {
+                name: { ...dns1123Label, description: "Cluster name." },
+                infraId: {
+                    type: "string",
+                    pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+                    maxLength: 32,
+                    allowed: "the OpenShift infrastructure name (oc get infrastructure cluster -o jsonpath='{.status.infrastructureName}')",
+                },
+                platform: { enum: ["openshift", "kubernetes"] },
+                openshiftVersion: { type: "string", pattern: "^4\\.[0-9]{1,2}$", allowed: 'a "4.N" minor version such as "4.18"' },
+                region: { type: "string", pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", allowed: "an AWS region such as us-east-2" },
+                accountId: { type: "string", pattern: "^[0-9]{12}$", allowed: "a 12-digit AWS account id" },
+            },
+        },
+        lookups: { enum: ["aws", "offline"], description: "aws (default): read quotas, instance specs and AMIs from AWS; offline: no AWS call." },
+        quotas: {
+            type: "object",
+            propertyNames: quotaCode,
+            additionalProperties: { type: "integer", minimum: 0 },
+            description: "Quota code → vCPUs: offline values, or with aws lookups a lower cap.",
+        },
+        instanceTypes: {
+            type: "object",
+            propertyNames: { type: "string", pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9-]+$", allowed: "an EC2 instance type such as g6.4xlarge" },
+            additionalProperties: instanceSpec,
+            description: "Instance type → {vcpus, memoryMiB, gpus, gpuModel, gpuMemoryMiB, neuronDevices}: offline specs or overrides.",
+        },
+        ami: { ...amiQuery, description: "Node AMI: id (pinned) or owners + namePattern lookup; managedByCluster for ≥ 4.19 boot-image management." },
+        pools: { type: "array", items: pool, description: "Accelerator node pools." },
+        gpuOperator: {
+            type: "object",
+            description: "NVIDIA GPU Operator: enabled, install (olm|helm), channel/version, MIG, monitoring.",
+            additionalProperties: false,
+            properties: { enabled: { type: "boolean" } },
+        },
+        kueue: {
+            type: "object",
+            description: "Kueue GPU-as-a-service: enabled, clusterQueue, cohort, namespaces, apiVersion.",
+            additionalProperties: false,
+            properties: { enabled: { type: "boolean" } },
+        },
+        neuron: {
+            type: "object",
+            additionalProperties: false,
+            properties: { enabled: { type: "boolean" } },
+            description: "Inferentia feasibility gate: enabled (default false).",
+        },
+        renderDirectory: { type: "string", minLength: 1, description: "Write YAML to this folder instead of talking to a cluster." },
+        kubernetes: {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+                context: { type: "string", minLength: 1 },
+                kubeconfig: { type: "string", minLength: 1 },
+            },
+            description: "Cluster access: kubeconfig (path or contents) and context; default: the ambient kubeconfig.",
+        },
+        clusterAutoscaler: {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+                maxNodeProvisionTime: { type: "string", pattern: "^([0-9]+(\\.[0-9]+)?(s|m|h))+$", allowed: "a duration such as 30m" },
+                scaleDownEnabled: { type: "boolean" },
+                scaleDownDelayAfterAdd: { type: "string", pattern: "^([0-9]+(\\.[0-9]+)?(s|m|h))+$", allowed: "a duration such as 10m" },
+                scaleDownUnneededTime: { type: "string", pattern: "^([0-9]+(\\.[0-9]+)?(s|m|h))+$", allowed: "a duration such as 10m" },
+            },
+            description: "Settings of the cluster-wide ClusterAutoscaler `default`, rendered when a pool autoscales.",
+        },
+    },
+} as const;
+
+/** Top-level keys of the schema; Pulumi.yaml must declare exactly these. */
+export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA.properties);

@@ -1,0 +1,317 @@
+/**
+ * Turns raw stack config values into a typed CapacityConfig, or throws one ConfigError that lists
+ * every bad value with its key path. Pure: no Pulumi runtime, no AWS.
+ */
+import Ajv, { ErrorObject } from "ajv";
+import { isDns1123Label, machineSetName, MAX_LABEL_LENGTH, poolMachineConfigRole, POOL_LABEL, ACCELERATOR_LABEL } from "../naming";
+import { managesBootImages, MIN_OPENSHIFT_MINOR, parseOpenShiftVersion } from "../openshift";
+import { ConfigError, ConfigProblem, PathSegment, problem } from "../errors";
+import { CONFIG_SCHEMA } from "./schema";
+import type { AmiQuery, CapacityConfig, ClusterConfig, PoolConfig, Taint } from "./types";
+
+export const RHCOS_AMI_OWNER = "531415883065";
+export const DEFAULT_ROOT_VOLUME_GIB = 120;
+
+/** Default taints keep ordinary pods off accelerator nodes. */
+export const DEFAULT_TAINTS: Record<PoolConfig["accelerator"], Taint> = {
+    nvidia: { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" },
+    neuron: { key: "aws.amazon.com/neuron", value: "true", effect: "NoSchedule" },
+};
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+ajv.addKeyword("allowed");
+const validateSchema = ajv.compile(CONFIG_SCHEMA);
+
+function segmentsOf(instancePath: string): PathSegment[] {
+    if (!instancePath) return [];
+    return instancePath
+        .slice(1)
+        .split("/")
+        .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function describeAjvError(error: ErrorObject): ConfigProblem | undefined {
+    const segments = segmentsOf(error.instancePath);
+    const schema = (error.parentSchema ?? {}) as { allowed?: string; properties?: Record<string, unknown> };
+    const params = error.params as Record<string, unknown>;
+    if (error.propertyName !== undefined) {
+        return problem([...segments, error.propertyName], error.propertyName, `a key that is ${schema.allowed ?? `matching ${String(params.pattern)}`}`);
+    }
+    switch (error.keyword) {
+        case "propertyNames":
+            return undefined; // reported by the inner error, which names the key
+        case "additionalProperties": {
+            const key = String(params.additionalProperty);
+            const allowed = Object.keys(schema.properties ?? {}).join(", ");
+            return problem([...segments, key], (error.data as Record<string, unknown>)[key], `no such key (a typo?); known keys: ${allowed}`);
+        }
+        case "required":
+            return problem([...segments, String(params.missingProperty)], undefined, "a value: this key is required");
+        case "enum":
+            return problem(segments, error.data, `one of ${(params.allowedValues as unknown[]).map(String).join(", ")}`);
+        case "type":
+            return problem(segments, error.data, `a value of type ${String(params.type)}`);
+        case "pattern":
+            return problem(segments, error.data, schema.allowed ?? `a string matching ${String(params.pattern)}`);
+        case "minimum":
+        case "maximum":
+            return problem(segments, error.data, `a number ${String(params.comparison)} ${String(params.limit)}`);
+        case "minItems":
+            return problem(segments, error.data, `at least ${String(params.limit)} item(s)`);
+        case "uniqueItems":
+            return problem(segments, error.data, `no duplicates (items ${String(params.j)} and ${String(params.i)} are equal)`);
+        case "minLength":
+            return problem(segments, error.data, `at least ${String(params.limit)} character(s)`);
+        case "maxLength":
+            return problem(segments, error.data, schema.allowed ?? `at most ${String(params.limit)} characters`);
+        default:
+            return problem(segments, error.data, error.message ?? "a valid value");
+    }
+}
+
+function schemaProblems(raw: unknown): ConfigProblem[] {
+    if (validateSchema(raw)) return [];
+    const seen = new Set<string>();
+    const problems: ConfigProblem[] = [];
+    for (const error of validateSchema.errors ?? []) {
+        const p = describeAjvError(error);
+        const key = p && `${p.path}|${p.expected}`;
+        if (p && key && !seen.has(key)) {
+            seen.add(key);
+            problems.push(p);
+        }
+    }
+    return problems;
+}
+
+/* The raw shape once the schema has accepted it. */
+interface RawAmi {
+    id?: string;
+    owners?: string[];
+    namePattern?: string;
+    managedByCluster?: boolean;
+}
+type RawPool = Omit<Partial<PoolConfig>, "ami" | "rootVolume" | "sysctls"> & {
+    ami?: RawAmi;
+    rootVolume?: Partial<PoolConfig["rootVolume"]>;
+    sysctls?: Record<string, string | number>;
+};
+interface RawConfig {
+    cluster: Partial<Omit<ClusterConfig, "openshiftVersion">> & { name: string; openshiftVersion?: string };
+    lookups?: CapacityConfig["lookups"];
+    quotas?: Record<string, number>;
+    instanceTypes?: CapacityConfig["instanceTypes"];
+    ami?: RawAmi;
+    pools?: RawPool[];
+    gpuOperator?: { enabled?: boolean };
+    kueue?: { enabled?: boolean };
+    neuron?: { enabled?: boolean };
+    renderDirectory?: string;
+    kubernetes?: CapacityConfig["kubernetes"];
+    clusterAutoscaler?: Partial<CapacityConfig["clusterAutoscaler"]>;
+}
+
+export interface ConfigContext {
+    /** `aws:region` from the stack, the default for `cluster.region`. */
+    awsRegion?: string;
+}
+
+/** Validates raw config values (top-level key → parsed value) and applies defaults. */
+export function parseConfig(raw: Record<string, unknown>, context: ConfigContext = {}): CapacityConfig {
+    const problems = schemaProblems(raw);
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return resolve(raw as unknown as RawConfig, context);
+}
+
+function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
+    const problems: ConfigProblem[] = [];
+    const cluster = resolveCluster(raw, context, problems);
+    const lookups = raw.lookups ?? "aws";
+    const neuronEnabled = raw.neuron?.enabled ?? false;
+    const defaultAmi = resolveAmi(raw.ami, ["ami"], lookups, cluster, problems, (raw.pools ?? []).length > 0 && !raw.pools?.every((p) => p.ami));
+    const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, cluster, lookups, defaultAmi, problems));
+    checkPoolSet(pools, cluster, neuronEnabled, problems);
+
+    for (const feature of ["gpuOperator", "kueue"] as const) {
+        if (raw[feature]?.enabled) {
+            problems.push(problem([feature, "enabled"], true, "false: this release of cluster-capacity does not render it yet"));
+        }
+    }
+    if (raw.renderDirectory && raw.kubernetes && Object.keys(raw.kubernetes).length > 0) {
+        problems.push(problem(["kubernetes"], raw.kubernetes, "no cluster access settings when renderDirectory is set (rendering talks to no cluster)"));
+    }
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return {
+        cluster,
+        lookups,
+        quotas: raw.quotas ?? {},
+        instanceTypes: raw.instanceTypes ?? {},
+        pools,
+        gpuOperator: { enabled: false },
+        kueue: { enabled: false },
+        neuron: { enabled: neuronEnabled },
+        renderDirectory: raw.renderDirectory,
+        kubernetes: raw.kubernetes ?? {},
+        clusterAutoscaler: {
+            maxNodeProvisionTime: raw.clusterAutoscaler?.maxNodeProvisionTime ?? "30m",
+            scaleDownEnabled: raw.clusterAutoscaler?.scaleDownEnabled ?? true,
+            scaleDownDelayAfterAdd: raw.clusterAutoscaler?.scaleDownDelayAfterAdd ?? "10m",
+            scaleDownUnneededTime: raw.clusterAutoscaler?.scaleDownUnneededTime ?? "10m",
+        },
+    };
+}
+
+function resolveCluster(raw: RawConfig, context: ConfigContext, problems: ConfigProblem[]): ClusterConfig {
+    const c = raw.cluster;
+    const platform = c.platform ?? "openshift";
+    const region = c.region ?? context.awsRegion ?? "";
+    if (!region) {
+        problems.push(problem(["cluster", "region"], undefined, "an AWS region here or in the stack's aws:region"));
+    }
+    if (platform === "openshift" && !c.infraId) {
+        problems.push(problem(["cluster", "infraId"], undefined, "the OpenShift infrastructure name (required on OpenShift; every MachineSet name starts with it)"));
+    }
+    let version = parseOpenShiftVersion(c.openshiftVersion ?? "");
+    if (platform === "openshift" && !c.openshiftVersion) {
+        problems.push(problem(["cluster", "openshiftVersion"], undefined, 'the cluster\'s "4.N" version (required on OpenShift)'));
+    } else if (version && version.minor < MIN_OPENSHIFT_MINOR) {
+        problems.push(problem(["cluster", "openshiftVersion"], c.openshiftVersion, `4.${MIN_OPENSHIFT_MINOR} or later`));
+    }
+    version ??= { major: 4, minor: MIN_OPENSHIFT_MINOR };
+    return { name: c.name, infraId: c.infraId ?? "", platform, openshiftVersion: version, region, accountId: c.accountId };
+}
+
+function resolveAmi(
+    raw: RawAmi | undefined,
+    at: PathSegment[],
+    lookups: CapacityConfig["lookups"],
+    cluster: ClusterConfig,
+    problems: ConfigProblem[],
+    needed: boolean,
+): AmiQuery {
+    const ami: AmiQuery = {
+        id: raw?.id,
+        owners: raw?.owners ?? [RHCOS_AMI_OWNER],
+        namePattern: raw?.namePattern,
+        managedByCluster: raw?.managedByCluster ?? false,
+    };
+    if (!needed || cluster.platform !== "openshift") return ami;
+    if (raw?.id && raw.namePattern) {
+        problems.push(problem([...at, "namePattern"], raw.namePattern, "either id (pinned) or namePattern (lookup), not both"));
+    }
+    if (!raw?.id && lookups === "offline") {
+        problems.push(problem([...at, "id"], undefined, "a pinned AMI id: offline lookups cannot search AMIs"));
+    } else if (!raw?.id && !raw?.namePattern) {
+        problems.push(problem(at, raw, "id (pinned) or namePattern (lookup, e.g. rhcos-418.94.*-x86_64)"));
+    }
+    if (ami.managedByCluster && !managesBootImages(cluster.openshiftVersion)) {
+        problems.push(problem([...at, "managedByCluster"], true, "false below OpenShift 4.19, which does not manage MachineSet boot images"));
+    }
+    return ami;
+}
+
+function resolvePool(
+    raw: RawPool,
+    index: number,
+    cluster: ClusterConfig,
+    lookups: CapacityConfig["lookups"],
+    defaultAmi: AmiQuery,
+    problems: ConfigProblem[],
+): PoolConfig {
+    const at = (...rest: PathSegment[]): PathSegment[] => ["pools", index, ...rest];
+    const name = raw.name as string;
+    const accelerator = raw.accelerator as PoolConfig["accelerator"];
+    const zones = raw.zones as string[];
+
+    zones.forEach((zone, z) => {
+        if (cluster.region && !new RegExp(`^${cluster.region}[a-z]$`).test(zone)) {
+            problems.push(problem(at("zones", z), zone, `an availability zone of ${cluster.region}, such as ${cluster.region}a`));
+        } else if (cluster.platform === "openshift" && cluster.infraId) {
+            const machineSet = machineSetName(cluster.infraId, name, zone);
+            if (machineSet.length > MAX_LABEL_LENGTH) {
+                problems.push(
+                    problem(at("name"), name, `a shorter name: MachineSet name "${machineSet}" has ${machineSet.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`),
+                );
+            }
+        }
+    });
+
+    if (raw.autoscaling) {
+        if (raw.autoscaling.minReplicas > raw.autoscaling.maxReplicas) {
+            problems.push(problem(at("autoscaling", "maxReplicas"), raw.autoscaling.maxReplicas, `a number >= minReplicas (${raw.autoscaling.minReplicas})`));
+        }
+        if (raw.replicas !== undefined) {
+            problems.push(problem(at("replicas"), raw.replicas, "no replicas when autoscaling is set: the autoscaler owns the machine count"));
+        }
+    }
+
+    for (const label of Object.keys(raw.labels ?? {})) {
+        const reserved = label === POOL_LABEL || label === ACCELERATOR_LABEL || label.startsWith("node-role.kubernetes.io/") || label.startsWith("machine.openshift.io/");
+        if (reserved) {
+            problems.push(problem(at("labels", label), raw.labels?.[label], "a label this program does not set itself (node roles, the pool and accelerator labels are managed)"));
+        }
+    }
+
+    const sysctls = Object.fromEntries(Object.entries(raw.sysctls ?? {}).map(([k, v]) => [k, String(v)]));
+    const kernelArguments = raw.kernelArguments ?? [];
+    const tuned = Object.keys(sysctls).length > 0 || kernelArguments.length > 0;
+    if (tuned && accelerator === "nvidia" && !isDns1123Label(poolMachineConfigRole(name))) {
+        problems.push(problem(at("name"), name, `a name of at most ${MAX_LABEL_LENGTH - poolMachineConfigRole("").length} characters for a pool with its own OS tuning (MachineConfigPool ${poolMachineConfigRole(name)})`));
+    }
+    if (tuned && accelerator !== "nvidia") {
+        problems.push(problem(at(Object.keys(sysctls).length > 0 ? "sysctls" : "kernelArguments"), raw.sysctls ?? raw.kernelArguments, "no OS tuning on non-NVIDIA pools: only GPU nodes have a MachineConfigPool"));
+    }
+    if (raw.timeSlicing !== undefined && accelerator !== "nvidia") {
+        problems.push(problem(at("timeSlicing"), raw.timeSlicing, "no time-slicing on non-NVIDIA pools"));
+    }
+
+    return {
+        name,
+        accelerator,
+        instanceType: raw.instanceType as string,
+        zones,
+        market: raw.market ?? "on-demand",
+        replicas: raw.autoscaling ? raw.autoscaling.minReplicas : (raw.replicas ?? 0),
+        autoscaling: raw.autoscaling,
+        labels: raw.labels ?? {},
+        taints: raw.taints ?? [DEFAULT_TAINTS[accelerator]],
+        rootVolume: { sizeGiB: DEFAULT_ROOT_VOLUME_GIB, type: "gp3", ...raw.rootVolume },
+        timeSlicing: raw.timeSlicing,
+        kueueFlavor: raw.kueueFlavor ?? name,
+        sysctls,
+        kernelArguments,
+        ami: raw.ami ? resolveAmi(raw.ami, at("ami"), lookups, cluster, problems, true) : defaultAmi,
+        amiFromPool: raw.ami !== undefined,
+        providerSpec: (raw.providerSpec as Record<string, unknown> | undefined) ?? {},
+    };
+}
+
+function checkPoolSet(pools: PoolConfig[], cluster: ClusterConfig, neuronEnabled: boolean, problems: ConfigProblem[]): void {
+    const firstIndex = new Map<string, number>();
+    const flavorIndex = new Map<string, number>();
+    pools.forEach((pool, index) => {
+        const earlier = firstIndex.get(pool.name);
+        if (earlier !== undefined) {
+            problems.push(problem(["pools", index, "name"], pool.name, `a name not used by another pool (pools[${earlier}] is also "${pool.name}")`));
+        } else {
+            firstIndex.set(pool.name, index);
+        }
+        const flavorOwner = flavorIndex.get(pool.kueueFlavor);
+        if (flavorOwner !== undefined && flavorOwner !== index && earlier === undefined) {
+            problems.push(problem(["pools", index, "kueueFlavor"], pool.kueueFlavor, `a flavor no other pool uses (pools[${flavorOwner}] has it): each flavor selects exactly one pool's nodes`));
+        } else {
+            flavorIndex.set(pool.kueueFlavor, index);
+        }
+        if (pool.accelerator === "neuron" && !neuronEnabled) {
+            problems.push(problem(["pools", index, "accelerator"], "neuron", "nvidia, or set cluster-capacity:neuron.enabled: true (Inferentia pools are gated)"));
+        }
+    });
+    if (neuronEnabled && cluster.platform === "openshift" && cluster.openshiftVersion.minor < 19) {
+        problems.push(problem(["neuron", "enabled"], true, `false on OpenShift 4.${cluster.openshiftVersion.minor}: the AWS Neuron operator needs OpenShift 4.19 or later`));
+    }
+}

@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export const CONFIG_NAMESPACE = "cluster-capacity";
+
+export type PathSegment = string | number;
+
+/** `["pools", 1, "autoscaling", "maxReplicas"]` → `cluster-capacity:pools[1].autoscaling.maxReplicas`. */
+export function keyPath(segments: readonly PathSegment[]): string {
+    const [head, ...rest] = segments;
+    const tail = rest
+        .map((segment) => {
+            if (typeof segment === "number") return `[${segment}]`;
+            return /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
+        })
+        .join("");
+    return `${CONFIG_NAMESPACE}:${head ?? ""}${tail}`;
+}
+
+/** One bad value: where it is, what it was, and what would have been accepted. */
+export interface ConfigProblem {
+    path: string;
+    value: unknown;
+    expected: string;
+}
+
+export function problem(segments: readonly PathSegment[], value: unknown, expected: string): ConfigProblem {
+    return { path: keyPath(segments), value, expected };
+}
+
+function show(value: unknown): string {
+    if (value === undefined) return "nothing";
+    const text = JSON.stringify(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+export function formatProblem(p: ConfigProblem): string {
+    return `${p.path}: got ${show(p.value)}; expected ${p.expected}`;
+}
+
+/**
+ * Stops the program before any resource is registered. A RunError, so Pulumi prints the message
+ * alone, without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+    readonly problems: readonly ConfigProblem[];
+
+    constructor(problems: readonly ConfigProblem[], heading = "invalid stack configuration") {
+        const lines = problems.map((p) => `  - ${formatProblem(p)}`);
+        super(`cluster-capacity: ${heading}; nothing was registered. ${problems.length} problem(s):\n${lines.join("\n")}`);
+        this.name = "ConfigError";
+        this.problems = problems;
+    }
+}
+
+/** Stops the program when the pools' maximum size would exceed an AWS quota. */
+export class QuotaError extends pulumi.RunError {
+    constructor(details: string) {
+        super(`cluster-capacity: quota pre-flight failed; nothing was registered.\n${details}`);
+        this.name = "QuotaError";
+    }
+}

@@ -1,0 +1,136 @@
+/**
+ * Facts the program needs from AWS: instance specs, quota limits, AMI ids and the account. With
+ * `lookups: aws` each distinct question is asked once through an `@pulumi/aws` invoke, however many
+ * pools and zones share it; with `lookups: offline` nothing calls AWS.
+ */
+import * as aws from "@pulumi/aws";
+import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
+import { quotaFor } from "../policy/lib/quota";
+import { ConfigError, ConfigProblem, problem, PathSegment } from "./errors";
+import type { AmiQuery, CapacityConfig } from "./config/types";
+
+export interface LookupFacts {
+    accountId?: string;
+    instanceSpecs: ReadonlyMap<string, InstanceSpec>;
+    quotaLimits: Readonly<Record<string, number>>;
+    /** AMI id per pool name. */
+    amiIds: ReadonlyMap<string, string>;
+}
+
+/** The first place in the config that uses each distinct value, for error messages. */
+function firstUse<T>(items: readonly T[], keyOf: (item: T, index: number) => string | undefined): Map<string, number> {
+    const uses = new Map<string, number>();
+    items.forEach((item, index) => {
+        const key = keyOf(item, index);
+        if (key !== undefined && !uses.has(key)) uses.set(key, index);
+    });
+    return uses;
+}
+
+function amiQueryKey(ami: AmiQuery): string | undefined {
+    return ami.id ? undefined : JSON.stringify([ami.owners, ami.namePattern]);
+}
+
+function errorText(error: unknown): string {
+    const text = error instanceof Error ? error.message : String(error);
+    return text.split("\n")[0].slice(0, 200);
+}
+
+export async function resolveLookups(config: CapacityConfig): Promise<LookupFacts> {
+    const problems: ConfigProblem[] = [];
+    const { pools } = config;
+    const typeUses = firstUse(pools, (p) => p.instanceType);
+    const quotaUses = firstUse(pools, (p) => quotaFor(p.instanceType, p.market)?.code);
+    pools.forEach((pool, index) => {
+        if (!quotaFor(pool.instanceType, pool.market)) {
+            problems.push(problem(["pools", index, "instanceType"], pool.instanceType, "an instance type of a known EC2 quota group (Standard, G and VT, P, Inf, Trn, DL)"));
+        }
+    });
+
+    const online = config.lookups === "aws";
+    const region = config.cluster.region;
+    const [accountId, specs, limits, amis] = await Promise.all([
+        online ? aws.getCallerIdentity({}).then((id) => id.accountId) : Promise.resolve(undefined),
+        Promise.all([...typeUses].map(async ([type, index]) => [type, await instanceSpec(type, ["pools", index, "instanceType"])] as const)),
+        Promise.all([...quotaUses].map(async ([code, index]) => [code, await quotaLimit(code, index)] as const)),
+        Promise.all(
+            [...firstUse(pools, (p) => (config.cluster.platform === "openshift" ? amiQueryKey(p.ami) : undefined))].map(async ([key, index]) => [key, await amiLookup(pools[index].ami, index)] as const),
+        ),
+    ]);
+
+    if (config.cluster.accountId && accountId && accountId !== config.cluster.accountId) {
+        problems.push(problem(["cluster", "accountId"], config.cluster.accountId, `the account these AWS credentials belong to (${accountId}); refusing to touch another account`));
+    }
+    if (problems.length > 0) {
+        throw new ConfigError(problems, "lookups failed");
+    }
+    const amiByKey = new Map(amis);
+    return {
+        accountId,
+        instanceSpecs: new Map(specs.filter((entry): entry is [string, InstanceSpec] => entry[1] !== undefined)),
+        quotaLimits: Object.fromEntries(limits.filter((entry): entry is [string, number] => entry[1] !== undefined)),
+        amiIds: new Map(pools.map((pool) => [pool.name, pool.ami.id ?? amiByKey.get(amiQueryKey(pool.ami) ?? "") ?? ""])),
+    };
+
+    async function instanceSpec(type: string, at: PathSegment[]): Promise<InstanceSpec | undefined> {
+        const override = config.instanceTypes[type];
+        if (!online) {
+            const spec = resolveInstanceSpec(type, config.instanceTypes);
+            if (!spec) {
+                const expected = override
+                    ? "vcpus and memoryMiB in its cluster-capacity:instanceTypes entry (not in the built-in catalogue)"
+                    : "a type of the built-in catalogue, or an entry in cluster-capacity:instanceTypes (offline lookups)";
+                problems.push(problem(at, type, expected));
+            }
+            return spec;
+        }
+        try {
+            const found = await aws.ec2.getInstanceType({ instanceType: type, region });
+            const fromAws: InstanceSpec = {
+                vcpus: found.defaultVcpus,
+                memoryMiB: found.memorySize,
+                gpus: found.gpuses.reduce((sum, gpu) => sum + gpu.count, 0),
+                gpuModel: found.gpuses[0] ? `${found.gpuses[0].manufacturer} ${found.gpuses[0].name}` : undefined,
+                gpuMemoryMiB: found.gpuses[0]?.memorySize,
+                neuronDevices: found.neuronDevices.reduce((sum, device) => sum + device.count, 0),
+            };
+            return { ...fromAws, ...override };
+        } catch (error) {
+            problems.push(problem(at, type, `an instance type AWS offers in ${region} (AWS said: ${errorText(error)})`));
+            return undefined;
+        }
+    }
+
+    async function quotaLimit(code: string, poolIndex: number): Promise<number | undefined> {
+        const cap = config.quotas[code];
+        if (!online) {
+            if (cap === undefined) {
+                problems.push(problem(["quotas", code], undefined, `a vCPU limit for ${code}, used by pools[${poolIndex}] (offline lookups read quotas from config)`));
+            }
+            return cap;
+        }
+        try {
+            const quota = await aws.servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode: code, region });
+            return cap === undefined ? quota.value : Math.min(cap, quota.value);
+        } catch (error) {
+            problems.push(problem(["pools", poolIndex, "instanceType"], pools[poolIndex].instanceType, `a type whose quota ${code} can be read in ${region} (AWS said: ${errorText(error)})`));
+            return undefined;
+        }
+    }
+
+    async function amiLookup(ami: AmiQuery, poolIndex: number): Promise<string | undefined> {
+        const at: PathSegment[] = pools[poolIndex].amiFromPool ? ["pools", poolIndex, "ami"] : ["ami"];
+        try {
+            const found = await aws.ec2.getAmi({
+                owners: ami.owners,
+                mostRecent: true,
+                filters: [{ name: "name", values: [ami.namePattern ?? ""] }],
+                region,
+            });
+            return found.id;
+        } catch (error) {
+            problems.push(problem([...at, "namePattern"], ami.namePattern, `a pattern matching an AMI of owners ${ami.owners.join(", ")} in ${region} (AWS said: ${errorText(error)})`));
+            return undefined;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/** Kubernetes and OpenShift naming rules and the names this program gives to what it renders. */
+
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const MAX_LABEL_LENGTH = 63;
+
+export function isDns1123Label(value: string): boolean {
+    return value.length <= MAX_LABEL_LENGTH && DNS1123_LABEL.test(value);
+}
+
+/** `<infraId>-<pool>-<zone>`; also a label value (`machine.openshift.io/cluster-api-machineset`), so ≤ 63. */
+export function machineSetName(infraId: string, pool: string, zone: string): string {
+    return `${infraId}-${pool}-${zone}`;
+}
+
+export const MACHINE_API_NAMESPACE = "openshift-machine-api";
+
+/** Node label naming the pool a node belongs to; Kueue flavors select on it. */
+export const POOL_LABEL = "cluster-capacity.io/pool";
+
+/** Node label the cluster autoscaler uses to wait for GPUs before counting a node as ready. */
+export const ACCELERATOR_LABEL = "cluster-api/accelerator";
+
+/** The MachineConfigPool every NVIDIA pool's nodes join unless the pool has its own OS tuning. */
+export const GPU_MACHINE_CONFIG_POOL = "worker-gpu";
+
+/** Pools with their own sysctls or kernel arguments get their own MachineConfigPool. */
+export function poolMachineConfigRole(pool: string): string {
+    return `${GPU_MACHINE_CONFIG_POOL}-${pool}`;
+}
+
+export function nodeRoleLabel(role: string): string {
+    return `node-role.kubernetes.io/${role}`;
+}

@@ -1,0 +1,47 @@
+/** Facts that depend on the OpenShift version: installer naming conventions and Ignition versions. */
+
+export interface OpenShiftVersion {
+    major: 4;
+    minor: number;
+}
+
+export const OPENSHIFT_VERSION_PATTERN = /^4\.(\d{1,2})$/;
+export const MIN_OPENSHIFT_MINOR = 12;
+
+export function parseOpenShiftVersion(version: string): OpenShiftVersion | undefined {
+    const match = OPENSHIFT_VERSION_PATTERN.exec(version);
+    return match ? { major: 4, minor: Number(match[1]) } : undefined;
+}
+
+export function atLeast(version: OpenShiftVersion, minor: number): boolean {
+    return version.minor >= minor;
+}
+
+/**
+ * The installer named AWS subnets and security groups differently once it moved from Terraform to
+ * Cluster API (4.16); MachineSets find them by `tag:Name`, so the names must follow the cluster's era.
+ */
+export interface InstallerNames {
+    privateSubnet(zone: string): string;
+    securityGroups: string[];
+    instanceProfile: string;
+}
+
+export function installerNames(infraId: string, version: OpenShiftVersion): InstallerNames {
+    const clusterApiEra = atLeast(version, 16);
+    return {
+        privateSubnet: (zone) => (clusterApiEra ? `${infraId}-subnet-private-${zone}` : `${infraId}-private-${zone}`),
+        securityGroups: clusterApiEra ? [`${infraId}-node`, `${infraId}-lb`] : [`${infraId}-worker-sg`],
+        instanceProfile: `${infraId}-worker-profile`,
+    };
+}
+
+/** The Ignition spec version the Machine Config Operator accepts in MachineConfigs of that release. */
+export function ignitionVersion(version: OpenShiftVersion): string {
+    return atLeast(version, 14) ? "3.4.0" : "3.2.0";
+}
+
+/** OpenShift 4.19 and later manage MachineSet boot images themselves on AWS. */
+export function managesBootImages(version: OpenShiftVersion): boolean {
+    return atLeast(version, 19);
+}

@@ -1,0 +1,86 @@
+/**
+ * The capacity plan: what each pool becomes at its maximum size (MachineSets, nodes, GPUs, vCPUs)
+ * and how that compares with the EC2 quotas. Pure; the quota arithmetic is the policy pack's.
+ */
+import type { InstanceSpec } from "../policy/lib/catalogue";
+import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand, quotaFor, QuotaRef } from "../policy/lib/quota";
+import type { CapacityConfig, PoolConfig } from "./config/types";
+import { ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
+import type { LookupFacts } from "./lookups";
+import { machineSetName } from "./naming";
+
+export interface MachineSetPlan {
+    name: string;
+    zone: string;
+    replicas: number;
+}
+
+export interface PoolPlan {
+    pool: PoolConfig;
+    spec: InstanceSpec;
+    quota: QuotaRef;
+    amiId: string;
+    machineSets: MachineSetPlan[];
+    /** Machines per zone at the pool's maximum size. */
+    maxMachinesPerZone: number;
+    maxNodes: number;
+    maxGpus: number;
+    maxNeuronDevices: number;
+    vcpuDemand: number;
+}
+
+export interface CapacityPlan {
+    pools: PoolPlan[];
+    quotas: QuotaCheck[];
+}
+
+/** The most machines one zone of a pool can have: the autoscaler's maximum, else its replicas. */
+export function maxMachinesPerZone(pool: PoolConfig): number {
+    return pool.autoscaling ? pool.autoscaling.maxReplicas : pool.replicas;
+}
+
+export function planCapacity(config: CapacityConfig, facts: LookupFacts): CapacityPlan {
+    const problems: ConfigProblem[] = [];
+    const pools: PoolPlan[] = [];
+    config.pools.forEach((pool, index) => {
+        const spec = facts.instanceSpecs.get(pool.instanceType);
+        const quota = quotaFor(pool.instanceType, pool.market);
+        if (!spec || !quota) return;
+        if (pool.accelerator === "nvidia" && spec.gpus < 1) {
+            problems.push(problem(["pools", index, "instanceType"], pool.instanceType, "an instance type with NVIDIA GPUs for an nvidia pool"));
+        }
+        if (pool.accelerator === "neuron" && spec.neuronDevices < 1) {
+            problems.push(problem(["pools", index, "instanceType"], pool.instanceType, "an instance type with AWS Neuron devices (inf2, trn1) for a neuron pool"));
+        }
+        const perZone = maxMachinesPerZone(pool);
+        const maxNodes = perZone * pool.zones.length;
+        pools.push({
+            pool,
+            spec,
+            quota,
+            amiId: facts.amiIds.get(pool.name) ?? "",
+            machineSets: pool.zones.map((zone) => ({ name: machineSetName(config.cluster.infraId, pool.name, zone), zone, replicas: pool.replicas })),
+            maxMachinesPerZone: perZone,
+            maxNodes,
+            maxGpus: maxNodes * spec.gpus,
+            maxNeuronDevices: maxNodes * spec.neuronDevices,
+            vcpuDemand: maxNodes * spec.vcpus,
+        });
+    });
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    const { demands } = quotaDemand(
+        pools.map((p) => ({ source: `pool ${p.pool.name}`, instanceType: p.pool.instanceType, market: p.pool.market, vcpus: p.spec.vcpus, maxMachines: p.maxNodes })),
+    );
+    return { pools, quotas: checkQuotas(demands, facts.quotaLimits) };
+}
+
+/** The quota pre-flight: stops the program when any quota would be exceeded at maximum size. */
+export function assertWithinQuotas(plan: CapacityPlan): void {
+    const exceeded = plan.quotas.filter((check) => check.exceeded);
+    if (exceeded.length > 0) {
+        const advice = "Lower the pools' replicas or autoscaling.maxReplicas, or raise the quota (Service Quotas console, service EC2) first.";
+        throw new QuotaError(`${exceeded.map(describeQuotaExcess).join("\n")}\n${advice}`);
+    }
+}

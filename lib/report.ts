@@ -1,0 +1,58 @@
+/** Stack outputs: what each pool can grow to and how much quota headroom is left. */
+import type { CapacityConfig } from "./config/types";
+import type { LookupFacts } from "./lookups";
+import type { CapacityPlan } from "./plan";
+
+export interface PoolReport {
+    instanceType: string;
+    market: string;
+    machineSets: string[];
+    maxNodes: number;
+    maxGpus: number;
+    maxNeuronDevices: number;
+    quotaCode: string;
+    vcpuDemand: number;
+}
+
+export interface QuotaReport {
+    name: string;
+    limit: number | null;
+    demand: number;
+    headroom: number | null;
+}
+
+export interface CapacityReport {
+    cluster: string;
+    lookups: string;
+    awsAccountId: string | null;
+    renderDirectory: string | null;
+    pools: Record<string, PoolReport>;
+    quotas: Record<string, QuotaReport>;
+}
+
+export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan: CapacityPlan): CapacityReport {
+    return {
+        cluster: config.cluster.name,
+        lookups: config.lookups,
+        awsAccountId: facts.accountId ?? null,
+        renderDirectory: config.renderDirectory ?? null,
+        pools: Object.fromEntries(
+            plan.pools.map((p) => [
+                p.pool.name,
+                {
+                    instanceType: p.pool.instanceType,
+                    market: p.pool.market,
+                    machineSets: p.machineSets.map((m) => m.name),
+                    maxNodes: p.maxNodes,
+                    maxGpus: p.maxGpus,
+                    maxNeuronDevices: p.maxNeuronDevices,
+                    quotaCode: p.quota.code,
+                    vcpuDemand: p.vcpuDemand,
+                },
+            ]),
+        ),
+        quotas: Object.fromEntries(
+            plan.quotas.map((q) => [q.code, { name: q.name, limit: q.limit ?? null, demand: q.demand, headroom: q.headroom ?? null }]),
+        ),
+    };
+}

@@ -1,0 +1,192 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { parseConfig } from "../lib/config/validate";
+import { rawConfigFrom } from "../lib/config/load";
+import { runProgram, runtimeConfig, StackConfig } from "./support/harness";
+import { AwsFixture } from "./support/aws";
+import { gpuPool, offlineStack, PROD_AWS } from "./support/scenarios";
+
+interface BadInput {
+    what: string;
+    config: StackConfig;
+    aws?: AwsFixture;
+    /** Key path, the bad value as the message shows it, and words from what is allowed. */
+    path: string;
+    got: string;
+    allowed: string;
+}
+
+const cluster = (extra: Record<string, unknown>) => ({ name: "test", infraId: "test-abcde", openshiftVersion: "4.18", region: "us-east-2", ...extra });
+const onlineStack = (overrides: StackConfig = {}, pools = [gpuPool("l4")]): StackConfig =>
+    offlineStack(
+        {
+            "cluster-capacity:lookups": "aws",
+            "cluster-capacity:quotas": {},
+            "cluster-capacity:ami": { namePattern: "rhcos-418.94.*-x86_64" },
+            ...overrides,
+        },
+        pools,
+    );
+
+const BAD_INPUTS: BadInput[] = [
+    { what: "a cluster name that is not a DNS-1123 label", config: offlineStack({ "cluster-capacity:cluster": cluster({ name: "Prod_East" }) }), path: "cluster-capacity:cluster.name", got: '"Prod_East"', allowed: "DNS-1123 label" },
+    { what: "a pool name that is not a DNS-1123 label", config: offlineStack({}, [gpuPool("GPU_pool")]), path: "cluster-capacity:pools[0].name", got: '"GPU_pool"', allowed: "DNS-1123 label" },
+    { what: "two pools with the same name", config: offlineStack({}, [gpuPool("l4"), gpuPool("l4", { zones: ["us-east-2b"] })]), path: "cluster-capacity:pools[1].name", got: '"l4"', allowed: "pools[0] is also" },
+    {
+        what: "minReplicas above maxReplicas",
+        config: offlineStack({}, [gpuPool("l4"), gpuPool("l4-quad", { replicas: undefined, autoscaling: { minReplicas: 3, maxReplicas: 2 } })]),
+        path: "cluster-capacity:pools[1].autoscaling.maxReplicas",
+        got: "2",
+        allowed: ">= minReplicas (3)",
+    },
+    { what: "negative replicas", config: offlineStack({}, [gpuPool("l4", { replicas: -1 })]), path: "cluster-capacity:pools[0].replicas", got: "-1", allowed: ">= 0" },
+    { what: "an empty zone list", config: offlineStack({}, [gpuPool("l4", { zones: [] })]), path: "cluster-capacity:pools[0].zones", got: "[]", allowed: "at least 1 item" },
+    { what: "a zone outside the cluster's region", config: offlineStack({}, [gpuPool("l4", { zones: ["us-east-2a", "us-west-2a"] })]), path: "cluster-capacity:pools[0].zones[1]", got: '"us-west-2a"', allowed: "an availability zone of us-east-2" },
+    { what: "the same zone twice", config: offlineStack({}, [gpuPool("l4", { zones: ["us-east-2a", "us-east-2a"] })]), path: "cluster-capacity:pools[0].zones", got: '["us-east-2a","us-east-2a"]', allowed: "no duplicates" },
+    { what: "an unknown market", config: offlineStack({}, [gpuPool("l4", { market: "reserved" })]), path: "cluster-capacity:pools[0].market", got: '"reserved"', allowed: "one of on-demand, spot" },
+    { what: "an unknown accelerator", config: offlineStack({}, [gpuPool("l4", { accelerator: "amd" })]), path: "cluster-capacity:pools[0].accelerator", got: '"amd"', allowed: "one of nvidia, neuron" },
+    {
+        what: "an unknown taint effect",
+        config: offlineStack({}, [gpuPool("l4", { taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NoRun" }] })]),
+        path: "cluster-capacity:pools[0].taints[0].effect",
+        got: '"NoRun"',
+        allowed: "one of NoSchedule, PreferNoSchedule, NoExecute",
+    },
+    { what: "an instance type the offline catalogue does not know", config: offlineStack({}, [gpuPool("l4", { instanceType: "g9.xlarge" })]), path: "cluster-capacity:pools[0].instanceType", got: '"g9.xlarge"', allowed: "built-in catalogue" },
+    {
+        what: "an instance type AWS does not offer",
+        config: onlineStack({}, [gpuPool("l4", { instanceType: "g6.5xlarge" })]),
+        aws: { ...PROD_AWS, amis: { "rhcos-418.94.*-x86_64": "ami-0123456789abcdef0" } },
+        path: "cluster-capacity:pools[0].instanceType",
+        got: '"g6.5xlarge"',
+        allowed: "an instance type AWS offers in us-east-2",
+    },
+    {
+        what: "an NVIDIA pool on an instance type without GPUs",
+        config: offlineStack({ "cluster-capacity:instanceTypes": { "m6i.xlarge": { vcpus: 4, memoryMiB: 16384 } }, "cluster-capacity:quotas": { "L-1216C47A": 64 } }, [gpuPool("cpu", { instanceType: "m6i.xlarge" })]),
+        path: "cluster-capacity:pools[0].instanceType",
+        got: '"m6i.xlarge"',
+        allowed: "with NVIDIA GPUs",
+    },
+    {
+        what: "a MachineSet name over 63 characters",
+        config: offlineStack({}, [gpuPool("a-pool-name-long-enough-to-break-the-label-limit")]),
+        path: "cluster-capacity:pools[0].name",
+        got: '"a-pool-name-long-enough-to-break-the-label-limit"',
+        allowed: "at most 63 are allowed",
+    },
+    { what: "a missing cluster.infraId", config: offlineStack({ "cluster-capacity:cluster": { name: "test", openshiftVersion: "4.18", region: "us-east-2" } }), path: "cluster-capacity:cluster.infraId", got: "nothing", allowed: "infrastructure name" },
+    { what: "an openshiftVersion that is not 4.N", config: offlineStack({ "cluster-capacity:cluster": cluster({ openshiftVersion: "4.18.3" }) }), path: "cluster-capacity:cluster.openshiftVersion", got: '"4.18.3"', allowed: '"4.N" minor version' },
+    { what: "an OpenShift version older than supported", config: offlineStack({ "cluster-capacity:cluster": cluster({ openshiftVersion: "4.10" }) }), path: "cluster-capacity:cluster.openshiftVersion", got: '"4.10"', allowed: "4.12 or later" },
+    { what: "an unknown lookups mode", config: offlineStack({ "cluster-capacity:lookups": "online" }), path: "cluster-capacity:lookups", got: '"online"', allowed: "one of aws, offline" },
+    { what: "a typo in a pool key", config: offlineStack({}, [gpuPool("l4", { replica: 2 })]), path: "cluster-capacity:pools[0].replica", got: "2", allowed: "no such key" },
+    { what: "a typo in a cluster key", config: offlineStack({ "cluster-capacity:cluster": cluster({ infraID: "x" }) }), path: "cluster-capacity:cluster.infraID", got: '"x"', allowed: "known keys: name, infraId" },
+    { what: "a typo in a top-level key", config: { ...offlineStack(), "cluster-capacity:pool": [] }, path: "cluster-capacity:pool", got: "[]", allowed: "no such key" },
+    { what: "a typo in an autoscaling key", config: offlineStack({}, [gpuPool("l4", { replicas: undefined, autoscaling: { minReplicas: 0, max: 2 } })]), path: "cluster-capacity:pools[0].autoscaling.max", got: "2", allowed: "no such key" },
+    { what: "a neuron pool without the Inferentia gate", config: offlineStack({}, [gpuPool("inf", { accelerator: "neuron", instanceType: "inf2.xlarge" })]), path: "cluster-capacity:pools[0].accelerator", got: '"neuron"', allowed: "neuron.enabled: true" },
+    { what: "the Inferentia gate on OpenShift 4.18", config: offlineStack({ "cluster-capacity:neuron": { enabled: true } }), path: "cluster-capacity:neuron.enabled", got: "true", allowed: "needs OpenShift 4.19" },
+    { what: "offline lookups without a pinned AMI", config: offlineStack({ "cluster-capacity:ami": { namePattern: "rhcos-418.*" } }), path: "cluster-capacity:ami.id", got: "nothing", allowed: "offline lookups cannot search AMIs" },
+    { what: "an offline stack without the quota its pools use", config: offlineStack({ "cluster-capacity:quotas": { "L-DB2E81BA": 64 } }, [gpuPool("spot", { market: "spot" })]), path: 'cluster-capacity:quotas["L-3819A6DF"]', got: "nothing", allowed: "a vCPU limit for L-3819A6DF" },
+    { what: "boot-image management on OpenShift 4.18", config: offlineStack({ "cluster-capacity:ami": { id: "ami-0123456789abcdef0", managedByCluster: true } }), path: "cluster-capacity:ami.managedByCluster", got: "true", allowed: "false below OpenShift 4.19" },
+    { what: "replicas together with autoscaling", config: offlineStack({}, [gpuPool("l4", { replicas: 2, autoscaling: { minReplicas: 0, maxReplicas: 2 } })]), path: "cluster-capacity:pools[0].replicas", got: "2", allowed: "the autoscaler owns the machine count" },
+    {
+        what: "credentials of another AWS account",
+        config: onlineStack({ "cluster-capacity:cluster": cluster({ accountId: "444455556666" }) }),
+        aws: { ...PROD_AWS, amis: { "rhcos-418.94.*-x86_64": "ami-0123456789abcdef0" } },
+        path: "cluster-capacity:cluster.accountId",
+        got: '"444455556666"',
+        allowed: "(111122223333); refusing to touch another account",
+    },
+    { what: "a label the program manages", config: offlineStack({}, [gpuPool("l4", { labels: { "node-role.kubernetes.io/infra": "" } })]), path: 'cluster-capacity:pools[0].labels["node-role.kubernetes.io/infra"]', got: '""', allowed: "node roles" },
+    { what: "a quota key that is not a quota code", config: offlineStack({ "cluster-capacity:quotas": { "G and VT": 64 } }), path: 'cluster-capacity:quotas["G and VT"]', got: '"G and VT"', allowed: "a Service Quotas code" },
+    { what: "no region anywhere", config: offlineStack({ "cluster-capacity:cluster": { name: "test", infraId: "test-abcde", openshiftVersion: "4.18" } }), path: "cluster-capacity:cluster.region", got: "nothing", allowed: "aws:region" },
+    { what: "time-slicing below one replica", config: offlineStack({}, [gpuPool("l4", { timeSlicing: 0 })]), path: "cluster-capacity:pools[0].timeSlicing", got: "0", allowed: ">= 1" },
+    { what: "pools given as a map", config: offlineStack({ "cluster-capacity:pools": { l4: gpuPool("l4") } }), path: "cluster-capacity:pools", got: '{"l4"', allowed: "a value of type array" },
+    { what: "an unencrypted-looking KMS key", config: offlineStack({}, [gpuPool("l4", { rootVolume: { kmsKeyArn: "alias/gpu" } })]), path: "cluster-capacity:pools[0].rootVolume.kmsKeyArn", got: '"alias/gpu"', allowed: "a KMS key ARN" },
+    { what: "two pools sharing a Kueue flavor", config: offlineStack({}, [gpuPool("a"), gpuPool("b", { kueueFlavor: "a" })]), path: "cluster-capacity:pools[1].kueueFlavor", got: '"a"', allowed: "each flavor selects exactly one pool's nodes" },
+    {
+        what: "an AMI pattern that matches nothing",
+        config: onlineStack(),
+        aws: { ...PROD_AWS, amis: {} },
+        path: "cluster-capacity:ami.namePattern",
+        got: '"rhcos-418.94.*-x86_64"',
+        allowed: "a pattern matching an AMI of owners 531415883065",
+    },
+];
+
+describe("stack config validation", () => {
+    it("has a table of at least 25 bad inputs", () => {
+        assert.ok(BAD_INPUTS.length >= 25, `only ${BAD_INPUTS.length} cases`);
+    });
+
+    for (const bad of BAD_INPUTS) {
+        it(`refuses ${bad.what}, naming the key, the value and what is allowed, before registering anything`, async () => {
+            const run = await runProgram(bad.config, bad.aws);
+            assert.ok(run.error, "the program should have failed");
+            assert.ok(pulumi.RunError.isInstance(run.error), "a RunError, so Pulumi prints no stack trace");
+            const message = run.error.message;
+            assert.ok(message.includes(`${bad.path}: got ${bad.got}`), `message should name ${bad.path} and ${bad.got}:\n${message}`);
+            assert.ok(message.includes(bad.allowed), `message should say what is allowed (${bad.allowed}):\n${message}`);
+            assert.ok(!/\n\s+at /.test(message), "no stack trace in the message");
+            assert.deepStrictEqual(run.resources, [], "nothing may be registered");
+        });
+    }
+
+    it("reports bad values of several keys together in one message", async () => {
+        const config = offlineStack({ "cluster-capacity:lookups": "online" }, [gpuPool("l4", { market: "reserved" }), gpuPool("Bad")]);
+        const run = await runProgram(config);
+        const message = run.error?.message ?? "";
+        for (const path of ["cluster-capacity:lookups", "cluster-capacity:pools[0].market", "cluster-capacity:pools[1].name"]) {
+            assert.ok(message.includes(path), `missing ${path}:\n${message}`);
+        }
+        assert.match(message, /3 problem\(s\)/);
+    });
+
+    it("reports every cross-field problem of one pool set together", () => {
+        const raw = rawConfigFrom(runtimeConfig(offlineStack({}, [gpuPool("l4", { zones: ["eu-west-1a"] }), gpuPool("l4")])));
+        assert.throws(() => parseConfig(raw), (e: Error) => e.message.includes("pools[0].zones[0]") && e.message.includes("pools[1].name"));
+    });
+});
+
+describe("stack config defaults", () => {
+    const parse = (config: StackConfig, awsRegion?: string) => parseConfig(rawConfigFrom(runtimeConfig(config)), { awsRegion });
+
+    it("defaults lookups to aws, platform to openshift and market to on-demand", () => {
+        const stack = offlineStack({ "cluster-capacity:ami": { namePattern: "rhcos-418.*" } });
+        delete stack["cluster-capacity:lookups"];
+        const config = parse(stack);
+        assert.strictEqual(config.lookups, "aws");
+        assert.strictEqual(config.cluster.platform, "openshift");
+        assert.strictEqual(config.pools[0].market, "on-demand");
+    });
+
+    it("takes the region from aws:region when the cluster does not set one", () => {
+        const stack = offlineStack({ "cluster-capacity:cluster": { name: "t", infraId: "t-1", openshiftVersion: "4.18" } }, [gpuPool("l4", { zones: ["eu-west-1a"] })]);
+        const config = parse(stack, "eu-west-1");
+        assert.strictEqual(config.cluster.region, "eu-west-1");
+    });
+
+    it("gives NVIDIA pools the nvidia.com/gpu NoSchedule taint and neuron pools the aws.amazon.com/neuron one", () => {
+        const config = parse(
+            offlineStack({ "cluster-capacity:cluster": { name: "t", infraId: "t-1", openshiftVersion: "4.19", region: "us-east-2" }, "cluster-capacity:neuron": { enabled: true } }, [
+                gpuPool("l4"),
+                gpuPool("inf", { accelerator: "neuron", instanceType: "inf2.xlarge" }),
+            ]),
+        );
+        assert.deepStrictEqual(config.pools[0].taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
+        assert.deepStrictEqual(config.pools[1].taints, [{ key: "aws.amazon.com/neuron", value: "true", effect: "NoSchedule" }]);
+    });
+
+    it("defaults replicas to 0, the root volume to 120 GiB gp3 and the Kueue flavor to the pool name", () => {
+        const config = parse(offlineStack({}, [{ name: "l4", accelerator: "nvidia", instanceType: "g6.xlarge", zones: ["us-east-2a"] }]));
+        const [pool] = config.pools;
+        assert.strictEqual(pool.replicas, 0);
+        assert.deepStrictEqual(pool.rootVolume, { sizeGiB: 120, type: "gp3" });
+        assert.strictEqual(pool.kueueFlavor, "l4");
+    });
+
+    it("starts an autoscaled pool at its minimum", () => {
+        const config = parse(offlineStack({}, [gpuPool("l4", { replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 3 } })]));
+        assert.strictEqual(config.pools[0].replicas, 1);
+    });
+});

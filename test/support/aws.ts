@@ -1,0 +1,59 @@
+/** Answers the program's `@pulumi/aws` invokes by token, from a fixture, as AWS would. */
+import { BUILTIN_INSTANCE_TYPES } from "../../policy/lib/catalogue";
+
+export interface AwsFixture {
+    accountId?: string;
+    /** Quota code → vCPUs. */
+    quotas?: Record<string, number>;
+    /** Instance types AWS knows; default: the built-in catalogue. */
+    instanceTypes?: Record<string, { vcpus: number; memoryMiB: number; gpus: number; neuronDevices?: number }>;
+    /** AMI name pattern → id. */
+    amis?: Record<string, string>;
+}
+
+export const TOKENS = {
+    callerIdentity: "aws:index/getCallerIdentity:getCallerIdentity",
+    instanceType: "aws:ec2/getInstanceType:getInstanceType",
+    serviceQuota: "aws:servicequotas/getServiceQuota:getServiceQuota",
+    ami: "aws:ec2/getAmi:getAmi",
+} as const;
+
+export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    switch (token) {
+        case TOKENS.callerIdentity:
+            return { accountId: aws.accountId ?? "111122223333", arn: "arn:aws:iam::111122223333:user/ci", userId: "AIDA", id: "111122223333" };
+        case TOKENS.instanceType: {
+            const type = String(inputs.instanceType);
+            const spec = (aws.instanceTypes ?? BUILTIN_INSTANCE_TYPES)[type];
+            if (!spec) {
+                throw new Error(`InvalidInstanceType: The following supplied instance types do not exist: [${type}]`);
+            }
+            return {
+                instanceType: type,
+                defaultVcpus: spec.vcpus,
+                memorySize: spec.memoryMiB,
+                gpuses: spec.gpus > 0 ? [{ count: spec.gpus, manufacturer: "NVIDIA", name: "L4", memorySize: 22888 }] : [],
+                neuronDevices: spec.neuronDevices ? [{ count: spec.neuronDevices, name: "Inferentia2", coreCount: 2, coreVersion: 2, memorySize: 32768 }] : [],
+            };
+        }
+        case TOKENS.serviceQuota: {
+            const code = String(inputs.quotaCode);
+            const value = aws.quotas?.[code];
+            if (value === undefined) {
+                throw new Error(`NoSuchResourceException: quota ${code} not found`);
+            }
+            return { quotaCode: code, serviceCode: "ec2", value, quotaName: code, adjustable: true, defaultValue: 0 };
+        }
+        case TOKENS.ami: {
+            const filters = inputs.filters as { name: string; values: string[] }[];
+            const pattern = filters.find((f) => f.name === "name")?.values[0] ?? "";
+            const id = aws.amis?.[pattern];
+            if (!id) {
+                throw new Error(`Your query returned no results. Please change your search criteria and try again.`);
+            }
+            return { id, imageId: id, name: pattern.replace("*", "202410090804-0") };
+        }
+        default:
+            throw new Error(`unexpected invoke ${token}`);
+    }
+}

@@ -1,0 +1,130 @@
+/**
+ * Runs the real program (index.ts) under Pulumi mocks, as `pulumi preview` would, and records every
+ * registered resource with its inputs and resource options, and every AWS invoke.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsFixture, answerInvoke } from "./aws";
+
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    protect: boolean;
+    ignoreChanges: string[];
+    parent: string;
+    provider: string;
+}
+
+export interface RecordedInvoke {
+    token: string;
+    inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+    outputs?: Record<string, unknown>;
+    error?: Error;
+    resources: RegisteredResource[];
+    invokes: RecordedInvoke[];
+}
+
+/** Stack config as it appears in a `Pulumi.<stack>.yaml` file: `namespace:key` → YAML value. */
+export type StackConfig = Record<string, unknown>;
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getProtect(): boolean;
+    getIgnorechangesList(): string[];
+    getParent(): string;
+    getProvider(): string;
+}
+
+const PROGRAM = path.resolve(__dirname, "..", "..", "index.ts");
+
+/** Flattens stack-file config into the string map the Pulumi runtime hands a program. */
+export function runtimeConfig(config: StackConfig): Record<string, string> {
+    return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stack = "test"): Promise<ProgramRun> {
+    const resources: RegisteredResource[] = [];
+    const invokes: RecordedInvoke[] = [];
+    const inputsByName = new Map<string, Record<string, unknown>>();
+    let pending = 0;
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                inputsByName.set(`${args.type}::${args.name}`, args.inputs);
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call(args) {
+                invokes.push({ token: args.token, inputs: args.inputs });
+                return answerInvoke(aws, args.token, args.inputs);
+            },
+        },
+        "cluster-capacity",
+        stack,
+        true,
+    );
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, callback: (err: unknown, res: unknown) => void): Promise<void>;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        pending++;
+        const record: RegisteredResource = {
+            type: req.getType(),
+            name: req.getName(),
+            inputs: {},
+            protect: req.getProtect(),
+            ignoreChanges: req.getIgnorechangesList(),
+            parent: req.getParent(),
+            provider: req.getProvider(),
+        };
+        resources.push(record);
+        return register(req, (err, res) => {
+            record.inputs = inputsByName.get(`${record.type}::${record.name}`) ?? {};
+            pending--;
+            callback(err, res);
+        });
+    };
+    pulumi.runtime.setAllConfig(runtimeConfig(config));
+
+    delete require.cache[PROGRAM];
+    let outputs: Record<string, unknown> | undefined;
+    let error: Error | undefined;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        outputs = await (require(PROGRAM) as Promise<Record<string, unknown>>);
+    } catch (e) {
+        error = e as Error;
+    }
+    await settle(() => pending + resources.length * 1e6);
+    return { outputs, error, resources, invokes };
+}
+
+/** Waits until registrations stop changing: constructors run synchronously, their RPCs do not. */
+async function settle(state: () => number): Promise<void> {
+    let last = -1;
+    let stableTurns = 0;
+    while (stableTurns < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        const now = state();
+        stableTurns = now === last && now % 1e6 === 0 ? stableTurns + 1 : 0;
+        last = now;
+    }
+}
+
+/** The Kubernetes objects a run rendered (custom resources only), keyed by kind/name. */
+export function rendered(run: ProgramRun, kind?: string): Record<string, unknown>[] {
+    return run.resources
+        .filter((r) => r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes")
+        .map((r) => r.inputs)
+        .filter((o) => kind === undefined || o.kind === kind);
+}
+
+export function resourcesOfKind(run: ProgramRun, kind: string): RegisteredResource[] {
+    return run.resources.filter((r) => r.type.endsWith(`:${kind}`));
+}
