@@ -57,7 +57,7 @@ export function machineConfigManifest(
             ? []
             : [
                   {
-                      path: `/etc/sysctl.d/99-${name}.conf`,
+                      path: `/etc/sysctl.d/${name}.conf`,
                       mode: 0o644,
                       overwrite: true,
                       contents: { source: `data:,${encodeURIComponent(sysctlFile(sysctls))}` },

@@ -34,7 +34,7 @@ const BAD_INPUTS: BadInput[] = [
     { what: "two pools with the same name", config: offlineStack({}, [gpuPool("l4"), gpuPool("l4", { zones: ["us-east-2b"] })]), path: "cluster-capacity:pools[1].name", got: '"l4"', allowed: "pools[0] is also" },
     {
         what: "minReplicas above maxReplicas",
-        config: offlineStack({}, [gpuPool("l4"), gpuPool("l4-quad", { replicas: undefined, autoscaling: { minReplicas: 3, maxReplicas: 2 } })]),
+        config: offlineStack({}, [gpuPool("l4"), gpuPool("l4-quad", { autoscaling: { minReplicas: 3, maxReplicas: 2 } })]),
         path: "cluster-capacity:pools[1].autoscaling.maxReplicas",
         got: "2",
         allowed: ">= minReplicas (3)",
@@ -82,7 +82,7 @@ const BAD_INPUTS: BadInput[] = [
     { what: "a typo in a pool key", config: offlineStack({}, [gpuPool("l4", { replica: 2 })]), path: "cluster-capacity:pools[0].replica", got: "2", allowed: "no such key" },
     { what: "a typo in a cluster key", config: offlineStack({ "cluster-capacity:cluster": cluster({ infraID: "x" }) }), path: "cluster-capacity:cluster.infraID", got: '"x"', allowed: "known keys: name, infraId" },
     { what: "a typo in a top-level key", config: { ...offlineStack(), "cluster-capacity:pool": [] }, path: "cluster-capacity:pool", got: "[]", allowed: "no such key" },
-    { what: "a typo in an autoscaling key", config: offlineStack({}, [gpuPool("l4", { replicas: undefined, autoscaling: { minReplicas: 0, max: 2 } })]), path: "cluster-capacity:pools[0].autoscaling.max", got: "2", allowed: "no such key" },
+    { what: "a typo in an autoscaling key", config: offlineStack({}, [gpuPool("l4", { autoscaling: { minReplicas: 0, max: 2 } })]), path: "cluster-capacity:pools[0].autoscaling.max", got: "2", allowed: "no such key" },
     { what: "a neuron pool without the Inferentia gate", config: offlineStack({}, [gpuPool("inf", { accelerator: "neuron", instanceType: "inf2.xlarge" })]), path: "cluster-capacity:pools[0].accelerator", got: '"neuron"', allowed: "neuron.enabled: true" },
     { what: "the Inferentia gate on OpenShift 4.18", config: offlineStack({ "cluster-capacity:neuron": { enabled: true } }), path: "cluster-capacity:neuron.enabled", got: "true", allowed: "needs OpenShift 4.19" },
     { what: "offline lookups without a pinned AMI", config: offlineStack({ "cluster-capacity:ami": { namePattern: "rhcos-418.*" } }), path: "cluster-capacity:ami.id", got: "nothing", allowed: "offline lookups cannot search AMIs" },
@@ -186,7 +186,7 @@ describe("stack config defaults", () => {
     });
 
     it("starts an autoscaled pool at its minimum", () => {
-        const config = parse(offlineStack({}, [gpuPool("l4", { replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 3 } })]));
+        const config = parse(offlineStack({}, [gpuPool("l4", { autoscaling: { minReplicas: 1, maxReplicas: 3 } })]));
         assert.strictEqual(config.pools[0].replicas, 1);
     });
 });

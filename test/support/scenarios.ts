@@ -21,8 +21,9 @@ export const PROD_AWS: AwsFixture = {
 
 export type PoolEntry = Record<string, unknown>;
 
+/** An NVIDIA pool of one g6.4xlarge in us-east-2a; `replicas` is left out when `extra` autoscales. */
 export function gpuPool(name: string, extra: PoolEntry = {}): PoolEntry {
-    return { name, accelerator: "nvidia", instanceType: "g6.4xlarge", zones: ["us-east-2a"], replicas: 1, ...extra };
+    return { name, accelerator: "nvidia", instanceType: "g6.4xlarge", zones: ["us-east-2a"], ...("autoscaling" in extra ? {} : { replicas: 1 }), ...extra };
 }
 
 /** An offline OpenShift 4.18 stack in us-east-2 with generous quotas; override any key. */
