@@ -31,7 +31,11 @@ async function main() {
             }
         }
         if (gpuPlans.length > 0) {
-            new GpuNodeTuning("gpu-node-tuning", { openshiftVersion: cluster.openshiftVersion, pools: gpuPlans.map((p) => p.pool), provider });
+            new GpuNodeTuning("gpu-node-tuning", {
+                openshiftVersion: cluster.openshiftVersion,
+                pools: gpuPlans.map((p) => p.pool),
+                provider,
+            });
         }
         if (plan.pools.some((p) => p.pool.autoscaling)) {
             const gpuLimits = gpuPlans.map((p) => ({ type: p.pool.name, maxGpus: p.maxGpus }));

@@ -44,7 +44,15 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
         // The autoscaler owns spec.replicas; with boot-image management the cluster owns the AMI.
         const ignoreChanges = [...(pool.autoscaling ? ["spec.replicas"] : []), ...(pool.ami.managedByCluster ? [AMI_PATH] : [])];
         for (const machineSet of plan.machineSets) {
-            const manifest = machineSetManifest({ ...args, pool, zone: machineSet.zone, name: machineSet.name, replicas: machineSet.replicas, amiId: plan.amiId, role });
+            const manifest = machineSetManifest({
+                ...args,
+                pool,
+                zone: machineSet.zone,
+                name: machineSet.name,
+                replicas: machineSet.replicas,
+                amiId: plan.amiId,
+                role,
+            });
             this.machineSets.push(
                 new k8s.apiextensions.CustomResource(`${name}-${machineSet.zone}`, manifest, {
                     parent: this,
@@ -75,7 +83,9 @@ export class GpuPool extends AcceleratorPool {
 
     constructor(name: string, args: GpuPoolArgs, opts?: pulumi.ComponentResourceOptions) {
         if (args.plan.pool.accelerator !== "nvidia") {
-            throw new Error(`GpuPool ${name}: pool ${args.plan.pool.name} has accelerator ${args.plan.pool.accelerator}; use InferentiaPool`);
+            throw new Error(
+                `GpuPool ${name}: pool ${args.plan.pool.name} has accelerator ${args.plan.pool.accelerator}; use InferentiaPool`,
+            );
         }
         super("cluster-capacity:index:GpuPool", name, args, args.machineConfigRole, opts);
         this.maxGpus = args.plan.maxGpus;
@@ -89,7 +99,9 @@ export class InferentiaPool extends AcceleratorPool {
 
     constructor(name: string, args: AcceleratorPoolArgs, opts?: pulumi.ComponentResourceOptions) {
         if (args.plan.pool.accelerator !== "neuron") {
-            throw new Error(`InferentiaPool ${name}: pool ${args.plan.pool.name} has accelerator ${args.plan.pool.accelerator}; use GpuPool`);
+            throw new Error(
+                `InferentiaPool ${name}: pool ${args.plan.pool.name} has accelerator ${args.plan.pool.accelerator}; use GpuPool`,
+            );
         }
         super("cluster-capacity:index:InferentiaPool", name, args, "worker", opts);
         this.maxNeuronDevices = args.plan.maxNeuronDevices;

@@ -44,10 +44,14 @@ export class ClusterAutoscaling extends pulumi.ComponentResource {
         if (duplicate) {
             throw new Error(`ClusterAutoscaling ${name}: GPU type ${duplicate} is listed twice`);
         }
-        this.clusterAutoscaler = new k8s.apiextensions.CustomResource(`${name}-default`, clusterAutoscalerManifest(args.settings, args.gpuLimits), {
-            parent: this,
-            provider: args.provider,
-        });
+        this.clusterAutoscaler = new k8s.apiextensions.CustomResource(
+            `${name}-default`,
+            clusterAutoscalerManifest(args.settings, args.gpuLimits),
+            {
+                parent: this,
+                provider: args.provider,
+            },
+        );
         this.registerOutputs({ gpuTypes: types });
     }
 }

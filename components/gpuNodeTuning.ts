@@ -96,11 +96,25 @@ export class GpuNodeTuning extends pulumi.ComponentResource {
             list.push(new k8s.apiextensions.CustomResource(resourceName, manifest, childOpts));
 
         add(this.machineConfigPools, `${name}-${GPU_MACHINE_CONFIG_POOL}`, machineConfigPoolManifest(GPU_MACHINE_CONFIG_POOL));
-        add(this.machineConfigs, `${name}-base`, machineConfigManifest(`99-${GPU_MACHINE_CONFIG_POOL}-cluster-capacity`, GPU_MACHINE_CONFIG_POOL, args.openshiftVersion, BASE_GPU_SYSCTLS, []));
+        add(
+            this.machineConfigs,
+            `${name}-base`,
+            machineConfigManifest(
+                `99-${GPU_MACHINE_CONFIG_POOL}-cluster-capacity`,
+                GPU_MACHINE_CONFIG_POOL,
+                args.openshiftVersion,
+                BASE_GPU_SYSCTLS,
+                [],
+            ),
+        );
         for (const pool of args.pools.filter(hasOwnTuning)) {
             const role = poolMachineConfigRole(pool.name);
             add(this.machineConfigPools, `${name}-${role}`, machineConfigPoolManifest(role));
-            add(this.machineConfigs, `${name}-${pool.name}`, machineConfigManifest(`99-${role}-cluster-capacity`, role, args.openshiftVersion, pool.sysctls, pool.kernelArguments));
+            add(
+                this.machineConfigs,
+                `${name}-${pool.name}`,
+                machineConfigManifest(`99-${role}-cluster-capacity`, role, args.openshiftVersion, pool.sysctls, pool.kernelArguments),
+            );
         }
         this.registerOutputs({ roles: this.machineConfigPools.map((p) => p.metadata.name) });
     }

@@ -39,7 +39,7 @@ export function deepMerge(base: Json, override: Json): Json {
         if (value === null) {
             delete merged[key];
         } else if (isPlainObject(value) && isPlainObject(merged[key])) {
-            merged[key] = deepMerge(merged[key] as Json, value);
+            merged[key] = deepMerge(merged[key], value);
         } else {
             merged[key] = value;
         }

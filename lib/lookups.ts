@@ -43,7 +43,13 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
     const quotaUses = firstUse(pools, (p) => quotaFor(p.instanceType, p.market)?.code);
     pools.forEach((pool, index) => {
         if (!quotaFor(pool.instanceType, pool.market)) {
-            problems.push(problem(["pools", index, "instanceType"], pool.instanceType, "an instance type of a known EC2 quota group (Standard, G and VT, P, Inf, Trn, DL)"));
+            problems.push(
+                problem(
+                    ["pools", index, "instanceType"],
+                    pool.instanceType,
+                    "an instance type of a known EC2 quota group (Standard, G and VT, P, Inf, Trn, DL)",
+                ),
+            );
         }
     });
 
@@ -51,15 +57,25 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
     const region = config.cluster.region;
     const [accountId, specs, limits, amis] = await Promise.all([
         online ? aws.getCallerIdentity({}).then((id) => id.accountId) : Promise.resolve(undefined),
-        Promise.all([...typeUses].map(async ([type, index]) => [type, await instanceSpec(type, ["pools", index, "instanceType"])] as const)),
+        Promise.all(
+            [...typeUses].map(async ([type, index]) => [type, await instanceSpec(type, ["pools", index, "instanceType"])] as const),
+        ),
         Promise.all([...quotaUses].map(async ([code, index]) => [code, await quotaLimit(code, index)] as const)),
         Promise.all(
-            [...firstUse(pools, (p) => (config.cluster.platform === "openshift" ? amiQueryKey(p.ami) : undefined))].map(async ([key, index]) => [key, await amiLookup(pools[index].ami, index)] as const),
+            [...firstUse(pools, (p) => (config.cluster.platform === "openshift" ? amiQueryKey(p.ami) : undefined))].map(
+                async ([key, index]) => [key, await amiLookup(pools[index].ami, index)] as const,
+            ),
         ),
     ]);
 
     if (config.cluster.accountId && accountId && accountId !== config.cluster.accountId) {
-        problems.push(problem(["cluster", "accountId"], config.cluster.accountId, `the account these AWS credentials belong to (${accountId}); refusing to touch another account`));
+        problems.push(
+            problem(
+                ["cluster", "accountId"],
+                config.cluster.accountId,
+                `the account these AWS credentials belong to (${accountId}); refusing to touch another account`,
+            ),
+        );
     }
     if (problems.length > 0) {
         throw new ConfigError(problems, "lookups failed");
@@ -105,7 +121,13 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
         const cap = config.quotas[code];
         if (!online) {
             if (cap === undefined) {
-                problems.push(problem(["quotas", code], undefined, `a vCPU limit for ${code}, used by pools[${poolIndex}] (offline lookups read quotas from config)`));
+                problems.push(
+                    problem(
+                        ["quotas", code],
+                        undefined,
+                        `a vCPU limit for ${code}, used by pools[${poolIndex}] (offline lookups read quotas from config)`,
+                    ),
+                );
             }
             return cap;
         }
@@ -113,7 +135,13 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
             const quota = await aws.servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode: code, region });
             return cap === undefined ? quota.value : Math.min(cap, quota.value);
         } catch (error) {
-            problems.push(problem(["pools", poolIndex, "instanceType"], pools[poolIndex].instanceType, `a type whose quota ${code} can be read in ${region} (AWS said: ${errorText(error)})`));
+            problems.push(
+                problem(
+                    ["pools", poolIndex, "instanceType"],
+                    pools[poolIndex].instanceType,
+                    `a type whose quota ${code} can be read in ${region} (AWS said: ${errorText(error)})`,
+                ),
+            );
             return undefined;
         }
     }
@@ -129,7 +157,13 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
             });
             return found.id;
         } catch (error) {
-            problems.push(problem([...at, "namePattern"], ami.namePattern, `a pattern matching an AMI of owners ${ami.owners.join(", ")} in ${region} (AWS said: ${errorText(error)})`));
+            problems.push(
+                problem(
+                    [...at, "namePattern"],
+                    ami.namePattern,
+                    `a pattern matching an AMI of owners ${ami.owners.join(", ")} in ${region} (AWS said: ${errorText(error)})`,
+                ),
+            );
             return undefined;
         }
     }

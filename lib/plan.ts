@@ -47,10 +47,18 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
         const quota = quotaFor(pool.instanceType, pool.market);
         if (!spec || !quota) return;
         if (pool.accelerator === "nvidia" && spec.gpus < 1) {
-            problems.push(problem(["pools", index, "instanceType"], pool.instanceType, "an instance type with NVIDIA GPUs for an nvidia pool"));
+            problems.push(
+                problem(["pools", index, "instanceType"], pool.instanceType, "an instance type with NVIDIA GPUs for an nvidia pool"),
+            );
         }
         if (pool.accelerator === "neuron" && spec.neuronDevices < 1) {
-            problems.push(problem(["pools", index, "instanceType"], pool.instanceType, "an instance type with AWS Neuron devices (inf2, trn1) for a neuron pool"));
+            problems.push(
+                problem(
+                    ["pools", index, "instanceType"],
+                    pool.instanceType,
+                    "an instance type with AWS Neuron devices (inf2, trn1) for a neuron pool",
+                ),
+            );
         }
         const perZone = maxMachinesPerZone(pool);
         const maxNodes = perZone * pool.zones.length;
@@ -59,7 +67,11 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
             spec,
             quota,
             amiId: facts.amiIds.get(pool.name) ?? "",
-            machineSets: pool.zones.map((zone) => ({ name: machineSetName(config.cluster.infraId, pool.name, zone), zone, replicas: pool.replicas })),
+            machineSets: pool.zones.map((zone) => ({
+                name: machineSetName(config.cluster.infraId, pool.name, zone),
+                zone,
+                replicas: pool.replicas,
+            })),
             maxMachinesPerZone: perZone,
             maxNodes,
             maxGpus: maxNodes * spec.gpus,
@@ -71,7 +83,13 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
         throw new ConfigError(problems);
     }
     const { demands } = quotaDemand(
-        pools.map((p) => ({ source: `pool ${p.pool.name}`, instanceType: p.pool.instanceType, market: p.pool.market, vcpus: p.spec.vcpus, maxMachines: p.maxNodes })),
+        pools.map((p) => ({
+            source: `pool ${p.pool.name}`,
+            instanceType: p.pool.instanceType,
+            market: p.pool.market,
+            vcpus: p.spec.vcpus,
+            maxMachines: p.maxNodes,
+        })),
     );
     return { pools, quotas: checkQuotas(demands, facts.quotaLimits) };
 }
@@ -80,7 +98,8 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
 export function assertWithinQuotas(plan: CapacityPlan): void {
     const exceeded = plan.quotas.filter((check) => check.exceeded);
     if (exceeded.length > 0) {
-        const advice = "Lower the pools' replicas or autoscaling.maxReplicas, or raise the quota (Service Quotas console, service EC2) first.";
+        const advice =
+            "Lower the pools' replicas or autoscaling.maxReplicas, or raise the quota (Service Quotas console, service EC2) first.";
         throw new QuotaError(`${exceeded.map(describeQuotaExcess).join("\n")}\n${advice}`);
     }
 }

@@ -16,7 +16,13 @@ interface BadInput {
     allowed: string;
 }
 
-const cluster = (extra: Record<string, unknown>) => ({ name: "test", infraId: "test-abcde", openshiftVersion: "4.18", region: "us-east-2", ...extra });
+const cluster = (extra: Record<string, unknown>) => ({
+    name: "test",
+    infraId: "test-abcde",
+    openshiftVersion: "4.18",
+    region: "us-east-2",
+    ...extra,
+});
 const onlineStack = (overrides: StackConfig = {}, pools = [gpuPool("l4")]): StackConfig =>
     offlineStack(
         {
@@ -29,9 +35,27 @@ const onlineStack = (overrides: StackConfig = {}, pools = [gpuPool("l4")]): Stac
     );
 
 const BAD_INPUTS: BadInput[] = [
-    { what: "a cluster name that is not a DNS-1123 label", config: offlineStack({ "cluster-capacity:cluster": cluster({ name: "Prod_East" }) }), path: "cluster-capacity:cluster.name", got: '"Prod_East"', allowed: "DNS-1123 label" },
-    { what: "a pool name that is not a DNS-1123 label", config: offlineStack({}, [gpuPool("GPU_pool")]), path: "cluster-capacity:pools[0].name", got: '"GPU_pool"', allowed: "DNS-1123 label" },
-    { what: "two pools with the same name", config: offlineStack({}, [gpuPool("l4"), gpuPool("l4", { zones: ["us-east-2b"] })]), path: "cluster-capacity:pools[1].name", got: '"l4"', allowed: "pools[0] is also" },
+    {
+        what: "a cluster name that is not a DNS-1123 label",
+        config: offlineStack({ "cluster-capacity:cluster": cluster({ name: "Prod_East" }) }),
+        path: "cluster-capacity:cluster.name",
+        got: '"Prod_East"',
+        allowed: "DNS-1123 label",
+    },
+    {
+        what: "a pool name that is not a DNS-1123 label",
+        config: offlineStack({}, [gpuPool("GPU_pool")]),
+        path: "cluster-capacity:pools[0].name",
+        got: '"GPU_pool"',
+        allowed: "DNS-1123 label",
+    },
+    {
+        what: "two pools with the same name",
+        config: offlineStack({}, [gpuPool("l4"), gpuPool("l4", { zones: ["us-east-2b"] })]),
+        path: "cluster-capacity:pools[1].name",
+        got: '"l4"',
+        allowed: "pools[0] is also",
+    },
     {
         what: "minReplicas above maxReplicas",
         config: offlineStack({}, [gpuPool("l4"), gpuPool("l4-quad", { autoscaling: { minReplicas: 3, maxReplicas: 2 } })]),
@@ -39,12 +63,48 @@ const BAD_INPUTS: BadInput[] = [
         got: "2",
         allowed: ">= minReplicas (3)",
     },
-    { what: "negative replicas", config: offlineStack({}, [gpuPool("l4", { replicas: -1 })]), path: "cluster-capacity:pools[0].replicas", got: "-1", allowed: ">= 0" },
-    { what: "an empty zone list", config: offlineStack({}, [gpuPool("l4", { zones: [] })]), path: "cluster-capacity:pools[0].zones", got: "[]", allowed: "at least 1 item" },
-    { what: "a zone outside the cluster's region", config: offlineStack({}, [gpuPool("l4", { zones: ["us-east-2a", "us-west-2a"] })]), path: "cluster-capacity:pools[0].zones[1]", got: '"us-west-2a"', allowed: "an availability zone of us-east-2" },
-    { what: "the same zone twice", config: offlineStack({}, [gpuPool("l4", { zones: ["us-east-2a", "us-east-2a"] })]), path: "cluster-capacity:pools[0].zones", got: '["us-east-2a","us-east-2a"]', allowed: "no duplicates" },
-    { what: "an unknown market", config: offlineStack({}, [gpuPool("l4", { market: "reserved" })]), path: "cluster-capacity:pools[0].market", got: '"reserved"', allowed: "one of on-demand, spot" },
-    { what: "an unknown accelerator", config: offlineStack({}, [gpuPool("l4", { accelerator: "amd" })]), path: "cluster-capacity:pools[0].accelerator", got: '"amd"', allowed: "one of nvidia, neuron" },
+    {
+        what: "negative replicas",
+        config: offlineStack({}, [gpuPool("l4", { replicas: -1 })]),
+        path: "cluster-capacity:pools[0].replicas",
+        got: "-1",
+        allowed: ">= 0",
+    },
+    {
+        what: "an empty zone list",
+        config: offlineStack({}, [gpuPool("l4", { zones: [] })]),
+        path: "cluster-capacity:pools[0].zones",
+        got: "[]",
+        allowed: "at least 1 item",
+    },
+    {
+        what: "a zone outside the cluster's region",
+        config: offlineStack({}, [gpuPool("l4", { zones: ["us-east-2a", "us-west-2a"] })]),
+        path: "cluster-capacity:pools[0].zones[1]",
+        got: '"us-west-2a"',
+        allowed: "an availability zone of us-east-2",
+    },
+    {
+        what: "the same zone twice",
+        config: offlineStack({}, [gpuPool("l4", { zones: ["us-east-2a", "us-east-2a"] })]),
+        path: "cluster-capacity:pools[0].zones",
+        got: '["us-east-2a","us-east-2a"]',
+        allowed: "no duplicates",
+    },
+    {
+        what: "an unknown market",
+        config: offlineStack({}, [gpuPool("l4", { market: "reserved" })]),
+        path: "cluster-capacity:pools[0].market",
+        got: '"reserved"',
+        allowed: "one of on-demand, spot",
+    },
+    {
+        what: "an unknown accelerator",
+        config: offlineStack({}, [gpuPool("l4", { accelerator: "amd" })]),
+        path: "cluster-capacity:pools[0].accelerator",
+        got: '"amd"',
+        allowed: "one of nvidia, neuron",
+    },
     {
         what: "an unknown taint effect",
         config: offlineStack({}, [gpuPool("l4", { taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NoRun" }] })]),
@@ -52,7 +112,13 @@ const BAD_INPUTS: BadInput[] = [
         got: '"NoRun"',
         allowed: "one of NoSchedule, PreferNoSchedule, NoExecute",
     },
-    { what: "an instance type the offline catalogue does not know", config: offlineStack({}, [gpuPool("l4", { instanceType: "g9.xlarge" })]), path: "cluster-capacity:pools[0].instanceType", got: '"g9.xlarge"', allowed: "built-in catalogue" },
+    {
+        what: "an instance type the offline catalogue does not know",
+        config: offlineStack({}, [gpuPool("l4", { instanceType: "g9.xlarge" })]),
+        path: "cluster-capacity:pools[0].instanceType",
+        got: '"g9.xlarge"',
+        allowed: "built-in catalogue",
+    },
     {
         what: "an instance type AWS does not offer",
         config: onlineStack({}, [gpuPool("l4", { instanceType: "g6.5xlarge" })]),
@@ -63,7 +129,13 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "an NVIDIA pool on an instance type without GPUs",
-        config: offlineStack({ "cluster-capacity:instanceTypes": { "m6i.xlarge": { vcpus: 4, memoryMiB: 16384 } }, "cluster-capacity:quotas": { "L-1216C47A": 64 } }, [gpuPool("cpu", { instanceType: "m6i.xlarge" })]),
+        config: offlineStack(
+            {
+                "cluster-capacity:instanceTypes": { "m6i.xlarge": { vcpus: 4, memoryMiB: 16384 } },
+                "cluster-capacity:quotas": { "L-1216C47A": 64 },
+            },
+            [gpuPool("cpu", { instanceType: "m6i.xlarge" })],
+        ),
         path: "cluster-capacity:pools[0].instanceType",
         got: '"m6i.xlarge"',
         allowed: "with NVIDIA GPUs",
@@ -75,20 +147,104 @@ const BAD_INPUTS: BadInput[] = [
         got: '"a-pool-name-long-enough-to-break-the-label-limit"',
         allowed: "at most 63 are allowed",
     },
-    { what: "a missing cluster.infraId", config: offlineStack({ "cluster-capacity:cluster": { name: "test", openshiftVersion: "4.18", region: "us-east-2" } }), path: "cluster-capacity:cluster.infraId", got: "nothing", allowed: "infrastructure name" },
-    { what: "an openshiftVersion that is not 4.N", config: offlineStack({ "cluster-capacity:cluster": cluster({ openshiftVersion: "4.18.3" }) }), path: "cluster-capacity:cluster.openshiftVersion", got: '"4.18.3"', allowed: '"4.N" minor version' },
-    { what: "an OpenShift version older than supported", config: offlineStack({ "cluster-capacity:cluster": cluster({ openshiftVersion: "4.10" }) }), path: "cluster-capacity:cluster.openshiftVersion", got: '"4.10"', allowed: "4.12 or later" },
-    { what: "an unknown lookups mode", config: offlineStack({ "cluster-capacity:lookups": "online" }), path: "cluster-capacity:lookups", got: '"online"', allowed: "one of aws, offline" },
-    { what: "a typo in a pool key", config: offlineStack({}, [gpuPool("l4", { replica: 2 })]), path: "cluster-capacity:pools[0].replica", got: "2", allowed: "no such key" },
-    { what: "a typo in a cluster key", config: offlineStack({ "cluster-capacity:cluster": cluster({ infraID: "x" }) }), path: "cluster-capacity:cluster.infraID", got: '"x"', allowed: "known keys: name, infraId" },
-    { what: "a typo in a top-level key", config: { ...offlineStack(), "cluster-capacity:pool": [] }, path: "cluster-capacity:pool", got: "[]", allowed: "no such key" },
-    { what: "a typo in an autoscaling key", config: offlineStack({}, [gpuPool("l4", { autoscaling: { minReplicas: 0, max: 2 } })]), path: "cluster-capacity:pools[0].autoscaling.max", got: "2", allowed: "no such key" },
-    { what: "a neuron pool without the Inferentia gate", config: offlineStack({}, [gpuPool("inf", { accelerator: "neuron", instanceType: "inf2.xlarge" })]), path: "cluster-capacity:pools[0].accelerator", got: '"neuron"', allowed: "neuron.enabled: true" },
-    { what: "the Inferentia gate on OpenShift 4.18", config: offlineStack({ "cluster-capacity:neuron": { enabled: true } }), path: "cluster-capacity:neuron.enabled", got: "true", allowed: "needs OpenShift 4.19" },
-    { what: "offline lookups without a pinned AMI", config: offlineStack({ "cluster-capacity:ami": { namePattern: "rhcos-418.*" } }), path: "cluster-capacity:ami.id", got: "nothing", allowed: "offline lookups cannot search AMIs" },
-    { what: "an offline stack without the quota its pools use", config: offlineStack({ "cluster-capacity:quotas": { "L-DB2E81BA": 64 } }, [gpuPool("spot", { market: "spot" })]), path: 'cluster-capacity:quotas["L-3819A6DF"]', got: "nothing", allowed: "a vCPU limit for L-3819A6DF" },
-    { what: "boot-image management on OpenShift 4.18", config: offlineStack({ "cluster-capacity:ami": { id: "ami-0123456789abcdef0", managedByCluster: true } }), path: "cluster-capacity:ami.managedByCluster", got: "true", allowed: "false below OpenShift 4.19" },
-    { what: "replicas together with autoscaling", config: offlineStack({}, [gpuPool("l4", { replicas: 2, autoscaling: { minReplicas: 0, maxReplicas: 2 } })]), path: "cluster-capacity:pools[0].replicas", got: "2", allowed: "the autoscaler owns the machine count" },
+    {
+        what: "a missing cluster.infraId",
+        config: offlineStack({ "cluster-capacity:cluster": { name: "test", openshiftVersion: "4.18", region: "us-east-2" } }),
+        path: "cluster-capacity:cluster.infraId",
+        got: "nothing",
+        allowed: "infrastructure name",
+    },
+    {
+        what: "an openshiftVersion that is not 4.N",
+        config: offlineStack({ "cluster-capacity:cluster": cluster({ openshiftVersion: "4.18.3" }) }),
+        path: "cluster-capacity:cluster.openshiftVersion",
+        got: '"4.18.3"',
+        allowed: '"4.N" minor version',
+    },
+    {
+        what: "an OpenShift version older than supported",
+        config: offlineStack({ "cluster-capacity:cluster": cluster({ openshiftVersion: "4.10" }) }),
+        path: "cluster-capacity:cluster.openshiftVersion",
+        got: '"4.10"',
+        allowed: "4.12 or later",
+    },
+    {
+        what: "an unknown lookups mode",
+        config: offlineStack({ "cluster-capacity:lookups": "online" }),
+        path: "cluster-capacity:lookups",
+        got: '"online"',
+        allowed: "one of aws, offline",
+    },
+    {
+        what: "a typo in a pool key",
+        config: offlineStack({}, [gpuPool("l4", { replica: 2 })]),
+        path: "cluster-capacity:pools[0].replica",
+        got: "2",
+        allowed: "no such key",
+    },
+    {
+        what: "a typo in a cluster key",
+        config: offlineStack({ "cluster-capacity:cluster": cluster({ infraID: "x" }) }),
+        path: "cluster-capacity:cluster.infraID",
+        got: '"x"',
+        allowed: "known keys: name, infraId",
+    },
+    {
+        what: "a typo in a top-level key",
+        config: { ...offlineStack(), "cluster-capacity:pool": [] },
+        path: "cluster-capacity:pool",
+        got: "[]",
+        allowed: "no such key",
+    },
+    {
+        what: "a typo in an autoscaling key",
+        config: offlineStack({}, [gpuPool("l4", { autoscaling: { minReplicas: 0, max: 2 } })]),
+        path: "cluster-capacity:pools[0].autoscaling.max",
+        got: "2",
+        allowed: "no such key",
+    },
+    {
+        what: "a neuron pool without the Inferentia gate",
+        config: offlineStack({}, [gpuPool("inf", { accelerator: "neuron", instanceType: "inf2.xlarge" })]),
+        path: "cluster-capacity:pools[0].accelerator",
+        got: '"neuron"',
+        allowed: "neuron.enabled: true",
+    },
+    {
+        what: "the Inferentia gate on OpenShift 4.18",
+        config: offlineStack({ "cluster-capacity:neuron": { enabled: true } }),
+        path: "cluster-capacity:neuron.enabled",
+        got: "true",
+        allowed: "needs OpenShift 4.19",
+    },
+    {
+        what: "offline lookups without a pinned AMI",
+        config: offlineStack({ "cluster-capacity:ami": { namePattern: "rhcos-418.*" } }),
+        path: "cluster-capacity:ami.id",
+        got: "nothing",
+        allowed: "offline lookups cannot search AMIs",
+    },
+    {
+        what: "an offline stack without the quota its pools use",
+        config: offlineStack({ "cluster-capacity:quotas": { "L-DB2E81BA": 64 } }, [gpuPool("spot", { market: "spot" })]),
+        path: 'cluster-capacity:quotas["L-3819A6DF"]',
+        got: "nothing",
+        allowed: "a vCPU limit for L-3819A6DF",
+    },
+    {
+        what: "boot-image management on OpenShift 4.18",
+        config: offlineStack({ "cluster-capacity:ami": { id: "ami-0123456789abcdef0", managedByCluster: true } }),
+        path: "cluster-capacity:ami.managedByCluster",
+        got: "true",
+        allowed: "false below OpenShift 4.19",
+    },
+    {
+        what: "replicas together with autoscaling",
+        config: offlineStack({}, [gpuPool("l4", { replicas: 2, autoscaling: { minReplicas: 0, maxReplicas: 2 } })]),
+        path: "cluster-capacity:pools[0].replicas",
+        got: "2",
+        allowed: "the autoscaler owns the machine count",
+    },
     {
         what: "credentials of another AWS account",
         config: onlineStack({ "cluster-capacity:cluster": cluster({ accountId: "444455556666" }) }),
@@ -97,13 +253,55 @@ const BAD_INPUTS: BadInput[] = [
         got: '"444455556666"',
         allowed: "(111122223333); refusing to touch another account",
     },
-    { what: "a label the program manages", config: offlineStack({}, [gpuPool("l4", { labels: { "node-role.kubernetes.io/infra": "" } })]), path: 'cluster-capacity:pools[0].labels["node-role.kubernetes.io/infra"]', got: '""', allowed: "node roles" },
-    { what: "a quota key that is not a quota code", config: offlineStack({ "cluster-capacity:quotas": { "G and VT": 64 } }), path: 'cluster-capacity:quotas["G and VT"]', got: '"G and VT"', allowed: "a Service Quotas code" },
-    { what: "no region anywhere", config: offlineStack({ "cluster-capacity:cluster": { name: "test", infraId: "test-abcde", openshiftVersion: "4.18" } }), path: "cluster-capacity:cluster.region", got: "nothing", allowed: "aws:region" },
-    { what: "time-slicing below one replica", config: offlineStack({}, [gpuPool("l4", { timeSlicing: 0 })]), path: "cluster-capacity:pools[0].timeSlicing", got: "0", allowed: ">= 1" },
-    { what: "pools given as a map", config: offlineStack({ "cluster-capacity:pools": { l4: gpuPool("l4") } }), path: "cluster-capacity:pools", got: '{"l4"', allowed: "a value of type array" },
-    { what: "an unencrypted-looking KMS key", config: offlineStack({}, [gpuPool("l4", { rootVolume: { kmsKeyArn: "alias/gpu" } })]), path: "cluster-capacity:pools[0].rootVolume.kmsKeyArn", got: '"alias/gpu"', allowed: "a KMS key ARN" },
-    { what: "two pools sharing a Kueue flavor", config: offlineStack({}, [gpuPool("a"), gpuPool("b", { kueueFlavor: "a" })]), path: "cluster-capacity:pools[1].kueueFlavor", got: '"a"', allowed: "each flavor selects exactly one pool's nodes" },
+    {
+        what: "a label the program manages",
+        config: offlineStack({}, [gpuPool("l4", { labels: { "node-role.kubernetes.io/infra": "" } })]),
+        path: 'cluster-capacity:pools[0].labels["node-role.kubernetes.io/infra"]',
+        got: '""',
+        allowed: "node roles",
+    },
+    {
+        what: "a quota key that is not a quota code",
+        config: offlineStack({ "cluster-capacity:quotas": { "G and VT": 64 } }),
+        path: 'cluster-capacity:quotas["G and VT"]',
+        got: '"G and VT"',
+        allowed: "a Service Quotas code",
+    },
+    {
+        what: "no region anywhere",
+        config: offlineStack({ "cluster-capacity:cluster": { name: "test", infraId: "test-abcde", openshiftVersion: "4.18" } }),
+        path: "cluster-capacity:cluster.region",
+        got: "nothing",
+        allowed: "aws:region",
+    },
+    {
+        what: "time-slicing below one replica",
+        config: offlineStack({}, [gpuPool("l4", { timeSlicing: 0 })]),
+        path: "cluster-capacity:pools[0].timeSlicing",
+        got: "0",
+        allowed: ">= 1",
+    },
+    {
+        what: "pools given as a map",
+        config: offlineStack({ "cluster-capacity:pools": { l4: gpuPool("l4") } }),
+        path: "cluster-capacity:pools",
+        got: '{"l4"',
+        allowed: "a value of type array",
+    },
+    {
+        what: "an unencrypted-looking KMS key",
+        config: offlineStack({}, [gpuPool("l4", { rootVolume: { kmsKeyArn: "alias/gpu" } })]),
+        path: "cluster-capacity:pools[0].rootVolume.kmsKeyArn",
+        got: '"alias/gpu"',
+        allowed: "a KMS key ARN",
+    },
+    {
+        what: "two pools sharing a Kueue flavor",
+        config: offlineStack({}, [gpuPool("a"), gpuPool("b", { kueueFlavor: "a" })]),
+        path: "cluster-capacity:pools[1].kueueFlavor",
+        got: '"a"',
+        allowed: "each flavor selects exactly one pool's nodes",
+    },
     {
         what: "an AMI pattern that matches nothing",
         config: onlineStack(),
@@ -144,7 +342,10 @@ describe("stack config validation", () => {
 
     it("reports every cross-field problem of one pool set together", () => {
         const raw = rawConfigFrom(runtimeConfig(offlineStack({}, [gpuPool("l4", { zones: ["eu-west-1a"] }), gpuPool("l4")])));
-        assert.throws(() => parseConfig(raw), (e: Error) => e.message.includes("pools[0].zones[0]") && e.message.includes("pools[1].name"));
+        assert.throws(
+            () => parseConfig(raw),
+            (e: Error) => e.message.includes("pools[0].zones[0]") && e.message.includes("pools[1].name"),
+        );
     });
 });
 
@@ -161,17 +362,22 @@ describe("stack config defaults", () => {
     });
 
     it("takes the region from aws:region when the cluster does not set one", () => {
-        const stack = offlineStack({ "cluster-capacity:cluster": { name: "t", infraId: "t-1", openshiftVersion: "4.18" } }, [gpuPool("l4", { zones: ["eu-west-1a"] })]);
+        const stack = offlineStack({ "cluster-capacity:cluster": { name: "t", infraId: "t-1", openshiftVersion: "4.18" } }, [
+            gpuPool("l4", { zones: ["eu-west-1a"] }),
+        ]);
         const config = parse(stack, "eu-west-1");
         assert.strictEqual(config.cluster.region, "eu-west-1");
     });
 
     it("gives NVIDIA pools the nvidia.com/gpu NoSchedule taint and neuron pools the aws.amazon.com/neuron one", () => {
         const config = parse(
-            offlineStack({ "cluster-capacity:cluster": { name: "t", infraId: "t-1", openshiftVersion: "4.19", region: "us-east-2" }, "cluster-capacity:neuron": { enabled: true } }, [
-                gpuPool("l4"),
-                gpuPool("inf", { accelerator: "neuron", instanceType: "inf2.xlarge" }),
-            ]),
+            offlineStack(
+                {
+                    "cluster-capacity:cluster": { name: "t", infraId: "t-1", openshiftVersion: "4.19", region: "us-east-2" },
+                    "cluster-capacity:neuron": { enabled: true },
+                },
+                [gpuPool("l4"), gpuPool("inf", { accelerator: "neuron", instanceType: "inf2.xlarge" })],
+            ),
         );
         assert.deepStrictEqual(config.pools[0].taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
         assert.deepStrictEqual(config.pools[1].taints, [{ key: "aws.amazon.com/neuron", value: "true", effect: "NoSchedule" }]);

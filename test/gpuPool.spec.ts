@@ -3,10 +3,14 @@ import { runProgram, rendered, resourcesOfKind, ProgramRun } from "./support/har
 import { gpuPool, multiPoolStack, offlineStack, stackFile } from "./support/scenarios";
 import { deepMerge } from "../components/machineSetManifest";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are inspected as plain JSON */
 const machineSet = (run: ProgramRun, name: string): any => {
     const found = rendered(run, "MachineSet").find((m: any) => m.metadata.name === name);
-    assert.ok(found, `no MachineSet ${name}; have ${rendered(run, "MachineSet").map((m: any) => m.metadata.name).join(", ")}`);
+    assert.ok(
+        found,
+        `no MachineSet ${name}; have ${rendered(run, "MachineSet")
+            .map((m: any) => m.metadata.name)
+            .join(", ")}`,
+    );
     return found;
 };
 const providerSpec = (run: ProgramRun, name: string): any => machineSet(run, name).spec.template.spec.providerSpec.value;
@@ -36,7 +40,10 @@ describe("GpuPool MachineSets", () => {
 
     it("selects its machines by cluster and MachineSet labels and carries role and type on the template", () => {
         const ms = machineSet(dev, "dev-7xk2p-l4-us-east-2a");
-        const selector = { "machine.openshift.io/cluster-api-cluster": "dev-7xk2p", "machine.openshift.io/cluster-api-machineset": "dev-7xk2p-l4-us-east-2a" };
+        const selector = {
+            "machine.openshift.io/cluster-api-cluster": "dev-7xk2p",
+            "machine.openshift.io/cluster-api-machineset": "dev-7xk2p-l4-us-east-2a",
+        };
         assert.deepStrictEqual(ms.spec.selector.matchLabels, selector);
         assert.deepStrictEqual(ms.spec.template.metadata.labels, {
             ...selector,
@@ -56,7 +63,9 @@ describe("GpuPool MachineSets", () => {
     });
 
     it("taints GPU nodes nvidia.com/gpu=true:NoSchedule by default", () => {
-        assert.deepStrictEqual(machineSet(dev, "dev-7xk2p-l4-us-east-2a").spec.template.spec.taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
+        assert.deepStrictEqual(machineSet(dev, "dev-7xk2p-l4-us-east-2a").spec.template.spec.taints, [
+            { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" },
+        ]);
     });
 
     it("requires IMDSv2 and encrypts a gp3 root volume of the configured size", () => {
@@ -79,11 +88,18 @@ describe("GpuPool MachineSets", () => {
     it("finds subnets and security groups by the 4.16+ installer names", () => {
         const spec = providerSpec(dev, "dev-7xk2p-l4-us-east-2b");
         assert.deepStrictEqual(spec.subnet, { filters: [{ name: "tag:Name", values: ["dev-7xk2p-subnet-private-us-east-2b"] }] });
-        assert.deepStrictEqual(spec.securityGroups, [{ filters: [{ name: "tag:Name", values: ["dev-7xk2p-node"] }] }, { filters: [{ name: "tag:Name", values: ["dev-7xk2p-lb"] }] }]);
+        assert.deepStrictEqual(spec.securityGroups, [
+            { filters: [{ name: "tag:Name", values: ["dev-7xk2p-node"] }] },
+            { filters: [{ name: "tag:Name", values: ["dev-7xk2p-lb"] }] },
+        ]);
     });
 
     it("finds subnets and security groups by the Terraform-era names before 4.16", async () => {
-        const run = await runProgram(offlineStack({ "cluster-capacity:cluster": { name: "old", infraId: "old-abcde", openshiftVersion: "4.15", region: "us-east-2" } }));
+        const run = await runProgram(
+            offlineStack({
+                "cluster-capacity:cluster": { name: "old", infraId: "old-abcde", openshiftVersion: "4.15", region: "us-east-2" },
+            }),
+        );
         assert.ifError(run.error);
         const spec = providerSpec(run, "old-abcde-l4-us-east-2a");
         assert.deepStrictEqual(spec.subnet, { filters: [{ name: "tag:Name", values: ["old-abcde-private-us-east-2a"] }] });
@@ -96,7 +112,11 @@ describe("GpuPool MachineSets", () => {
     });
 
     it("deep-merges a pool's providerSpec override, with null removing a key", async () => {
-        const override = { securityGroups: [{ filters: [{ name: "tag:Name", values: ["site-gpu-sg"] }] }], placement: { tenancy: "dedicated" }, deviceIndex: null };
+        const override = {
+            securityGroups: [{ filters: [{ name: "tag:Name", values: ["site-gpu-sg"] }] }],
+            placement: { tenancy: "dedicated" },
+            deviceIndex: null,
+        };
         const run = await runProgram(offlineStack({}, [gpuPool("l4", { providerSpec: override })]));
         assert.ifError(run.error);
         const spec = providerSpec(run, "test-abcde-l4-us-east-2a");
@@ -109,13 +129,24 @@ describe("GpuPool MachineSets", () => {
     it("renders io2 root volumes with IOPS and a customer KMS key", async () => {
         const run = await runProgram(multiPoolStack());
         assert.deepStrictEqual(providerSpec(run, "multi-q7w2e-h100-us-east-2b").blockDevices, [
-            { ebs: { encrypted: true, volumeSize: 1000, volumeType: "io2", iops: 16000, kmsKey: { arn: "arn:aws:kms:us-east-2:111122223333:key/abc" } } },
+            {
+                ebs: {
+                    encrypted: true,
+                    volumeSize: 1000,
+                    volumeType: "io2",
+                    iops: 16000,
+                    kmsKey: { arn: "arn:aws:kms:us-east-2:111122223333:key/abc" },
+                },
+            },
         ]);
     });
 
     it("parents each MachineSet to its GpuPool component and sends it through the explicit provider", () => {
         const pools = resourcesOfKind(dev, "GpuPool");
-        assert.deepStrictEqual(pools.map((p) => p.type), Array(3).fill("cluster-capacity:index:GpuPool"));
+        assert.deepStrictEqual(
+            pools.map((p) => p.type),
+            Array(3).fill("cluster-capacity:index:GpuPool"),
+        );
         for (const ms of resourcesOfKind(dev, "MachineSet")) {
             assert.match(ms.parent, /cluster-capacity:index:GpuPool::/);
             assert.match(ms.provider, /pulumi:providers:kubernetes::cluster-capacity::/);
@@ -132,14 +163,20 @@ describe("autoscaling", () => {
     it("gives every autoscaled MachineSet a MachineAutoscaler with the pool's per-zone bounds", () => {
         const autoscalers = rendered(dev, "MachineAutoscaler") as any[];
         assert.deepStrictEqual(
-            autoscalers.map((a) => [a.metadata.name, a.metadata.namespace, a.spec.minReplicas, a.spec.maxReplicas, a.spec.scaleTargetRef.name]).sort(),
+            autoscalers
+                .map((a) => [a.metadata.name, a.metadata.namespace, a.spec.minReplicas, a.spec.maxReplicas, a.spec.scaleTargetRef.name])
+                .sort(),
             [
                 ["dev-7xk2p-l4-us-east-2a", "openshift-machine-api", 0, 1, "dev-7xk2p-l4-us-east-2a"],
                 ["dev-7xk2p-l4-us-east-2b", "openshift-machine-api", 0, 1, "dev-7xk2p-l4-us-east-2b"],
                 ["dev-7xk2p-starter-spot-us-east-2c", "openshift-machine-api", 0, 2, "dev-7xk2p-starter-spot-us-east-2c"],
             ],
         );
-        assert.ok(autoscalers.every((a) => a.spec.scaleTargetRef.kind === "MachineSet" && a.spec.scaleTargetRef.apiVersion === "machine.openshift.io/v1beta1"));
+        assert.ok(
+            autoscalers.every(
+                (a) => a.spec.scaleTargetRef.kind === "MachineSet" && a.spec.scaleTargetRef.apiVersion === "machine.openshift.io/v1beta1",
+            ),
+        );
     });
 
     it("lets the autoscaler own spec.replicas of autoscaled MachineSets only", () => {
@@ -152,9 +189,14 @@ describe("autoscaling", () => {
         const [autoscaler, ...others] = rendered(dev, "ClusterAutoscaler") as any[];
         assert.deepStrictEqual(others, []);
         assert.strictEqual(autoscaler.metadata.name, "default");
-        const labels = new Set(rendered(dev, "MachineSet").map((m: any) => m.spec.template.spec.metadata.labels["cluster-api/accelerator"]));
+        const labels = new Set(
+            rendered(dev, "MachineSet").map((m: any) => m.spec.template.spec.metadata.labels["cluster-api/accelerator"]),
+        );
         assert.deepStrictEqual(new Set(autoscaler.spec.resourceLimits.gpus.map((g: any) => g.type)), labels);
-        assert.deepStrictEqual(autoscaler.spec.resourceLimits.gpus.find((g: any) => g.type === "l4-quad"), { type: "l4-quad", min: 0, max: 4 });
+        assert.deepStrictEqual(
+            autoscaler.spec.resourceLimits.gpus.find((g: any) => g.type === "l4-quad"),
+            { type: "l4-quad", min: 0, max: 4 },
+        );
     });
 
     it("renders no ClusterAutoscaler when no pool autoscales", async () => {
@@ -187,7 +229,9 @@ describe("GPU node tuning", () => {
     it("renders the worker-gpu MachineConfigPool inheriting worker MachineConfigs, one node down at a time", () => {
         const pool = (rendered(run, "MachineConfigPool") as any[]).find((p) => p.metadata.name === "worker-gpu");
         assert.deepStrictEqual(pool.spec, {
-            machineConfigSelector: { matchExpressions: [{ key: "machineconfiguration.openshift.io/role", operator: "In", values: ["worker", "worker-gpu"] }] },
+            machineConfigSelector: {
+                matchExpressions: [{ key: "machineconfiguration.openshift.io/role", operator: "In", values: ["worker", "worker-gpu"] }],
+            },
             nodeSelector: { matchLabels: { "node-role.kubernetes.io/worker-gpu": "" } },
             maxUnavailable: 1,
         });
@@ -196,8 +240,13 @@ describe("GPU node tuning", () => {
     it("gives a pool with sysctls or kernel arguments its own MachineConfigPool that also inherits the GPU base", () => {
         const pool = (rendered(run, "MachineConfigPool") as any[]).find((p) => p.metadata.name === "worker-gpu-h100");
         assert.deepStrictEqual(pool.spec.machineConfigSelector.matchExpressions[0].values, ["worker", "worker-gpu", "worker-gpu-h100"]);
-        assert.strictEqual(machineSet(run, "multi-q7w2e-h100-us-east-2b").spec.template.spec.metadata.labels["node-role.kubernetes.io/worker-gpu-h100"], "");
-        assert.ok(!("node-role.kubernetes.io/worker-gpu" in machineSet(run, "multi-q7w2e-h100-us-east-2b").spec.template.spec.metadata.labels));
+        assert.strictEqual(
+            machineSet(run, "multi-q7w2e-h100-us-east-2b").spec.template.spec.metadata.labels["node-role.kubernetes.io/worker-gpu-h100"],
+            "",
+        );
+        assert.ok(
+            !("node-role.kubernetes.io/worker-gpu" in machineSet(run, "multi-q7w2e-h100-us-east-2b").spec.template.spec.metadata.labels),
+        );
     });
 
     it("writes the pool's sysctls and kernel arguments into its MachineConfig, Ignition 3.4.0 on 4.18", () => {
@@ -231,7 +280,9 @@ describe("Kubernetes provider", () => {
     });
 
     it("uses the configured kube context otherwise", async () => {
-        const run = await runProgram(offlineStack({ "cluster-capacity:renderDirectory": undefined, "cluster-capacity:kubernetes": { context: "admin" } }));
+        const run = await runProgram(
+            offlineStack({ "cluster-capacity:renderDirectory": undefined, "cluster-capacity:kubernetes": { context: "admin" } }),
+        );
         assert.ifError(run.error);
         const [provider] = run.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
         assert.strictEqual(provider.inputs.context, "admin");
@@ -253,7 +304,12 @@ describe("stack outputs", () => {
             quotaCode: "L-DB2E81BA",
             vcpuDemand: 48,
         });
-        assert.deepStrictEqual(outputs.quotas["L-DB2E81BA"], { name: "Running On-Demand G and VT instances", limit: 96, demand: 80, headroom: 16 });
+        assert.deepStrictEqual(outputs.quotas["L-DB2E81BA"], {
+            name: "Running On-Demand G and VT instances",
+            limit: 96,
+            demand: 80,
+            headroom: 16,
+        });
     });
 });
 
@@ -261,14 +317,20 @@ describe("Inferentia pools", () => {
     it("render MachineSets with the neuron taint, no accelerator label and no GPU MachineConfigPool on 4.19 with the gate open", async () => {
         const run = await runProgram(
             offlineStack(
-                { "cluster-capacity:cluster": { name: "inf", infraId: "inf-abcde", openshiftVersion: "4.19", region: "us-east-2" }, "cluster-capacity:neuron": { enabled: true } },
+                {
+                    "cluster-capacity:cluster": { name: "inf", infraId: "inf-abcde", openshiftVersion: "4.19", region: "us-east-2" },
+                    "cluster-capacity:neuron": { enabled: true },
+                },
                 [gpuPool("inf2", { accelerator: "neuron", instanceType: "inf2.xlarge" })],
             ),
         );
         assert.ifError(run.error);
         const ms = machineSet(run, "inf-abcde-inf2-us-east-2a");
         assert.deepStrictEqual(ms.spec.template.spec.taints, [{ key: "aws.amazon.com/neuron", value: "true", effect: "NoSchedule" }]);
-        assert.deepStrictEqual(ms.spec.template.spec.metadata.labels, { "node-role.kubernetes.io/worker": "", "cluster-capacity.io/pool": "inf2" });
+        assert.deepStrictEqual(ms.spec.template.spec.metadata.labels, {
+            "node-role.kubernetes.io/worker": "",
+            "cluster-capacity.io/pool": "inf2",
+        });
         assert.deepStrictEqual(rendered(run, "MachineConfigPool"), []);
         assert.strictEqual(resourcesOfKind(run, "InferentiaPool")[0].type, "cluster-capacity:index:InferentiaPool");
         assert.strictEqual((run.outputs as any).pools.inf2.maxNeuronDevices, 1);

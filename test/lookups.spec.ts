@@ -3,7 +3,8 @@ import { runProgram, rendered } from "./support/harness";
 import { TOKENS } from "./support/aws";
 import { gpuPool, offlineStack, PROD_AWS, stackFile } from "./support/scenarios";
 
-const countByToken = (tokens: string[]) => tokens.reduce<Record<string, number>>((counts, t) => ({ ...counts, [t]: (counts[t] ?? 0) + 1 }), {});
+const countByToken = (tokens: string[]) =>
+    tokens.reduce<Record<string, number>>((counts, t) => ({ ...counts, [t]: (counts[t] ?? 0) + 1 }), {});
 
 describe("AWS lookups", () => {
     it("makes no AWS invoke at all with offline lookups", async () => {
@@ -14,7 +15,14 @@ describe("AWS lookups", () => {
 
     it("asks each distinct question once, however many pools and zones share it", async () => {
         const zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
-        const pools = Array.from({ length: 6 }, (_, i) => gpuPool(`l4-${i}`, { zones, instanceType: i % 2 ? "g6.4xlarge" : "g6.12xlarge", market: i < 4 ? "on-demand" : "spot", replicas: 1 }));
+        const pools = Array.from({ length: 6 }, (_, i) =>
+            gpuPool(`l4-${i}`, {
+                zones,
+                instanceType: i % 2 ? "g6.4xlarge" : "g6.12xlarge",
+                market: i < 4 ? "on-demand" : "spot",
+                replicas: 1,
+            }),
+        );
         const config = offlineStack(
             {
                 "cluster-capacity:cluster": { name: "big", infraId: "big-abcde", openshiftVersion: "4.18", region: "us-east-1" },
@@ -39,14 +47,23 @@ describe("AWS lookups", () => {
         const run = await runProgram(stackFile("prod"), PROD_AWS);
         assert.ifError(run.error);
         const ami = run.invokes.find((i) => i.token === TOKENS.ami);
-        assert.deepStrictEqual(ami?.inputs, { owners: ["531415883065"], mostRecent: true, filters: [{ name: "name", values: ["rhcos-418.94.*-x86_64"] }], region: "us-east-1" });
+        assert.deepStrictEqual(ami?.inputs, {
+            owners: ["531415883065"],
+            mostRecent: true,
+            filters: [{ name: "name", values: ["rhcos-418.94.*-x86_64"] }],
+            region: "us-east-1",
+        });
         const quota = run.invokes.find((i) => i.token === TOKENS.serviceQuota);
         assert.deepStrictEqual(quota?.inputs, { serviceCode: "ec2", quotaCode: "L-DB2E81BA", region: "us-east-1" });
     });
 
     it("puts the AMI AWS found into every MachineSet", async () => {
         const run = await runProgram(stackFile("prod"), PROD_AWS);
-        const amis = rendered(run, "MachineSet").map((m) => (m as { spec: { template: { spec: { providerSpec: { value: { ami: { id: string } } } } } } }).spec.template.spec.providerSpec.value.ami.id);
+        const amis = rendered(run, "MachineSet").map(
+            (m) =>
+                (m as { spec: { template: { spec: { providerSpec: { value: { ami: { id: string } } } } } } }).spec.template.spec
+                    .providerSpec.value.ami.id,
+        );
         assert.ok(amis.length > 0);
         assert.deepStrictEqual(new Set(amis), new Set(["ami-0f1e2d3c4b5a69788"]));
     });
@@ -60,16 +77,31 @@ describe("AWS lookups", () => {
 
     it("looks up a pool's own AMI query separately from the stack-wide one", async () => {
         const prod = stackFile("prod");
-        const pools = [...(prod["cluster-capacity:pools"] as object[]), gpuPool("l4-next", { zones: ["us-east-1a"], ami: { namePattern: "rhcos-419.96.*-x86_64" } })];
-        const run = await runProgram({ ...prod, "cluster-capacity:pools": pools }, { ...PROD_AWS, amis: { ...PROD_AWS.amis, "rhcos-419.96.*-x86_64": "ami-0aaaaaaaaaaaaaaaa" } });
+        const pools = [
+            ...(prod["cluster-capacity:pools"] as object[]),
+            gpuPool("l4-next", { zones: ["us-east-1a"], ami: { namePattern: "rhcos-419.96.*-x86_64" } }),
+        ];
+        const run = await runProgram(
+            { ...prod, "cluster-capacity:pools": pools },
+            { ...PROD_AWS, amis: { ...PROD_AWS.amis, "rhcos-419.96.*-x86_64": "ami-0aaaaaaaaaaaaaaaa" } },
+        );
         assert.ifError(run.error);
         assert.strictEqual(run.invokes.filter((i) => i.token === TOKENS.ami).length, 2);
-        const next = rendered(run, "MachineSet").find((m) => (m.metadata as { name: string }).name === "prod-east-x8v2k-l4-next-us-east-1a") as { spec: { template: { spec: { providerSpec: { value: { ami: { id: string } } } } } } };
+        const next = rendered(run, "MachineSet").find(
+            (m) => (m.metadata as { name: string }).name === "prod-east-x8v2k-l4-next-us-east-1a",
+        ) as { spec: { template: { spec: { providerSpec: { value: { ami: { id: string } } } } } } };
         assert.strictEqual(next.spec.template.spec.providerSpec.value.ami.id, "ami-0aaaaaaaaaaaaaaaa");
     });
 
     it("uses AWS's vCPU count for quota demand", async () => {
-        const run = await runProgram(stackFile("prod"), { ...PROD_AWS, instanceTypes: { "g6.4xlarge": { vcpus: 20, memoryMiB: 65536, gpus: 1 }, "g6.12xlarge": { vcpus: 48, memoryMiB: 196608, gpus: 4 }, "g6.xlarge": { vcpus: 4, memoryMiB: 16384, gpus: 1 } } });
+        const run = await runProgram(stackFile("prod"), {
+            ...PROD_AWS,
+            instanceTypes: {
+                "g6.4xlarge": { vcpus: 20, memoryMiB: 65536, gpus: 1 },
+                "g6.12xlarge": { vcpus: 48, memoryMiB: 196608, gpus: 4 },
+                "g6.xlarge": { vcpus: 4, memoryMiB: 16384, gpus: 1 },
+            },
+        });
         assert.ifError(run.error);
         const pools = run.outputs?.pools as Record<string, { vcpuDemand: number }>;
         assert.strictEqual(pools["l4-single"].vcpuDemand, 20 * 2 * 3);

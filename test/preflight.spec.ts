@@ -3,14 +3,19 @@ import { runProgram } from "./support/harness";
 import { gpuPool, offlineStack } from "./support/scenarios";
 
 const spotStack = (instanceType: string, extra: Record<string, unknown> = {}) =>
-    offlineStack({ "cluster-capacity:quotas": { "L-3819A6DF": 4, "L-DB2E81BA": 64 } }, [gpuPool("spot", { instanceType, market: "spot", autoscaling: { minReplicas: 0, maxReplicas: 1 }, ...extra })]);
+    offlineStack({ "cluster-capacity:quotas": { "L-3819A6DF": 4, "L-DB2E81BA": 64 } }, [
+        gpuPool("spot", { instanceType, market: "spot", autoscaling: { minReplicas: 0, maxReplicas: 1 }, ...extra }),
+    ]);
 
 describe("quota pre-flight", () => {
     it("stops a g5.2xlarge spot pool of at most one machine against L-3819A6DF = 4, registering nothing", async () => {
         const run = await runProgram(spotStack("g5.2xlarge"));
         assert.ok(run.error, "expected the pre-flight to fail");
         assert.match(run.error.message, /quota pre-flight failed/);
-        assert.match(run.error.message, /L-3819A6DF "All G and VT Spot Instance Requests": maximum demand 8 vCPUs exceeds the quota of 4 vCPUs/);
+        assert.match(
+            run.error.message,
+            /L-3819A6DF "All G and VT Spot Instance Requests": maximum demand 8 vCPUs exceeds the quota of 4 vCPUs/,
+        );
         assert.match(run.error.message, /pool spot: g5\.2xlarge \(8 vCPUs\) × 1 machine\(s\) = 8 vCPUs/);
         assert.deepStrictEqual(run.resources, []);
     });
@@ -36,7 +41,11 @@ describe("quota pre-flight", () => {
 
     it("uses the lower of the AWS quota and the configured cap", async () => {
         const config = offlineStack(
-            { "cluster-capacity:lookups": "aws", "cluster-capacity:quotas": { "L-DB2E81BA": 16 }, "cluster-capacity:ami": { id: "ami-0123456789abcdef0" } },
+            {
+                "cluster-capacity:lookups": "aws",
+                "cluster-capacity:quotas": { "L-DB2E81BA": 16 },
+                "cluster-capacity:ami": { id: "ami-0123456789abcdef0" },
+            },
             [gpuPool("l4", { replicas: 2 })],
         );
         const run = await runProgram(config, { quotas: { "L-DB2E81BA": 1000 } });

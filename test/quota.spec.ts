@@ -53,23 +53,33 @@ describe("quota demand", () => {
                 ["L-DB2E81BA", 96, [48, 48]],
             ],
         );
-        assert.deepStrictEqual(unmatched.map((u) => u.source), ["d"]);
+        assert.deepStrictEqual(
+            unmatched.map((u) => u.source),
+            ["d"],
+        );
     });
 
     it("passes a demand equal to the quota and fails one vCPU more", () => {
-        const at = (vcpus: number) => quotaDemand([{ source: "s", instanceType: "g5.xlarge", market: "spot", vcpus, maxMachines: 1 }]).demands;
+        const at = (vcpus: number) =>
+            quotaDemand([{ source: "s", instanceType: "g5.xlarge", market: "spot", vcpus, maxMachines: 1 }]).demands;
         assert.strictEqual(checkQuotas(at(4), { "L-3819A6DF": 4 })[0].exceeded, false);
         assert.strictEqual(checkQuotas(at(5), { "L-3819A6DF": 4 })[0].exceeded, true);
     });
 
     it("reports a quota without a known limit as unknown, not as passing headroom", () => {
-        const [check] = checkQuotas(quotaDemand([{ source: "s", instanceType: "p5.48xlarge", market: "on-demand", vcpus: 192, maxMachines: 1 }]).demands, {});
+        const [check] = checkQuotas(
+            quotaDemand([{ source: "s", instanceType: "p5.48xlarge", market: "on-demand", vcpus: 192, maxMachines: 1 }]).demands,
+            {},
+        );
         assert.strictEqual(check.limit, undefined);
         assert.strictEqual(check.headroom, undefined);
     });
 
     it("describes an excess with the code, name, limit, demand and each source", () => {
-        const [check] = checkQuotas(quotaDemand([{ source: "pool spot", instanceType: "g5.2xlarge", market: "spot", vcpus: 8, maxMachines: 1 }]).demands, { "L-3819A6DF": 4 });
+        const [check] = checkQuotas(
+            quotaDemand([{ source: "pool spot", instanceType: "g5.2xlarge", market: "spot", vcpus: 8, maxMachines: 1 }]).demands,
+            { "L-3819A6DF": 4 },
+        );
         const text = describeQuotaExcess(check);
         assert.match(text, /L-3819A6DF "All G and VT Spot Instance Requests": maximum demand 8 vCPUs exceeds the quota of 4 vCPUs by 4/);
         assert.match(text, /pool spot: g5\.2xlarge \(8 vCPUs\) × 1 machine\(s\) = 8 vCPUs/);
@@ -78,13 +88,23 @@ describe("quota demand", () => {
 
 describe("instance catalogue", () => {
     it("knows the L4 sizes used for two-node-type clusters", () => {
-        assert.deepStrictEqual(BUILTIN_INSTANCE_TYPES["g6.4xlarge"], { vcpus: 16, memoryMiB: 65536, gpus: 1, gpuModel: "NVIDIA L4", gpuMemoryMiB: 24576, neuronDevices: 0 });
+        assert.deepStrictEqual(BUILTIN_INSTANCE_TYPES["g6.4xlarge"], {
+            vcpus: 16,
+            memoryMiB: 65536,
+            gpus: 1,
+            gpuModel: "NVIDIA L4",
+            gpuMemoryMiB: 24576,
+            neuronDevices: 0,
+        });
         assert.strictEqual(BUILTIN_INSTANCE_TYPES["g6.12xlarge"].gpus, 4);
     });
 
     it("covers g4dn, g5, g6, g6e, gr6, p4d, p5, inf2 and trn1", () => {
         for (const family of ["g4dn", "g5", "g6", "g6e", "gr6", "p4d", "p5", "inf2", "trn1"]) {
-            assert.ok(Object.keys(BUILTIN_INSTANCE_TYPES).some((t) => t.startsWith(`${family}.`)), family);
+            assert.ok(
+                Object.keys(BUILTIN_INSTANCE_TYPES).some((t) => t.startsWith(`${family}.`)),
+                family,
+            );
         }
     });
 
@@ -95,7 +115,12 @@ describe("instance catalogue", () => {
 
     it("accepts a new type from config only with vcpus and memoryMiB", () => {
         assert.strictEqual(resolveInstanceSpec("g7.xlarge", { "g7.xlarge": { vcpus: 4 } }), undefined);
-        assert.deepStrictEqual(resolveInstanceSpec("g7.xlarge", { "g7.xlarge": { vcpus: 4, memoryMiB: 16384, gpus: 1 } }), { vcpus: 4, memoryMiB: 16384, gpus: 1, neuronDevices: 0 });
+        assert.deepStrictEqual(resolveInstanceSpec("g7.xlarge", { "g7.xlarge": { vcpus: 4, memoryMiB: 16384, gpus: 1 } }), {
+            vcpus: 4,
+            memoryMiB: 16384,
+            gpus: 1,
+            neuronDevices: 0,
+        });
     });
 
     it("returns undefined for a type nobody knows", () => {

@@ -31,7 +31,11 @@ const amiQuery = {
         owners: {
             type: "array",
             minItems: 1,
-            items: { type: "string", pattern: "^([0-9]{12}|self|amazon|aws-marketplace)$", allowed: "a 12-digit AWS account id, self, amazon or aws-marketplace" },
+            items: {
+                type: "string",
+                pattern: "^([0-9]{12}|self|amazon|aws-marketplace)$",
+                allowed: "a 12-digit AWS account id, self, amazon or aws-marketplace",
+            },
             description: "AMI owners for the lookup (RHCOS public AMIs: 531415883065).",
         },
         namePattern: {
@@ -164,11 +168,18 @@ export const CONFIG_SCHEMA = {
                 },
                 platform: { enum: ["openshift", "kubernetes"] },
                 openshiftVersion: { type: "string", pattern: "^4\\.[0-9]{1,2}$", allowed: 'a "4.N" minor version such as "4.18"' },
-                region: { type: "string", pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", allowed: "an AWS region such as us-east-2" },
+                region: {
+                    type: "string",
+                    pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",
+                    allowed: "an AWS region such as us-east-2",
+                },
                 accountId: { type: "string", pattern: "^[0-9]{12}$", allowed: "a 12-digit AWS account id" },
             },
         },
-        lookups: { enum: ["aws", "offline"], description: "aws (default): read quotas, instance specs and AMIs from AWS; offline: no AWS call." },
+        lookups: {
+            enum: ["aws", "offline"],
+            description: "aws (default): read quotas, instance specs and AMIs from AWS; offline: no AWS call.",
+        },
         quotas: {
             type: "object",
             propertyNames: quotaCode,
@@ -177,11 +188,18 @@ export const CONFIG_SCHEMA = {
         },
         instanceTypes: {
             type: "object",
-            propertyNames: { type: "string", pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9-]+$", allowed: "an EC2 instance type such as g6.4xlarge" },
+            propertyNames: {
+                type: "string",
+                pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9-]+$",
+                allowed: "an EC2 instance type such as g6.4xlarge",
+            },
             additionalProperties: instanceSpec,
             description: "Instance type → {vcpus, memoryMiB, gpus, gpuModel, gpuMemoryMiB, neuronDevices}: offline specs or overrides.",
         },
-        ami: { ...amiQuery, description: "Node AMI: id (pinned) or owners + namePattern lookup; managedByCluster for ≥ 4.19 boot-image management." },
+        ami: {
+            ...amiQuery,
+            description: "Node AMI: id (pinned) or owners + namePattern lookup; managedByCluster for ≥ 4.19 boot-image management.",
+        },
         pools: { type: "array", items: pool, description: "Accelerator node pools." },
         gpuOperator: {
             type: "object",

@@ -36,7 +36,11 @@ function describeAjvError(error: ErrorObject): ConfigProblem | undefined {
     const schema = (error.parentSchema ?? {}) as { allowed?: string; properties?: Record<string, unknown> };
     const params = error.params as Record<string, unknown>;
     if (error.propertyName !== undefined) {
-        return problem([...segments, error.propertyName], error.propertyName, `a key that is ${schema.allowed ?? `matching ${String(params.pattern)}`}`);
+        return problem(
+            [...segments, error.propertyName],
+            error.propertyName,
+            `a key that is ${schema.allowed ?? `matching ${String(params.pattern)}`}`,
+        );
     }
     switch (error.keyword) {
         case "propertyNames":
@@ -44,7 +48,11 @@ function describeAjvError(error: ErrorObject): ConfigProblem | undefined {
         case "additionalProperties": {
             const key = String(params.additionalProperty);
             const allowed = Object.keys(schema.properties ?? {}).join(", ");
-            return problem([...segments, key], (error.data as Record<string, unknown>)[key], `no such key (a typo?); known keys: ${allowed}`);
+            return problem(
+                [...segments, key],
+                (error.data as Record<string, unknown>)[key],
+                `no such key (a typo?); known keys: ${allowed}`,
+            );
         }
         case "required":
             return problem([...segments, String(params.missingProperty)], undefined, "a value: this key is required");
@@ -131,7 +139,14 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const cluster = resolveCluster(raw, context, problems);
     const lookups = raw.lookups ?? "aws";
     const neuronEnabled = raw.neuron?.enabled ?? false;
-    const defaultAmi = resolveAmi(raw.ami, ["ami"], lookups, cluster, problems, (raw.pools ?? []).length > 0 && !raw.pools?.every((p) => p.ami));
+    const defaultAmi = resolveAmi(
+        raw.ami,
+        ["ami"],
+        lookups,
+        cluster,
+        problems,
+        (raw.pools ?? []).length > 0 && !raw.pools?.every((p) => p.ami),
+    );
     const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, cluster, lookups, defaultAmi, problems));
     checkPoolSet(pools, cluster, neuronEnabled, problems);
 
@@ -141,7 +156,13 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
         }
     }
     if (raw.renderDirectory && raw.kubernetes && Object.keys(raw.kubernetes).length > 0) {
-        problems.push(problem(["kubernetes"], raw.kubernetes, "no cluster access settings when renderDirectory is set (rendering talks to no cluster)"));
+        problems.push(
+            problem(
+                ["kubernetes"],
+                raw.kubernetes,
+                "no cluster access settings when renderDirectory is set (rendering talks to no cluster)",
+            ),
+        );
     }
     if (problems.length > 0) {
         throw new ConfigError(problems);
@@ -174,7 +195,13 @@ function resolveCluster(raw: RawConfig, context: ConfigContext, problems: Config
         problems.push(problem(["cluster", "region"], undefined, "an AWS region here or in the stack's aws:region"));
     }
     if (platform === "openshift" && !c.infraId) {
-        problems.push(problem(["cluster", "infraId"], undefined, "the OpenShift infrastructure name (required on OpenShift; every MachineSet name starts with it)"));
+        problems.push(
+            problem(
+                ["cluster", "infraId"],
+                undefined,
+                "the OpenShift infrastructure name (required on OpenShift; every MachineSet name starts with it)",
+            ),
+        );
     }
     let version = parseOpenShiftVersion(c.openshiftVersion ?? "");
     if (platform === "openshift" && !c.openshiftVersion) {
@@ -210,7 +237,9 @@ function resolveAmi(
         problems.push(problem(at, raw, "id (pinned) or namePattern (lookup, e.g. rhcos-418.94.*-x86_64)"));
     }
     if (ami.managedByCluster && !managesBootImages(cluster.openshiftVersion)) {
-        problems.push(problem([...at, "managedByCluster"], true, "false below OpenShift 4.19, which does not manage MachineSet boot images"));
+        problems.push(
+            problem([...at, "managedByCluster"], true, "false below OpenShift 4.19, which does not manage MachineSet boot images"),
+        );
     }
     return ami;
 }
@@ -235,7 +264,11 @@ function resolvePool(
             const machineSet = machineSetName(cluster.infraId, name, zone);
             if (machineSet.length > MAX_LABEL_LENGTH) {
                 problems.push(
-                    problem(at("name"), name, `a shorter name: MachineSet name "${machineSet}" has ${machineSet.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`),
+                    problem(
+                        at("name"),
+                        name,
+                        `a shorter name: MachineSet name "${machineSet}" has ${machineSet.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`,
+                    ),
                 );
             }
         }
@@ -243,17 +276,35 @@ function resolvePool(
 
     if (raw.autoscaling) {
         if (raw.autoscaling.minReplicas > raw.autoscaling.maxReplicas) {
-            problems.push(problem(at("autoscaling", "maxReplicas"), raw.autoscaling.maxReplicas, `a number >= minReplicas (${raw.autoscaling.minReplicas})`));
+            problems.push(
+                problem(
+                    at("autoscaling", "maxReplicas"),
+                    raw.autoscaling.maxReplicas,
+                    `a number >= minReplicas (${raw.autoscaling.minReplicas})`,
+                ),
+            );
         }
         if (raw.replicas !== undefined) {
-            problems.push(problem(at("replicas"), raw.replicas, "no replicas when autoscaling is set: the autoscaler owns the machine count"));
+            problems.push(
+                problem(at("replicas"), raw.replicas, "no replicas when autoscaling is set: the autoscaler owns the machine count"),
+            );
         }
     }
 
     for (const label of Object.keys(raw.labels ?? {})) {
-        const reserved = label === POOL_LABEL || label === ACCELERATOR_LABEL || label.startsWith("node-role.kubernetes.io/") || label.startsWith("machine.openshift.io/");
+        const reserved =
+            label === POOL_LABEL ||
+            label === ACCELERATOR_LABEL ||
+            label.startsWith("node-role.kubernetes.io/") ||
+            label.startsWith("machine.openshift.io/");
         if (reserved) {
-            problems.push(problem(at("labels", label), raw.labels?.[label], "a label this program does not set itself (node roles, the pool and accelerator labels are managed)"));
+            problems.push(
+                problem(
+                    at("labels", label),
+                    raw.labels?.[label],
+                    "a label this program does not set itself (node roles, the pool and accelerator labels are managed)",
+                ),
+            );
         }
     }
 
@@ -261,10 +312,22 @@ function resolvePool(
     const kernelArguments = raw.kernelArguments ?? [];
     const tuned = Object.keys(sysctls).length > 0 || kernelArguments.length > 0;
     if (tuned && accelerator === "nvidia" && !isDns1123Label(poolMachineConfigRole(name))) {
-        problems.push(problem(at("name"), name, `a name of at most ${MAX_LABEL_LENGTH - poolMachineConfigRole("").length} characters for a pool with its own OS tuning (MachineConfigPool ${poolMachineConfigRole(name)})`));
+        problems.push(
+            problem(
+                at("name"),
+                name,
+                `a name of at most ${MAX_LABEL_LENGTH - poolMachineConfigRole("").length} characters for a pool with its own OS tuning (MachineConfigPool ${poolMachineConfigRole(name)})`,
+            ),
+        );
     }
     if (tuned && accelerator !== "nvidia") {
-        problems.push(problem(at(Object.keys(sysctls).length > 0 ? "sysctls" : "kernelArguments"), raw.sysctls ?? raw.kernelArguments, "no OS tuning on non-NVIDIA pools: only GPU nodes have a MachineConfigPool"));
+        problems.push(
+            problem(
+                at(Object.keys(sysctls).length > 0 ? "sysctls" : "kernelArguments"),
+                raw.sysctls ?? raw.kernelArguments,
+                "no OS tuning on non-NVIDIA pools: only GPU nodes have a MachineConfigPool",
+            ),
+        );
     }
     if (raw.timeSlicing !== undefined && accelerator !== "nvidia") {
         problems.push(problem(at("timeSlicing"), raw.timeSlicing, "no time-slicing on non-NVIDIA pools"));
@@ -287,7 +350,7 @@ function resolvePool(
         kernelArguments,
         ami: raw.ami ? resolveAmi(raw.ami, at("ami"), lookups, cluster, problems, true) : defaultAmi,
         amiFromPool: raw.ami !== undefined,
-        providerSpec: (raw.providerSpec as Record<string, unknown> | undefined) ?? {},
+        providerSpec: raw.providerSpec ?? {},
     };
 }
 
@@ -297,21 +360,41 @@ function checkPoolSet(pools: PoolConfig[], cluster: ClusterConfig, neuronEnabled
     pools.forEach((pool, index) => {
         const earlier = firstIndex.get(pool.name);
         if (earlier !== undefined) {
-            problems.push(problem(["pools", index, "name"], pool.name, `a name not used by another pool (pools[${earlier}] is also "${pool.name}")`));
+            problems.push(
+                problem(["pools", index, "name"], pool.name, `a name not used by another pool (pools[${earlier}] is also "${pool.name}")`),
+            );
         } else {
             firstIndex.set(pool.name, index);
         }
         const flavorOwner = flavorIndex.get(pool.kueueFlavor);
         if (flavorOwner !== undefined && flavorOwner !== index && earlier === undefined) {
-            problems.push(problem(["pools", index, "kueueFlavor"], pool.kueueFlavor, `a flavor no other pool uses (pools[${flavorOwner}] has it): each flavor selects exactly one pool's nodes`));
+            problems.push(
+                problem(
+                    ["pools", index, "kueueFlavor"],
+                    pool.kueueFlavor,
+                    `a flavor no other pool uses (pools[${flavorOwner}] has it): each flavor selects exactly one pool's nodes`,
+                ),
+            );
         } else {
             flavorIndex.set(pool.kueueFlavor, index);
         }
         if (pool.accelerator === "neuron" && !neuronEnabled) {
-            problems.push(problem(["pools", index, "accelerator"], "neuron", "nvidia, or set cluster-capacity:neuron.enabled: true (Inferentia pools are gated)"));
+            problems.push(
+                problem(
+                    ["pools", index, "accelerator"],
+                    "neuron",
+                    "nvidia, or set cluster-capacity:neuron.enabled: true (Inferentia pools are gated)",
+                ),
+            );
         }
     });
     if (neuronEnabled && cluster.platform === "openshift" && cluster.openshiftVersion.minor < 19) {
-        problems.push(problem(["neuron", "enabled"], true, `false on OpenShift 4.${cluster.openshiftVersion.minor}: the AWS Neuron operator needs OpenShift 4.19 or later`));
+        problems.push(
+            problem(
+                ["neuron", "enabled"],
+                true,
+                `false on OpenShift 4.${cluster.openshiftVersion.minor}: the AWS Neuron operator needs OpenShift 4.19 or later`,
+            ),
+        );
     }
 }

@@ -142,8 +142,7 @@ export function checkQuotas(demands: readonly QuotaDemand[], limits: Readonly<Re
 /** A readable account of one exceeded quota: code, name, limit, demand and what each source adds. */
 export function describeQuotaExcess(check: QuotaCheck): string {
     const lines = check.contributions.map(
-        (c) =>
-            `    ${c.source}: ${c.instanceType} (${c.vcpus} vCPUs) × ${c.maxMachines} machine(s) = ${c.vcpuDemand} vCPUs`,
+        (c) => `    ${c.source}: ${c.instanceType} (${c.vcpus} vCPUs) × ${c.maxMachines} machine(s) = ${c.vcpuDemand} vCPUs`,
     );
     return [
         `${check.code} "${check.name}": maximum demand ${check.demand} vCPUs exceeds the quota of ${check.limit} vCPUs by ${check.demand - (check.limit ?? 0)}:`,

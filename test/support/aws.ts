@@ -21,7 +21,12 @@ export const TOKENS = {
 export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (token) {
         case TOKENS.callerIdentity:
-            return { accountId: aws.accountId ?? "111122223333", arn: "arn:aws:iam::111122223333:user/ci", userId: "AIDA", id: "111122223333" };
+            return {
+                accountId: aws.accountId ?? "111122223333",
+                arn: "arn:aws:iam::111122223333:user/ci",
+                userId: "AIDA",
+                id: "111122223333",
+            };
         case TOKENS.instanceType: {
             const type = String(inputs.instanceType);
             const spec = (aws.instanceTypes ?? BUILTIN_INSTANCE_TYPES)[type];
@@ -33,7 +38,9 @@ export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<stri
                 defaultVcpus: spec.vcpus,
                 memorySize: spec.memoryMiB,
                 gpuses: spec.gpus > 0 ? [{ count: spec.gpus, manufacturer: "NVIDIA", name: "L4", memorySize: 22888 }] : [],
-                neuronDevices: spec.neuronDevices ? [{ count: spec.neuronDevices, name: "Inferentia2", coreCount: 2, coreVersion: 2, memorySize: 32768 }] : [],
+                neuronDevices: spec.neuronDevices
+                    ? [{ count: spec.neuronDevices, name: "Inferentia2", coreCount: 2, coreVersion: 2, memorySize: 32768 }]
+                    : [],
             };
         }
         case TOKENS.serviceQuota: {

@@ -44,7 +44,9 @@ const PROGRAM = path.resolve(__dirname, "..", "..", "index.ts");
 
 /** Flattens stack-file config into the string map the Pulumi runtime hands a program. */
 export function runtimeConfig(config: StackConfig): Record<string, string> {
-    return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+    return Object.fromEntries(
+        Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    );
 }
 
 export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stack = "test"): Promise<ProgramRun> {

@@ -23,7 +23,14 @@ export type PoolEntry = Record<string, unknown>;
 
 /** An NVIDIA pool of one g6.4xlarge in us-east-2a; `replicas` is left out when `extra` autoscales. */
 export function gpuPool(name: string, extra: PoolEntry = {}): PoolEntry {
-    return { name, accelerator: "nvidia", instanceType: "g6.4xlarge", zones: ["us-east-2a"], ...("autoscaling" in extra ? {} : { replicas: 1 }), ...extra };
+    return {
+        name,
+        accelerator: "nvidia",
+        instanceType: "g6.4xlarge",
+        zones: ["us-east-2a"],
+        ...("autoscaling" in extra ? {} : { replicas: 1 }),
+        ...extra,
+    };
 }
 
 /** An offline OpenShift 4.18 stack in us-east-2 with generous quotas; override any key. */
@@ -46,7 +53,11 @@ export function multiPoolStack(version = "4.18"): StackConfig {
             "cluster-capacity:cluster": { name: "multi", infraId: "multi-q7w2e", openshiftVersion: version, region: "us-east-2" },
         },
         [
-            gpuPool("t4", { instanceType: "g4dn.xlarge", zones: ["us-east-2a", "us-east-2b", "us-east-2c"], autoscaling: { minReplicas: 0, maxReplicas: 3 } }),
+            gpuPool("t4", {
+                instanceType: "g4dn.xlarge",
+                zones: ["us-east-2a", "us-east-2b", "us-east-2c"],
+                autoscaling: { minReplicas: 0, maxReplicas: 3 },
+            }),
             gpuPool("a10g-spot", { instanceType: "g5.2xlarge", market: "spot", replicas: 2 }),
             gpuPool("h100", {
                 instanceType: "p5.48xlarge",

@@ -1,0 +1,98 @@
+/**
+ * Upstream CRD schemas from `../shared/crds` (or `CRD_DIR`), turned into JSON Schemas that ajv checks
+ * the way the API server would: unknown fields are errors unless `x-kubernetes-preserve-unknown-fields`,
+ * and `x-kubernetes-int-or-string` accepts an integer or a string. CEL rules are not evaluated.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import Ajv, { ValidateFunction } from "ajv";
+import * as YAML from "yaml";
+import { REPO } from "./scenarios";
+
+export const SHARED_DIR = path.resolve(REPO, "..", "shared");
+
+export function crdDirectory(): string {
+    const dir = process.env.CRD_DIR ?? path.join(SHARED_DIR, "crds");
+    if (!fs.existsSync(dir)) {
+        throw new Error(
+            `CRD directory ${dir} not found: clone the shared material beside this repository (../shared/crds) or set CRD_DIR to a folder of upstream CRD YAML files.`,
+        );
+    }
+    return dir;
+}
+
+type K8sSchema = Record<string, unknown>;
+type JsonSchema = Record<string, unknown>;
+
+const COPIED = [
+    "enum",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "required",
+];
+
+export function toJsonSchema(s: K8sSchema): JsonSchema {
+    if (s["x-kubernetes-int-or-string"]) {
+        return { anyOf: [{ type: "integer" }, { type: "string" }] };
+    }
+    const out: JsonSchema = {};
+    if (typeof s.type === "string") out.type = s.nullable ? [s.type, "null"] : s.type;
+    for (const key of COPIED) if (key in s) out[key] = s[key];
+    if (typeof s.pattern === "string") out.pattern = s.pattern;
+    const preserve = s["x-kubernetes-preserve-unknown-fields"] === true;
+    if (s.properties) {
+        out.properties = Object.fromEntries(
+            Object.entries(s.properties as Record<string, K8sSchema>).map(([k, v]) => [k, toJsonSchema(v)]),
+        );
+    }
+    if (typeof s.additionalProperties === "object") {
+        out.additionalProperties = toJsonSchema(s.additionalProperties as K8sSchema);
+    } else if (typeof s.additionalProperties === "boolean") {
+        out.additionalProperties = s.additionalProperties;
+    } else if (s.properties && !preserve) {
+        out.additionalProperties = false;
+    }
+    if (s.items) out.items = toJsonSchema(s.items as K8sSchema);
+    for (const key of ["allOf", "anyOf", "oneOf"]) {
+        if (Array.isArray(s[key])) out[key] = (s[key] as K8sSchema[]).map(toJsonSchema);
+    }
+    return out;
+}
+
+export interface CrdIndex {
+    /** Validator for `apiVersion` + `kind`, or undefined when no CRD defines it. */
+    validator(apiVersion: string, kind: string): ValidateFunction | undefined;
+    kinds: string[];
+}
+
+export function loadCrds(dir = crdDirectory()): CrdIndex {
+    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, unicodeRegExp: false });
+    const validators = new Map<string, ValidateFunction>();
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+        for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8"))) {
+            const crd = doc.toJSON() as {
+                kind?: string;
+                spec?: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema: K8sSchema } }[] };
+            };
+            if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+            for (const version of crd.spec.versions) {
+                if (!version.schema) continue;
+                const key = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
+                validators.set(key, ajv.compile(toJsonSchema(version.schema.openAPIV3Schema)));
+            }
+        }
+    }
+    return {
+        validator: (apiVersion, kind) => validators.get(`${apiVersion}/${kind}`),
+        kinds: [...validators.keys()],
+    };
+}
