@@ -38,7 +38,8 @@ async function main() {
             });
         }
         if (plan.pools.some((p) => p.pool.autoscaling)) {
-            const gpuLimits = gpuPlans.map((p) => ({ type: p.pool.name, maxGpus: p.maxGpus }));
+            // A retired pool can have no GPUs, and a limit must allow at least one.
+            const gpuLimits = gpuPlans.filter((p) => p.maxGpus > 0).map((p) => ({ type: p.pool.name, maxGpus: p.maxGpus }));
             new ClusterAutoscaling("cluster-autoscaling", { settings: config.clusterAutoscaler, gpuLimits, provider });
         }
     }

@@ -94,13 +94,27 @@ export function nodeLabels(pool: PoolConfig, role: string): Record<string, strin
     };
 }
 
+/**
+ * A retired pool's MachineSet takes spec.replicas back from the autoscaler's field manager: the
+ * server-side apply of replicas 0 must win the conflict, hence `pulumi.com/patchForce`.
+ */
+export const RETIRED_ANNOTATIONS: Readonly<Record<string, string>> = {
+    "cluster-capacity.io/retired": "true",
+    "pulumi.com/patchForce": "true",
+};
+
 export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
     const clusterLabel = { "machine.openshift.io/cluster-api-cluster": i.infraId };
     const selectorLabels = { ...clusterLabel, "machine.openshift.io/cluster-api-machineset": i.name };
     return {
         apiVersion: "machine.openshift.io/v1beta1",
         kind: "MachineSet",
-        metadata: { name: i.name, namespace: MACHINE_API_NAMESPACE, labels: { ...clusterLabel, [POOL_LABEL]: i.pool.name } },
+        metadata: {
+            name: i.name,
+            namespace: MACHINE_API_NAMESPACE,
+            labels: { ...clusterLabel, [POOL_LABEL]: i.pool.name },
+            ...(i.pool.retired && { annotations: RETIRED_ANNOTATIONS }),
+        },
         spec: {
             replicas: i.replicas,
             selector: { matchLabels: selectorLabels },

@@ -6,6 +6,7 @@ import type { CapacityPlan } from "./plan";
 export interface PoolReport {
     instanceType: string;
     market: string;
+    retired: boolean;
     machineSets: string[];
     maxNodes: number;
     maxGpus: number;
@@ -42,6 +43,7 @@ export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan:
                 {
                     instanceType: p.pool.instanceType,
                     market: p.pool.market,
+                    retired: p.pool.retired,
                     machineSets: p.machineSets.map((m) => m.name),
                     maxNodes: p.maxNodes,
                     maxGpus: p.maxGpus,

@@ -297,6 +297,7 @@ describe("stack outputs", () => {
         assert.deepStrictEqual(outputs.pools["l4-quad"], {
             instanceType: "g6.12xlarge",
             market: "on-demand",
+            retired: false,
             machineSets: ["dev-7xk2p-l4-quad-us-east-2a"],
             maxNodes: 1,
             maxGpus: 4,

@@ -17,6 +17,13 @@ const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
     ["a multi-pool 4.18 cluster", multiPoolStack()],
     ["a multi-pool 4.15 cluster", multiPoolStack("4.15")],
     [
+        "a cluster with a retired pool",
+        offlineStack({}, [
+            gpuPool("l4", { retired: true, autoscaling: { minReplicas: 0, maxReplicas: 2 } }),
+            gpuPool("l4-b", { autoscaling: { minReplicas: 0, maxReplicas: 1 } }),
+        ]),
+    ],
+    [
         "an Inferentia pool on 4.19 with boot-image management",
         offlineStack(
             {

@@ -141,6 +141,11 @@ const pool = {
             description: "Kernel arguments for this pool's nodes (its own MachineConfigPool).",
         },
         ami: { ...amiQuery, description: "Per-pool AMI, same shape as cluster-capacity:ami." },
+        retired: {
+            type: "boolean",
+            description:
+                "Retire the pool: scale it to 0 and drop its autoscaler, keeping the protected MachineSets (first step of removing a pool).",
+        },
         providerSpec: {
             type: "object",
             description: "Deep-merged over the generated AWSMachineProviderConfig, for sites whose names differ.",

@@ -62,6 +62,8 @@ export interface PoolConfig {
     /** Whether `ami` came from the pool entry rather than the stack-wide `ami`. */
     amiFromPool: boolean;
     providerSpec: Record<string, unknown>;
+    /** Scaled to 0 without autoscaler, MachineSets kept (and protected) until removed on purpose. */
+    retired: boolean;
 }
 
 export interface KubernetesAccess {

@@ -339,8 +339,10 @@ function resolvePool(
         instanceType: raw.instanceType as string,
         zones,
         market: raw.market ?? "on-demand",
-        replicas: raw.autoscaling ? raw.autoscaling.minReplicas : (raw.replicas ?? 0),
-        autoscaling: raw.autoscaling,
+        replicas: raw.retired ? 0 : raw.autoscaling ? raw.autoscaling.minReplicas : (raw.replicas ?? 0),
+        // A retired pool keeps its autoscaling settings in config (to un-retire) but renders none.
+        autoscaling: raw.retired ? undefined : raw.autoscaling,
+        retired: raw.retired ?? false,
         labels: raw.labels ?? {},
         taints: raw.taints ?? [DEFAULT_TAINTS[accelerator]],
         rootVolume: { sizeGiB: DEFAULT_ROOT_VOLUME_GIB, type: "gp3", ...raw.rootVolume },

@@ -9,6 +9,7 @@ import { AwsFixture, answerInvoke } from "./aws";
 export interface RegisteredResource {
     type: string;
     name: string;
+    urn: string;
     inputs: Record<string, unknown>;
     protect: boolean;
     ignoreChanges: string[];
@@ -79,6 +80,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stac
         const record: RegisteredResource = {
             type: req.getType(),
             name: req.getName(),
+            urn: "",
             inputs: {},
             protect: req.getProtect(),
             ignoreChanges: req.getIgnorechangesList(),
@@ -87,6 +89,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stac
         };
         resources.push(record);
         return register(req, (err, res) => {
+            record.urn = (res as { getUrn(): string } | undefined)?.getUrn() ?? "";
             record.inputs = inputsByName.get(`${record.type}::${record.name}`) ?? {};
             pending--;
             callback(err, res);

@@ -1,0 +1,140 @@
+/**
+ * Reading the objects cluster-capacity renders, as the policies see them: resource type tokens and
+ * plain views of MachineSets and autoscalers. Values unknown during preview throw the policy SDK's
+ * UnknownValueError when read; the analyzer turns that into an advisory note, not a crash.
+ */
+
+export const MACHINE_SET = "kubernetes:machine.openshift.io/v1beta1:MachineSet";
+export const MACHINE_AUTOSCALER = "kubernetes:autoscaling.openshift.io/v1beta1:MachineAutoscaler";
+export const CLUSTER_AUTOSCALER = "kubernetes:autoscaling.openshift.io/v1:ClusterAutoscaler";
+export const RESOURCE_FLAVORS = ["kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor", "kubernetes:kueue.x-k8s.io/v1beta1:ResourceFlavor"];
+
+/** The node label the cluster autoscaler uses to recognise GPU nodes (see the ClusterAutoscaler docs). */
+export const ACCELERATOR_LABEL = "cluster-api/accelerator";
+
+/** The part of a Pulumi policy resource the guardrails read; PolicyResource and test fixtures both fit. */
+export interface ResourceLike {
+    type: string;
+    name: string;
+    urn: string;
+    props: Record<string, unknown>;
+    opts: { protect: boolean; ignoreChanges: string[] };
+}
+
+export interface Taint {
+    key: string;
+    value?: string;
+    effect: string;
+}
+
+export interface Toleration {
+    key?: string;
+    operator?: string;
+    value?: string;
+    effect?: string;
+}
+
+/** The fields of the rendered objects the policies read; everything is optional, as in a hand-written object. */
+export interface KubernetesObject {
+    metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: {
+        replicas?: number;
+        template?: {
+            spec?: {
+                metadata?: { labels?: Record<string, string> };
+                taints?: Taint[];
+                providerSpec?: { value?: ProviderSpec };
+            };
+        };
+        scaleTargetRef?: { kind?: string; name?: string };
+        maxReplicas?: number;
+        resourceLimits?: { gpus?: { type: string }[] };
+        nodeLabels?: Record<string, string>;
+        tolerations?: Toleration[];
+    };
+}
+
+export interface ProviderSpec {
+    instanceType?: string;
+    spotMarketOptions?: object;
+    metadataServiceOptions?: { authentication?: string };
+    blockDevices?: { ebs?: { encrypted?: boolean } }[];
+}
+
+/** A resource's inputs read as a Kubernetes object (the analyzer hands them over untyped). */
+export function objectOf(resource: Pick<ResourceLike, "props">): KubernetesObject {
+    return resource.props;
+}
+
+export interface MachineSetView {
+    resource: ResourceLike;
+    /** `metadata.name`, or the resource name when the object is auto-named. */
+    name: string;
+    instanceType: string | undefined;
+    spot: boolean;
+    /** `spec.replicas`, defaulting to 1 as the MachineSet API does. */
+    replicas: number;
+    nodeLabels: Record<string, string>;
+    taints: Taint[];
+    providerSpec: ProviderSpec;
+}
+
+export function machineSetView(resource: ResourceLike): MachineSetView {
+    const object = objectOf(resource);
+    const template = object.spec?.template?.spec ?? {};
+    const providerSpec = template.providerSpec?.value ?? {};
+    return {
+        resource,
+        name: object.metadata?.name ?? resource.name,
+        instanceType: providerSpec.instanceType,
+        spot: providerSpec.spotMarketOptions !== undefined,
+        replicas: object.spec?.replicas ?? 1,
+        nodeLabels: template.metadata?.labels ?? {},
+        taints: template.taints ?? [],
+        providerSpec,
+    };
+}
+
+export function machineSets(resources: readonly ResourceLike[]): MachineSetView[] {
+    return resources.filter((r) => r.type === MACHINE_SET).map(machineSetView);
+}
+
+export interface AutoscalerTarget {
+    resource: ResourceLike;
+    target: string | undefined;
+    kind: string | undefined;
+    maxReplicas: number;
+}
+
+export function machineAutoscalers(resources: readonly ResourceLike[]): AutoscalerTarget[] {
+    return resources
+        .filter((r) => r.type === MACHINE_AUTOSCALER)
+        .map((resource) => {
+            const spec = objectOf(resource).spec;
+            return { resource, target: spec?.scaleTargetRef?.name, kind: spec?.scaleTargetRef?.kind, maxReplicas: spec?.maxReplicas ?? 0 };
+        });
+}
+
+/** Whether a MachineSet is targeted by a MachineAutoscaler of the stack. */
+export function autoscaledNames(resources: readonly ResourceLike[]): Set<string> {
+    return new Set(
+        machineAutoscalers(resources)
+            .filter((a) => a.kind === "MachineSet" && a.target)
+            .map((a) => a.target as string),
+    );
+}
+
+/** Taints that keep pods without a matching toleration off a node. */
+export function isRepellingTaint(taint: Taint): boolean {
+    return taint.effect === "NoSchedule" || taint.effect === "NoExecute";
+}
+
+/** The most machines each MachineSet can have: its autoscaler's maximum, else `spec.replicas`. */
+export function maxMachines(resources: readonly ResourceLike[]): Map<string, number> {
+    const autoscalerMax = new Map(
+        machineAutoscalers(resources)
+            .filter((a) => a.kind === "MachineSet" && a.target)
+            .map((a) => [a.target as string, a.maxReplicas]),
+    );
+    return new Map(machineSets(resources).map((ms) => [ms.name, autoscalerMax.get(ms.name) ?? ms.replicas]));
+}

@@ -1,0 +1,107 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { BUILTIN_INSTANCE_TYPES } from "../lib/catalogue";
+import { checkQuotas, describeQuotaExcess, DemandSource, quotaDemand, quotaName } from "../lib/quota";
+import { awsQuotaSource, QuotaSource } from "../lib/awsQuotaSource";
+import { machineSets, maxMachines } from "../lib/resources";
+
+export interface PoolWithinQuotaConfig {
+    /** Quota code → vCPUs; with `lookups: "aws"` a lower cap on the live value. */
+    quotas?: Record<string, number>;
+    /** Instance type → `{vcpus}`, over the built-in catalogue. */
+    instanceTypes?: Record<string, { vcpus: number }>;
+    lookups?: "config" | "aws";
+    /** AWS region for `lookups: "aws"`; default: the SDK's environment (AWS_REGION). */
+    region?: string;
+}
+
+export function makePoolWithinQuota(source: (region?: string) => QuotaSource = awsQuotaSource): StackValidationPolicy {
+    return {
+        name: "pool-within-quota",
+        description: "For each EC2 quota code, the vCPUs of all MachineSets at their maximum size fit within the AWS quota.",
+        enforcementLevel: "mandatory",
+        configSchema: {
+            properties: {
+                quotas: { type: "object", additionalProperties: { type: "integer", minimum: 0 } },
+                instanceTypes: {
+                    type: "object",
+                    additionalProperties: { type: "object", properties: { vcpus: { type: "integer", minimum: 1 } }, required: ["vcpus"] },
+                },
+                lookups: { type: "string", enum: ["config", "aws"], default: "config" },
+                region: { type: "string" },
+            },
+        },
+        validateStack: async (args, reportViolation) => {
+            const config = args.getConfig<PoolWithinQuotaConfig>();
+            const live = config.lookups === "aws" ? source(config.region) : undefined;
+            const maxima = maxMachines(args.resources);
+            const sources: DemandSource[] = [];
+
+            const vcpuCache = new Map<string, Promise<number | string>>();
+            const vcpusOf = (type: string): Promise<number | string> => {
+                if (!vcpuCache.has(type)) {
+                    const configured = config.instanceTypes?.[type]?.vcpus ?? BUILTIN_INSTANCE_TYPES[type]?.vcpus;
+                    const answer = live
+                        ? live.vcpus(type).catch((e: Error) => `AWS does not know it (${e.message})`)
+                        : Promise.resolve(configured ?? "it is neither in the policy config `instanceTypes` nor in the built-in catalogue");
+                    vcpuCache.set(type, answer);
+                }
+                return vcpuCache.get(type) as Promise<number | string>;
+            };
+
+            for (const ms of machineSets(args.resources)) {
+                if (!ms.instanceType) {
+                    reportViolation(
+                        `MachineSet ${ms.name} has no providerSpec.value.instanceType, so its quota cannot be checked.`,
+                        ms.resource.urn,
+                    );
+                    continue;
+                }
+                const vcpus = await vcpusOf(ms.instanceType);
+                if (typeof vcpus === "string") {
+                    reportViolation(`MachineSet ${ms.name}: the vCPU count of ${ms.instanceType} is unknown: ${vcpus}.`, ms.resource.urn);
+                    continue;
+                }
+                sources.push({
+                    source: `MachineSet ${ms.name}`,
+                    instanceType: ms.instanceType,
+                    market: ms.spot ? "spot" : "on-demand",
+                    vcpus,
+                    maxMachines: maxima.get(ms.name) ?? 0,
+                });
+            }
+
+            const { demands, unmatched } = quotaDemand(sources);
+            for (const u of unmatched) {
+                reportViolation(`${u.source}: ${u.instanceType} belongs to no known EC2 quota group, so its quota cannot be checked.`);
+            }
+            const limits: Record<string, number> = {};
+            for (const demand of demands) {
+                const cap = config.quotas?.[demand.code];
+                if (live) {
+                    try {
+                        const value = await live.quotaValue(demand.code);
+                        limits[demand.code] = cap === undefined ? value : Math.min(cap, value);
+                    } catch (e) {
+                        reportViolation(
+                            `Quota ${demand.code} "${quotaName(demand.code)}" could not be read from AWS (${(e as Error).message}); demand is ${demand.demand} vCPUs.`,
+                        );
+                    }
+                } else if (cap === undefined) {
+                    const from = demand.contributions.map((c) => c.source).join(", ");
+                    reportViolation(
+                        `Quota ${demand.code} "${demand.name}" has no value in the policy config \`quotas\`, so a demand of ${demand.demand} vCPUs (${from}) cannot be checked. Set it, or use lookups: "aws".`,
+                    );
+                } else {
+                    limits[demand.code] = cap;
+                }
+            }
+            for (const check of checkQuotas(demands, limits).filter((c) => c.exceeded)) {
+                reportViolation(
+                    `${describeQuotaExcess(check)}\nLower the MachineSets' replicas or MachineAutoscaler maxReplicas, or raise the quota first.`,
+                );
+            }
+        },
+    };
+}
+
+export const poolWithinQuota = makePoolWithinQuota();
