@@ -1,16 +1,23 @@
 /**
  * cluster-capacity: reads the stack config, looks up what AWS knows, checks quotas, then builds the
- * node pools. Everything that can be wrong with the config stops the program before the first
- * resource is registered.
+ * node pools, the operators that make them usable and the Kueue queues that share them. Everything
+ * that can be wrong with the config stops the program before the first resource is registered.
  */
+import { GpuPool, InferentiaPool } from "./components/acceleratorPool";
 import { ClusterAutoscaling } from "./components/clusterAutoscaling";
 import { GpuNodeTuning, gpuPoolRole } from "./components/gpuNodeTuning";
-import { GpuPool, InferentiaPool } from "./components/acceleratorPool";
+import { GpuOperator } from "./components/gpuOperator";
+import { Kueue } from "./components/kueue";
+import { NeuronOperator } from "./components/neuronOperator";
+import { NodeFeatureDiscovery } from "./components/nodeFeatureDiscovery";
 import { kubernetesProvider } from "./components/provider";
+import { SmokeTests } from "./components/smokeTests";
+import { daemonTolerations } from "./components/tolerations";
 import { loadConfig } from "./lib/config/load";
+import { DEFAULT_TAINTS } from "./lib/config/validate";
 import { resolveLookups } from "./lib/lookups";
-import { capacityReport } from "./lib/report";
 import { assertWithinQuotas, planCapacity } from "./lib/plan";
+import { capacityReport } from "./lib/report";
 
 async function main() {
     const config = loadConfig();
@@ -18,11 +25,17 @@ async function main() {
     const plan = planCapacity(config, facts);
     assertWithinQuotas(plan);
 
-    const { cluster } = config;
-    if (cluster.platform === "openshift" && plan.pools.length > 0) {
-        const provider = kubernetesProvider("cluster-capacity", config);
+    const { cluster, gpuOperator, kueue, neuron } = config;
+    const openshift = cluster.platform === "openshift";
+    const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");
+    const renders = (openshift && plan.pools.length > 0) || gpuOperator.enabled || kueue.enabled || neuron.enabled || config.smokeTests;
+    if (!renders) {
+        return capacityReport(config, facts, plan);
+    }
+    const provider = kubernetesProvider("cluster-capacity", config);
+
+    if (openshift) {
         const poolArgs = { infraId: cluster.infraId, region: cluster.region, openshiftVersion: cluster.openshiftVersion, provider };
-        const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");
         for (const poolPlan of plan.pools) {
             if (poolPlan.pool.accelerator === "nvidia") {
                 new GpuPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan, machineConfigRole: gpuPoolRole(poolPlan.pool) });
@@ -42,6 +55,33 @@ async function main() {
             const gpuLimits = gpuPlans.filter((p) => p.maxGpus > 0).map((p) => ({ type: p.pool.name, maxGpus: p.maxGpus }));
             new ClusterAutoscaling("cluster-autoscaling", { settings: config.clusterAutoscaler, gpuLimits, provider });
         }
+    }
+
+    const nfd =
+        openshift && ((gpuOperator.enabled && gpuOperator.nfd) || neuron.enabled)
+            ? new NodeFeatureDiscovery("node-feature-discovery", {
+                  workerTolerations: daemonTolerations(plan.pools.flatMap((p) => p.pool.taints)),
+                  provider,
+              })
+            : undefined;
+    if (gpuOperator.enabled) {
+        const gpuTaints = gpuPlans.flatMap((p) => p.pool.taints);
+        new GpuOperator("gpu-operator", {
+            settings: gpuOperator,
+            tolerations: daemonTolerations(gpuTaints.length > 0 ? gpuTaints : [DEFAULT_TAINTS.nvidia]),
+            timeSlicingReplicas: gpuPlans.flatMap((p) => (p.pool.timeSlicing === undefined ? [] : [p.pool.timeSlicing])),
+            nodeFeatureDiscovery: nfd?.instance,
+            provider,
+        });
+    }
+    if (neuron.enabled && nfd) {
+        new NeuronOperator("neuron", { settings: neuron, nodeFeatureDiscovery: nfd.subscription, provider });
+    }
+    if (kueue.enabled) {
+        new Kueue("kueue", { settings: kueue, pools: plan.pools, neuronCoreQuota: neuron.neuronCoreQuota, provider });
+    }
+    if (config.smokeTests) {
+        new SmokeTests("smoke-tests", { pools: plan.pools.map((p) => p.pool), images: config.smokeTestImages, provider });
     }
     return capacityReport(config, facts, plan);
 }

@@ -3,7 +3,14 @@
  * and the schema check read exactly what the component applies.
  */
 import type { PoolConfig } from "../lib/config/types";
-import { ACCELERATOR_LABEL, MACHINE_API_NAMESPACE, nodeRoleLabel, POOL_LABEL } from "../lib/naming";
+import {
+    ACCELERATOR_LABEL,
+    DEVICE_PLUGIN_CONFIG_LABEL,
+    MACHINE_API_NAMESPACE,
+    nodeRoleLabel,
+    POOL_LABEL,
+    timeSlicingConfigKey,
+} from "../lib/naming";
 import { installerNames, OpenShiftVersion } from "../lib/openshift";
 
 export interface MachineSetInputs {
@@ -23,7 +30,8 @@ export interface KubernetesObject {
     apiVersion: string;
     kind: string;
     metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-    spec: Record<string, unknown>;
+    spec?: Record<string, unknown>;
+    data?: Record<string, string>;
 }
 
 type Json = Record<string, unknown>;
@@ -91,6 +99,7 @@ export function nodeLabels(pool: PoolConfig, role: string): Record<string, strin
         ...(role !== "worker" && { [nodeRoleLabel(role)]: "" }),
         [POOL_LABEL]: pool.name,
         ...(pool.accelerator === "nvidia" && { [ACCELERATOR_LABEL]: pool.name }),
+        ...(pool.timeSlicing !== undefined && { [DEVICE_PLUGIN_CONFIG_LABEL]: timeSlicingConfigKey(pool.timeSlicing) }),
     };
 }
 

@@ -40,9 +40,11 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
     const problems: ConfigProblem[] = [];
     const { pools } = config;
     const typeUses = firstUse(pools, (p) => p.instanceType);
-    const quotaUses = firstUse(pools, (p) => quotaFor(p.instanceType, p.market)?.code);
+    // EC2 quotas bound MachineSets; on plain Kubernetes the pools are existing nodes.
+    const onAws = config.cluster.platform === "openshift";
+    const quotaUses = firstUse(pools, (p) => (onAws ? quotaFor(p.instanceType, p.market)?.code : undefined));
     pools.forEach((pool, index) => {
-        if (!quotaFor(pool.instanceType, pool.market)) {
+        if (onAws && !quotaFor(pool.instanceType, pool.market)) {
             problems.push(
                 problem(
                     ["pools", index, "instanceType"],
@@ -109,6 +111,7 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
                 gpuModel: found.gpuses[0] ? `${found.gpuses[0].manufacturer} ${found.gpuses[0].name}` : undefined,
                 gpuMemoryMiB: found.gpuses[0]?.memorySize,
                 neuronDevices: found.neuronDevices.reduce((sum, device) => sum + device.count, 0),
+                neuronCores: found.neuronDevices.reduce((sum, device) => sum + device.count * device.coreCount, 0),
             };
             return { ...fromAws, ...override };
         } catch (error) {

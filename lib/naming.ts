@@ -31,3 +31,11 @@ export function poolMachineConfigRole(pool: string): string {
 export function nodeRoleLabel(role: string): string {
     return `node-role.kubernetes.io/${role}`;
 }
+
+/** Node label that picks a per-node device-plugin config (GPU time-slicing) from the GPU Operator's ConfigMap. */
+export const DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config";
+
+/** The device-plugin config key for a time-slicing replica count. */
+export function timeSlicingConfigKey(replicas: number): string {
+    return `time-sliced-${replicas}`;
+}

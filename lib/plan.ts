@@ -18,7 +18,8 @@ export interface MachineSetPlan {
 export interface PoolPlan {
     pool: PoolConfig;
     spec: InstanceSpec;
-    quota: QuotaRef;
+    /** The EC2 quota the pool counts against; none on plain Kubernetes, whose pools are existing nodes. */
+    quota?: QuotaRef;
     amiId: string;
     machineSets: MachineSetPlan[];
     /** Machines per zone at the pool's maximum size. */
@@ -44,8 +45,8 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
     const pools: PoolPlan[] = [];
     config.pools.forEach((pool, index) => {
         const spec = facts.instanceSpecs.get(pool.instanceType);
-        const quota = quotaFor(pool.instanceType, pool.market);
-        if (!spec || !quota) return;
+        const quota = config.cluster.platform === "openshift" ? quotaFor(pool.instanceType, pool.market) : undefined;
+        if (!spec) return;
         if (pool.accelerator === "nvidia" && spec.gpus < 1) {
             problems.push(
                 problem(["pools", index, "instanceType"], pool.instanceType, "an instance type with NVIDIA GPUs for an nvidia pool"),

@@ -2,6 +2,7 @@
 import type { CapacityConfig } from "./config/types";
 import type { LookupFacts } from "./lookups";
 import type { CapacityPlan } from "./plan";
+import { queueQuotas } from "./kueueQuota";
 
 export interface PoolReport {
     instanceType: string;
@@ -11,7 +12,7 @@ export interface PoolReport {
     maxNodes: number;
     maxGpus: number;
     maxNeuronDevices: number;
-    quotaCode: string;
+    quotaCode: string | null;
     vcpuDemand: number;
 }
 
@@ -29,6 +30,8 @@ export interface CapacityReport {
     renderDirectory: string | null;
     pools: Record<string, PoolReport>;
     quotas: Record<string, QuotaReport>;
+    /** The ClusterQueue and each flavor's nominal quota, when Kueue is enabled. */
+    kueue: { clusterQueue: string; flavors: Record<string, Record<string, string>> } | null;
 }
 
 export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan: CapacityPlan): CapacityReport {
@@ -48,7 +51,7 @@ export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan:
                     maxNodes: p.maxNodes,
                     maxGpus: p.maxGpus,
                     maxNeuronDevices: p.maxNeuronDevices,
-                    quotaCode: p.quota.code,
+                    quotaCode: p.quota?.code ?? null,
                     vcpuDemand: p.vcpuDemand,
                 },
             ]),
@@ -56,5 +59,13 @@ export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan:
         quotas: Object.fromEntries(
             plan.quotas.map((q) => [q.code, { name: q.name, limit: q.limit ?? null, demand: q.demand, headroom: q.headroom ?? null }]),
         ),
+        kueue: config.kueue.enabled
+            ? {
+                  clusterQueue: config.kueue.clusterQueue,
+                  flavors: Object.fromEntries(
+                      queueQuotas(plan.pools, config.neuron.neuronCoreQuota).flavors.map((f) => [f.flavor, f.nominalQuota]),
+                  ),
+              }
+            : null,
     };
 }

@@ -59,6 +59,7 @@ describe("GpuPool MachineSets", () => {
             "node-role.kubernetes.io/worker-gpu": "",
             "cluster-capacity.io/pool": "l4",
             "cluster-api/accelerator": "l4",
+            "nvidia.com/device-plugin.config": "time-sliced-4",
         });
     });
 

@@ -60,6 +60,7 @@ const instanceSpec = {
         gpuModel: { type: "string", minLength: 1 },
         gpuMemoryMiB: { type: "integer", minimum: 1 },
         neuronDevices: { type: "integer", minimum: 0 },
+        neuronCores: { type: "integer", minimum: 0 },
     },
 } as const;
 
@@ -208,21 +209,164 @@ export const CONFIG_SCHEMA = {
         pools: { type: "array", items: pool, description: "Accelerator node pools." },
         gpuOperator: {
             type: "object",
-            description: "NVIDIA GPU Operator: enabled, install (olm|helm), channel/version, MIG, monitoring.",
             additionalProperties: false,
-            properties: { enabled: { type: "boolean" } },
+            description: "NVIDIA GPU Operator: enabled, install (olm|helm), channel, version, installPlanApproval, nfd, mig, monitoring.",
+            properties: {
+                enabled: { type: "boolean" },
+                install: { enum: ["olm", "helm"], description: "olm (default on OpenShift) or helm (default on plain Kubernetes)." },
+                channel: {
+                    type: "string",
+                    minLength: 1,
+                    description: "OLM channel, e.g. v25.3 (default: the version's minor, else stable).",
+                },
+                version: {
+                    type: "string",
+                    pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
+                    allowed: "a GPU Operator release such as 25.3.0",
+                    description:
+                        "Pin the operator: OLM startingCSV gpu-operator-certified.v<version> with Manual approval, or the Helm chart version.",
+                },
+                installPlanApproval: {
+                    enum: ["Manual", "Automatic"],
+                    description: "OLM InstallPlan approval (default Manual when version is pinned).",
+                },
+                nfd: { type: "boolean", description: "Install Node Feature Discovery (default true)." },
+                mig: {
+                    type: "object",
+                    additionalProperties: false,
+                    properties: { strategy: { enum: ["none", "single", "mixed"] } },
+                },
+                monitoring: {
+                    type: "object",
+                    additionalProperties: false,
+                    properties: {
+                        serviceMonitor: { type: "boolean" },
+                        dashboard: { type: "boolean" },
+                        idleGpuAlert: {
+                            type: "object",
+                            additionalProperties: false,
+                            properties: {
+                                enabled: { type: "boolean" },
+                                utilizationPercent: { type: "integer", minimum: 1, maximum: 100 },
+                                windowMinutes: { type: "integer", minimum: 5, maximum: 1440 },
+                            },
+                        },
+                    },
+                },
+            },
         },
         kueue: {
             type: "object",
-            description: "Kueue GPU-as-a-service: enabled, clusterQueue, cohort, namespaces, apiVersion.",
             additionalProperties: false,
-            properties: { enabled: { type: "boolean" } },
+            description:
+                "Kueue GPU-as-a-service: enabled, apiVersion, operator, clusterQueue, cohort, queueingStrategy, preemption, namespaces, priorityClasses, hardwareProfiles.",
+            properties: {
+                enabled: { type: "boolean" },
+                apiVersion: { enum: ["v1beta2", "v1beta1"], description: "kueue.x-k8s.io version (v1beta1 for older Kueue builds)." },
+                operator: {
+                    type: "object",
+                    additionalProperties: false,
+                    description: "Install the Red Hat build of Kueue (OpenShift): channel, frameworks.",
+                    properties: {
+                        enabled: { type: "boolean" },
+                        channel: { type: "string", minLength: 1 },
+                        frameworks: {
+                            type: "array",
+                            minItems: 1,
+                            uniqueItems: true,
+                            items: {
+                                enum: [
+                                    "BatchJob",
+                                    "RayJob",
+                                    "RayCluster",
+                                    "JobSet",
+                                    "MPIJob",
+                                    "PyTorchJob",
+                                    "TrainJob",
+                                    "Pod",
+                                    "Deployment",
+                                    "StatefulSet",
+                                    "LeaderWorkerSet",
+                                ],
+                            },
+                        },
+                    },
+                },
+                clusterQueue: { ...dns1123Label, description: "ClusterQueue name (default gpu-cluster-queue)." },
+                cohort: { ...dns1123Label, description: "Cohort to borrow and lend within." },
+                queueingStrategy: { enum: ["BestEffortFIFO", "StrictFIFO"] },
+                preemption: {
+                    type: "object",
+                    additionalProperties: false,
+                    properties: {
+                        withinClusterQueue: { enum: ["Never", "LowerPriority", "LowerOrNewerEqualPriority"] },
+                        reclaimWithinCohort: { enum: ["Never", "LowerPriority", "Any"] },
+                    },
+                },
+                namespaces: {
+                    type: "array",
+                    items: {
+                        type: "object",
+                        additionalProperties: false,
+                        required: ["name"],
+                        properties: {
+                            name: dns1123Label,
+                            localQueue: dns1123Label,
+                            create: { type: "boolean" },
+                        },
+                    },
+                },
+                priorityClasses: {
+                    type: "array",
+                    items: {
+                        type: "object",
+                        additionalProperties: false,
+                        required: ["name", "value"],
+                        properties: { name: dns1123Label, value: { type: "integer" }, description: { type: "string" } },
+                    },
+                },
+                hardwareProfiles: {
+                    type: "object",
+                    additionalProperties: false,
+                    description: "OpenShift AI HardwareProfiles per flavor: enabled, namespace, localQueue.",
+                    properties: {
+                        enabled: { type: "boolean" },
+                        namespace: dns1123Label,
+                        localQueue: dns1123Label,
+                    },
+                },
+            },
         },
         neuron: {
             type: "object",
             additionalProperties: false,
-            properties: { enabled: { type: "boolean" } },
-            description: "Inferentia feasibility gate: enabled (default false).",
+            description:
+                "Inferentia gate and stack: enabled (default false), neuronCoreQuota, operator channel, driver and device-plugin images.",
+            properties: {
+                enabled: { type: "boolean" },
+                neuronCoreQuota: { type: "boolean", description: "Also give Kueue flavors an aws.amazon.com/neuroncore quota." },
+                operatorChannel: { type: "string", minLength: 1 },
+                operatorSource: { type: "string", minLength: 1 },
+                images: {
+                    type: "object",
+                    additionalProperties: false,
+                    properties: {
+                        devicePlugin: { type: "string", minLength: 1 },
+                        customScheduler: { type: "string", minLength: 1 },
+                        schedulerExtension: { type: "string", minLength: 1 },
+                        nodeMetrics: { type: "string", minLength: 1 },
+                        drivers: { type: "string", minLength: 1 },
+                    },
+                },
+                driverVersion: { type: "string", minLength: 1 },
+            },
+        },
+        smokeTests: { type: "boolean", description: "Render a one-device validation Job per accelerator pool (nvidia-smi / neuron-ls)." },
+        smokeTestImages: {
+            type: "object",
+            additionalProperties: false,
+            properties: { nvidia: { type: "string", minLength: 1 }, neuron: { type: "string", minLength: 1 } },
+            description: "Images of the validation Jobs: nvidia (runs nvidia-smi), neuron (runs neuron-ls).",
         },
         renderDirectory: { type: "string", minLength: 1, description: "Write YAML to this folder instead of talking to a cluster." },
         kubernetes: {

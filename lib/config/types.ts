@@ -84,10 +84,64 @@ export interface CapacityConfig {
     quotas: Record<string, number>;
     instanceTypes: Record<string, Partial<InstanceSpec>>;
     pools: PoolConfig[];
-    gpuOperator: { enabled: boolean };
-    kueue: { enabled: boolean };
-    neuron: { enabled: boolean };
+    gpuOperator: GpuOperatorConfig;
+    kueue: KueueConfig;
+    neuron: NeuronConfig;
+    smokeTests: boolean;
+    smokeTestImages: { nvidia: string; neuron: string };
     renderDirectory?: string;
     kubernetes: KubernetesAccess;
     clusterAutoscaler: ClusterAutoscalerSettings;
+}
+
+export interface GpuOperatorConfig {
+    enabled: boolean;
+    install: "olm" | "helm";
+    channel: string;
+    /** Pinned release, e.g. 25.3.0: the OLM starting CSV or the Helm chart version. */
+    version?: string;
+    installPlanApproval: "Manual" | "Automatic";
+    nfd: boolean;
+    migStrategy: "none" | "single" | "mixed";
+    monitoring: {
+        serviceMonitor: boolean;
+        dashboard: boolean;
+        idleGpuAlert: { enabled: boolean; utilizationPercent: number; windowMinutes: number };
+    };
+}
+
+export interface KueueNamespace {
+    name: string;
+    localQueue: string;
+    create: boolean;
+}
+
+export interface KueueConfig {
+    enabled: boolean;
+    apiVersion: "v1beta2" | "v1beta1";
+    operator: { enabled: boolean; channel: string; frameworks: string[] };
+    clusterQueue: string;
+    cohort?: string;
+    queueingStrategy: "BestEffortFIFO" | "StrictFIFO";
+    preemption: { withinClusterQueue: string; reclaimWithinCohort: string };
+    namespaces: KueueNamespace[];
+    priorityClasses: { name: string; value: number; description?: string }[];
+    hardwareProfiles: { enabled: boolean; namespace: string; localQueue?: string };
+}
+
+export interface NeuronImages {
+    devicePlugin: string;
+    customScheduler: string;
+    schedulerExtension: string;
+    nodeMetrics: string;
+    drivers: string;
+}
+
+export interface NeuronConfig {
+    enabled: boolean;
+    neuronCoreQuota: boolean;
+    operatorChannel: string;
+    operatorSource: string;
+    images: NeuronImages;
+    driverVersion?: string;
 }

@@ -7,6 +7,16 @@ import { isDns1123Label, machineSetName, MAX_LABEL_LENGTH, poolMachineConfigRole
 import { managesBootImages, MIN_OPENSHIFT_MINOR, parseOpenShiftVersion } from "../openshift";
 import { ConfigError, ConfigProblem, PathSegment, problem } from "../errors";
 import { CONFIG_SCHEMA } from "./schema";
+import {
+    checkTimeSlicing,
+    DEFAULT_SMOKE_TEST_IMAGES,
+    RawGpuOperator,
+    RawKueue,
+    RawNeuron,
+    resolveGpuOperator,
+    resolveKueue,
+    resolveNeuron,
+} from "./features";
 import type { AmiQuery, CapacityConfig, ClusterConfig, PoolConfig, Taint } from "./types";
 
 export const RHCOS_AMI_OWNER = "531415883065";
@@ -112,9 +122,11 @@ interface RawConfig {
     instanceTypes?: CapacityConfig["instanceTypes"];
     ami?: RawAmi;
     pools?: RawPool[];
-    gpuOperator?: { enabled?: boolean };
-    kueue?: { enabled?: boolean };
-    neuron?: { enabled?: boolean };
+    gpuOperator?: RawGpuOperator;
+    kueue?: RawKueue;
+    neuron?: RawNeuron;
+    smokeTests?: boolean;
+    smokeTestImages?: Partial<CapacityConfig["smokeTestImages"]>;
     renderDirectory?: string;
     kubernetes?: CapacityConfig["kubernetes"];
     clusterAutoscaler?: Partial<CapacityConfig["clusterAutoscaler"]>;
@@ -150,11 +162,9 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, cluster, lookups, defaultAmi, problems));
     checkPoolSet(pools, cluster, neuronEnabled, problems);
 
-    for (const feature of ["gpuOperator", "kueue"] as const) {
-        if (raw[feature]?.enabled) {
-            problems.push(problem([feature, "enabled"], true, "false: this release of cluster-capacity does not render it yet"));
-        }
-    }
+    const gpuOperator = resolveGpuOperator(raw.gpuOperator, cluster, problems);
+    const kueue = resolveKueue(raw.kueue, cluster, pools, problems);
+    checkTimeSlicing(pools, gpuOperator, problems);
     if (raw.renderDirectory && raw.kubernetes && Object.keys(raw.kubernetes).length > 0) {
         problems.push(
             problem(
@@ -173,9 +183,11 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
         quotas: raw.quotas ?? {},
         instanceTypes: raw.instanceTypes ?? {},
         pools,
-        gpuOperator: { enabled: false },
-        kueue: { enabled: false },
-        neuron: { enabled: neuronEnabled },
+        gpuOperator,
+        kueue,
+        neuron: resolveNeuron(raw.neuron),
+        smokeTests: raw.smokeTests ?? false,
+        smokeTestImages: { ...DEFAULT_SMOKE_TEST_IMAGES, ...raw.smokeTestImages },
         renderDirectory: raw.renderDirectory,
         kubernetes: raw.kubernetes ?? {},
         clusterAutoscaler: {
@@ -191,7 +203,7 @@ function resolveCluster(raw: RawConfig, context: ConfigContext, problems: Config
     const c = raw.cluster;
     const platform = c.platform ?? "openshift";
     const region = c.region ?? context.awsRegion ?? "";
-    if (!region) {
+    if (!region && platform === "openshift") {
         problems.push(problem(["cluster", "region"], undefined, "an AWS region here or in the stack's aws:region"));
     }
     if (platform === "openshift" && !c.infraId) {
@@ -258,9 +270,10 @@ function resolvePool(
     const zones = raw.zones as string[];
 
     zones.forEach((zone, z) => {
+        if (cluster.platform !== "openshift") return; // zones of existing nodes: any label value
         if (cluster.region && !new RegExp(`^${cluster.region}[a-z]$`).test(zone)) {
             problems.push(problem(at("zones", z), zone, `an availability zone of ${cluster.region}, such as ${cluster.region}a`));
-        } else if (cluster.platform === "openshift" && cluster.infraId) {
+        } else if (cluster.infraId) {
             const machineSet = machineSetName(cluster.infraId, name, zone);
             if (machineSet.length > MAX_LABEL_LENGTH) {
                 problems.push(
@@ -390,6 +403,15 @@ function checkPoolSet(pools: PoolConfig[], cluster: ClusterConfig, neuronEnabled
             );
         }
     });
+    if (neuronEnabled && cluster.platform !== "openshift") {
+        problems.push(
+            problem(
+                ["neuron", "enabled"],
+                true,
+                "false on plain Kubernetes: the Neuron stack (NFD, KMM, AWS Neuron operator) is installed through OpenShift's OLM",
+            ),
+        );
+    }
     if (neuronEnabled && cluster.platform === "openshift" && cluster.openshiftVersion.minor < 19) {
         problems.push(
             problem(

@@ -11,6 +11,8 @@ export interface InstanceSpec {
     gpuModel?: string;
     gpuMemoryMiB?: number;
     neuronDevices: number;
+    /** NeuronCores in all devices together. */
+    neuronCores?: number;
 }
 
 const GiB = 1024;
@@ -30,7 +32,8 @@ function family(name: string, accelerators: Accelerators, sizes: Record<string, 
 const nvidia =
     (gpuModel: string, gpuMemoryGiB: number): Accelerators =>
     (gpus) => ({ gpus, gpuModel, gpuMemoryMiB: gpuMemoryGiB * GiB, neuronDevices: 0 });
-const neuron: Accelerators = (neuronDevices) => ({ gpus: 0, neuronDevices });
+/** Inferentia2 and Trainium1 devices have two NeuronCores each. */
+const neuron: Accelerators = (neuronDevices) => ({ gpus: 0, neuronDevices, neuronCores: neuronDevices * 2 });
 
 export const BUILTIN_INSTANCE_TYPES: Readonly<Record<string, InstanceSpec>> = Object.freeze({
     ...family("g4dn", nvidia("NVIDIA T4", 16), {

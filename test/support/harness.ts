@@ -122,12 +122,12 @@ async function settle(state: () => number): Promise<void> {
     }
 }
 
-/** The Kubernetes objects a run rendered (custom resources only), keyed by kind/name. */
+/** The Kubernetes objects a run rendered (those with apiVersion and kind: not Helm charts), optionally of one kind. */
 export function rendered(run: ProgramRun, kind?: string): Record<string, unknown>[] {
     return run.resources
-        .filter((r) => r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes")
+        .filter((r) => r.type.startsWith("kubernetes:"))
         .map((r) => r.inputs)
-        .filter((o) => kind === undefined || o.kind === kind);
+        .filter((o) => typeof o.apiVersion === "string" && (kind === undefined || o.kind === kind));
 }
 
 export function resourcesOfKind(run: ProgramRun, kind: string): RegisteredResource[] {

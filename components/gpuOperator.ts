@@ -1,0 +1,188 @@
+/**
+ * The NVIDIA GPU Operator: through OLM on OpenShift (certified operator, pinned by default when a
+ * version is given), through its Helm chart on plain Kubernetes. Time-slicing per pool, MIG
+ * strategy, and monitoring (DCGM ServiceMonitor, console dashboard, GPU-hoarding alert).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as kx from "@pulumi/kubernetesx";
+import * as pulumi from "@pulumi/pulumi";
+import type { GpuOperatorConfig } from "../lib/config/types";
+import { timeSlicingConfigKey } from "../lib/naming";
+import { dashboardConfigMap, DCGM_METRICS_CONFIGMAP, dcgmMetricsConfigMap, dcgmServiceMonitor, idleGpuRule } from "./gpuMonitoring";
+import type { KubernetesObject } from "./machineSetManifest";
+import { installOperator, namespaceManifest } from "./olm";
+import type { Toleration } from "./tolerations";
+
+export const OLM_NAMESPACE = "nvidia-gpu-operator";
+export const HELM_NAMESPACE = "gpu-operator";
+export const TIME_SLICING_CONFIGMAP = "time-slicing-config";
+export const GPU_OPERATOR_CHART_REPO = "https://helm.ngc.nvidia.com/nvidia";
+
+/** One device-plugin config per distinct time-slicing replica count; nodes pick theirs by label. */
+export function timeSlicingConfigData(replicaCounts: readonly number[], migStrategy: string): Record<string, string> {
+    const distinct = [...new Set(replicaCounts)].sort((a, b) => a - b);
+    return Object.fromEntries(
+        distinct.map((replicas) => [
+            timeSlicingConfigKey(replicas),
+            [
+                "version: v1",
+                "flags:",
+                `  migStrategy: ${migStrategy}`,
+                "sharing:",
+                "  timeSlicing:",
+                "    resources:",
+                "      - name: nvidia.com/gpu",
+                `        replicas: ${replicas}`,
+                "",
+            ].join("\n"),
+        ]),
+    );
+}
+
+export function clusterPolicyManifest(settings: GpuOperatorConfig, tolerations: Toleration[], timeSliced: boolean): KubernetesObject {
+    return {
+        apiVersion: "nvidia.com/v1",
+        kind: "ClusterPolicy",
+        metadata: { name: "gpu-cluster-policy" },
+        spec: {
+            operator: { defaultRuntime: "crio", use_ocp_driver_toolkit: true, initContainer: {} },
+            daemonsets: { updateStrategy: "RollingUpdate", rollingUpdate: { maxUnavailable: "1" }, tolerations },
+            driver: {
+                enabled: true,
+                kernelModuleType: "auto",
+                // One node at a time: a driver upgrade restarts every GPU workload on the node.
+                upgradePolicy: { autoUpgrade: true, maxParallelUpgrades: 1, maxUnavailable: "25%" },
+            },
+            toolkit: { enabled: true },
+            devicePlugin: { enabled: true, config: { name: timeSliced ? TIME_SLICING_CONFIGMAP : "", default: "" } },
+            dcgm: { enabled: true },
+            // The program renders the ServiceMonitor itself, so the operator must not create a second one.
+            dcgmExporter: { enabled: true, config: { name: DCGM_METRICS_CONFIGMAP }, serviceMonitor: { enabled: false } },
+            gfd: { enabled: true },
+            migManager: { enabled: true },
+            mig: { strategy: settings.migStrategy },
+            nodeStatusExporter: { enabled: true },
+            validator: { plugin: { env: [{ name: "WITH_WORKLOAD", value: "false" }] } },
+        },
+    };
+}
+
+export function helmValues(settings: GpuOperatorConfig, tolerations: Toleration[], timeSliced: boolean): Record<string, unknown> {
+    return {
+        daemonsets: { tolerations },
+        driver: { enabled: true },
+        nfd: { enabled: settings.nfd },
+        mig: { strategy: settings.migStrategy },
+        devicePlugin: { config: { name: timeSliced ? TIME_SLICING_CONFIGMAP : "", default: "" } },
+        dcgmExporter: { config: { name: DCGM_METRICS_CONFIGMAP }, serviceMonitor: { enabled: settings.monitoring.serviceMonitor } },
+    };
+}
+
+function configMap(name: string, object: KubernetesObject, opts: pulumi.CustomResourceOptions): k8s.core.v1.ConfigMap {
+    return new k8s.core.v1.ConfigMap(name, { metadata: object.metadata, data: object.data }, opts);
+}
+
+export interface GpuOperatorArgs {
+    settings: GpuOperatorConfig;
+    /** Tolerations for the operator's daemonsets: every GPU pool's taints. */
+    tolerations: Toleration[];
+    /** The `timeSlicing` values of the GPU pools. */
+    timeSlicingReplicas: number[];
+    /** With OLM, the Node Feature Discovery install the operator needs (its GPU labels); none with Helm. */
+    nodeFeatureDiscovery?: pulumi.Resource;
+    provider: k8s.Provider;
+}
+
+export class GpuOperator extends pulumi.ComponentResource {
+    readonly namespace: string;
+
+    constructor(name: string, args: GpuOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cluster-capacity:index:GpuOperator", name, {}, opts);
+        const { settings, provider } = args;
+        if (!settings.enabled) {
+            throw new Error(`GpuOperator ${name}: settings.enabled is false; do not construct the component`);
+        }
+        const olm = settings.install === "olm";
+        this.namespace = olm ? OLM_NAMESPACE : HELM_NAMESPACE;
+        const childOpts = { parent: this, provider };
+        const timeSliced = args.timeSlicingReplicas.length > 0;
+
+        let namespace: k8s.core.v1.Namespace;
+        let subscription: k8s.apiextensions.CustomResource | undefined;
+        if (olm) {
+            ({ namespace, subscription } = installOperator(
+                this,
+                name,
+                {
+                    namespace: OLM_NAMESPACE,
+                    namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
+                    targetOwnNamespace: true,
+                    operatorGroup: "nvidia-gpu-operator-group",
+                    packageName: "gpu-operator-certified",
+                    channel: settings.channel,
+                    source: "certified-operators",
+                    installPlanApproval: settings.installPlanApproval,
+                    startingCSV: settings.version && `gpu-operator-certified.v${settings.version}`,
+                },
+                provider,
+            ));
+        } else {
+            // The operator's pods are privileged (driver, toolkit): the namespace must allow them.
+            const ns = namespaceManifest(HELM_NAMESPACE, { "pod-security.kubernetes.io/enforce": "privileged" });
+            namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, childOpts);
+        }
+        const inNamespace = { ...childOpts, dependsOn: namespace };
+
+        const configMaps: pulumi.Resource[] = [configMap(`${name}-dcgm-metrics`, dcgmMetricsConfigMap(this.namespace), inNamespace)];
+        if (timeSliced) {
+            configMaps.push(
+                new kx.ConfigMap(
+                    `${name}-time-slicing`,
+                    {
+                        metadata: { name: TIME_SLICING_CONFIGMAP, namespace: this.namespace },
+                        data: timeSlicingConfigData(args.timeSlicingReplicas, settings.migStrategy),
+                    },
+                    inNamespace,
+                ),
+            );
+        }
+
+        if (olm) {
+            const dependsOn = [
+                subscription as pulumi.Resource,
+                ...configMaps,
+                ...(args.nodeFeatureDiscovery ? [args.nodeFeatureDiscovery] : []),
+            ];
+            new k8s.apiextensions.CustomResource(`${name}-cluster-policy`, clusterPolicyManifest(settings, args.tolerations, timeSliced), {
+                ...childOpts,
+                dependsOn,
+            });
+        } else {
+            new k8s.helm.v4.Chart(
+                `${name}-chart`,
+                {
+                    chart: "gpu-operator",
+                    repositoryOpts: { repo: GPU_OPERATOR_CHART_REPO },
+                    version: settings.version && `v${settings.version}`,
+                    namespace: HELM_NAMESPACE,
+                    values: helmValues(settings, args.tolerations, timeSliced),
+                },
+                { ...childOpts, dependsOn: configMaps },
+            );
+        }
+
+        const { monitoring } = settings;
+        const monitoringOpts = { ...childOpts, dependsOn: subscription ?? namespace };
+        if (olm && monitoring.serviceMonitor) {
+            new k8s.apiextensions.CustomResource(`${name}-service-monitor`, dcgmServiceMonitor(this.namespace), monitoringOpts);
+        }
+        if (monitoring.dashboard) {
+            configMap(`${name}-dashboard`, dashboardConfigMap(), childOpts);
+        }
+        if (monitoring.idleGpuAlert.enabled) {
+            const rule = idleGpuRule(this.namespace, monitoring.idleGpuAlert.utilizationPercent, monitoring.idleGpuAlert.windowMinutes);
+            new k8s.apiextensions.CustomResource(`${name}-idle-gpu-alert`, rule, monitoringOpts);
+        }
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}

@@ -1,0 +1,210 @@
+/**
+ * Kueue "GPU as a service": a ResourceFlavor per pool, one ClusterQueue whose quotas are derived
+ * from the pools, LocalQueues for the tenant namespaces, optional WorkloadPriorityClasses and
+ * OpenShift AI HardwareProfiles, and optionally the Red Hat build of Kueue operator.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KueueConfig, Taint } from "../lib/config/types";
+import { GPU_RESOURCE, NEURON_RESOURCE, nodeAllocatable, queueQuotas } from "../lib/kueueQuota";
+import { POOL_LABEL } from "../lib/naming";
+import type { PoolPlan } from "../lib/plan";
+import type { KubernetesObject } from "./machineSetManifest";
+import { installOperator, namespaceManifest } from "./olm";
+import { tolerationsFor } from "./tolerations";
+
+export const KUEUE_GROUP = "kueue.x-k8s.io";
+
+export function resourceFlavorManifest(apiVersion: string, flavor: string, pool: string, taints: readonly Taint[]): KubernetesObject {
+    return {
+        apiVersion: `${KUEUE_GROUP}/${apiVersion}`,
+        kind: "ResourceFlavor",
+        // The pool label, not the instance type: two pools of one type must stay apart.
+        metadata: { name: flavor },
+        spec: { nodeLabels: { [POOL_LABEL]: pool }, tolerations: tolerationsFor(taints) },
+    };
+}
+
+export function clusterQueueManifest(settings: KueueConfig, plans: readonly PoolPlan[], neuronCoreQuota: boolean): KubernetesObject {
+    const quotas = queueQuotas(plans, neuronCoreQuota);
+    const cohortField = settings.apiVersion === "v1beta2" ? "cohortName" : "cohort";
+    const namespaces = settings.namespaces.map((ns) => ns.name);
+    return {
+        apiVersion: `${KUEUE_GROUP}/${settings.apiVersion}`,
+        kind: "ClusterQueue",
+        metadata: { name: settings.clusterQueue },
+        spec: {
+            // Only the configured tenant namespaces may submit to the GPUs.
+            namespaceSelector:
+                namespaces.length > 0
+                    ? { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: namespaces }] }
+                    : {},
+            queueingStrategy: settings.queueingStrategy,
+            ...(settings.cohort && { [cohortField]: settings.cohort }),
+            preemption: settings.preemption,
+            resourceGroups: [
+                {
+                    coveredResources: quotas.coveredResources,
+                    flavors: quotas.flavors.map((f) => ({
+                        name: f.flavor,
+                        resources: Object.entries(f.nominalQuota).map(([name, nominalQuota]) => ({ name, nominalQuota })),
+                    })),
+                },
+            ],
+        },
+    };
+}
+
+export function localQueueManifest(apiVersion: string, namespace: string, name: string, clusterQueue: string): KubernetesObject {
+    return { apiVersion: `${KUEUE_GROUP}/${apiVersion}`, kind: "LocalQueue", metadata: { name, namespace }, spec: { clusterQueue } };
+}
+
+export function workloadPriorityClassManifest(
+    apiVersion: string,
+    p: KueueConfig["priorityClasses"][number],
+): KubernetesObject & { value: number; description?: string } {
+    return {
+        apiVersion: `${KUEUE_GROUP}/${apiVersion}`,
+        kind: "WorkloadPriorityClass",
+        metadata: { name: p.name },
+        value: p.value,
+        ...(p.description && { description: p.description }),
+    };
+}
+
+/** An OpenShift AI hardware profile that submits to the tenant's LocalQueue and sizes requests to one node of the pool. */
+export function hardwareProfileManifest(plan: PoolPlan, namespace: string, localQueueName: string): KubernetesObject {
+    const node = nodeAllocatable(plan);
+    const cores = Math.max(1, Math.floor(node.cpuMillis / 1000));
+    const memoryGiB = Math.max(1, Math.floor(node.memoryMiB / 1024));
+    const accelerator =
+        plan.pool.accelerator === "nvidia"
+            ? {
+                  displayName: plan.spec.gpuModel ?? "NVIDIA GPU",
+                  identifier: GPU_RESOURCE,
+                  maxCount: plan.spec.gpus * (plan.pool.timeSlicing ?? 1),
+              }
+            : { displayName: "AWS Neuron device", identifier: NEURON_RESOURCE, maxCount: plan.spec.neuronDevices };
+    return {
+        apiVersion: "infrastructure.opendatahub.io/v1",
+        kind: "HardwareProfile",
+        metadata: {
+            name: plan.pool.kueueFlavor,
+            namespace,
+            annotations: {
+                "opendatahub.io/display-name": `${plan.pool.name}: ${plan.pool.instanceType} (${accelerator.displayName} × ${accelerator.maxCount})`,
+                "opendatahub.io/description": `Runs on the ${plan.pool.name} pool through Kueue queue ${localQueueName}.`,
+            },
+        },
+        spec: {
+            identifiers: [
+                {
+                    displayName: "CPU",
+                    identifier: "cpu",
+                    resourceType: "CPU",
+                    minCount: 1,
+                    defaultCount: Math.min(2, cores),
+                    maxCount: cores,
+                },
+                {
+                    displayName: "Memory",
+                    identifier: "memory",
+                    resourceType: "Memory",
+                    minCount: "1Gi",
+                    defaultCount: `${Math.min(8, memoryGiB)}Gi`,
+                    maxCount: `${memoryGiB}Gi`,
+                },
+                { ...accelerator, resourceType: "Accelerator", minCount: 1, defaultCount: 1 },
+            ],
+            scheduling: { type: "Queue", kueue: { localQueueName } },
+        },
+    };
+}
+
+export function kueueOperatorManifest(frameworks: string[]): KubernetesObject {
+    return {
+        apiVersion: "kueue.openshift.io/v1",
+        kind: "Kueue",
+        metadata: { name: "cluster" },
+        spec: { managementState: "Managed", config: { integrations: { frameworks } } },
+    };
+}
+
+export interface KueueArgs {
+    settings: KueueConfig;
+    /** Every pool's plan: a flavor each, quotas at the pool's maximum size. */
+    pools: PoolPlan[];
+    neuronCoreQuota: boolean;
+    provider: k8s.Provider;
+}
+
+export class Kueue extends pulumi.ComponentResource {
+    readonly clusterQueue: string;
+
+    constructor(name: string, args: KueueArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cluster-capacity:index:Kueue", name, {}, opts);
+        const { settings, pools, provider } = args;
+        if (pools.length === 0) {
+            throw new Error(`Kueue ${name}: at least one pool is needed to give the ClusterQueue a quota`);
+        }
+        const childOpts = { parent: this, provider };
+        const custom = (resourceName: string, manifest: KubernetesObject, extra: pulumi.CustomResourceOptions = {}) =>
+            new k8s.apiextensions.CustomResource(resourceName, manifest, { ...childOpts, ...extra });
+
+        let ready: pulumi.Resource[] = [];
+        if (settings.operator.enabled) {
+            const { subscription } = installOperator(
+                this,
+                `${name}-operator`,
+                {
+                    namespace: "openshift-kueue-operator",
+                    targetOwnNamespace: false,
+                    operatorGroup: "openshift-kueue-operator",
+                    packageName: "kueue-operator",
+                    channel: settings.operator.channel,
+                    source: "redhat-operators",
+                    installPlanApproval: "Automatic",
+                },
+                provider,
+            );
+            ready = [custom(`${name}-kueue`, kueueOperatorManifest(settings.operator.frameworks), { dependsOn: subscription })];
+        }
+        const afterKueue = { dependsOn: ready };
+        const v = settings.apiVersion;
+
+        const flavors = pools.map((plan) =>
+            custom(
+                `${name}-flavor-${plan.pool.kueueFlavor}`,
+                resourceFlavorManifest(v, plan.pool.kueueFlavor, plan.pool.name, plan.pool.taints),
+                afterKueue,
+            ),
+        );
+        const queue = custom(`${name}-cluster-queue`, clusterQueueManifest(settings, pools, args.neuronCoreQuota), {
+            dependsOn: [...ready, ...flavors],
+        });
+        this.clusterQueue = settings.clusterQueue;
+
+        for (const ns of settings.namespaces) {
+            const dependsOn: pulumi.Resource[] = [queue];
+            if (ns.create) {
+                dependsOn.push(
+                    new k8s.core.v1.Namespace(`${name}-namespace-${ns.name}`, { metadata: namespaceManifest(ns.name).metadata }, childOpts),
+                );
+            }
+            custom(`${name}-local-queue-${ns.name}`, localQueueManifest(v, ns.name, ns.localQueue, settings.clusterQueue), { dependsOn });
+        }
+        for (const priority of settings.priorityClasses) {
+            custom(`${name}-priority-${priority.name}`, workloadPriorityClassManifest(v, priority), afterKueue);
+        }
+        const profiles = settings.hardwareProfiles;
+        if (profiles.enabled && profiles.localQueue) {
+            for (const plan of pools.filter((p) => !p.pool.retired)) {
+                custom(
+                    `${name}-hardware-profile-${plan.pool.kueueFlavor}`,
+                    hardwareProfileManifest(plan, profiles.namespace, profiles.localQueue),
+                );
+            }
+        }
+        this.registerOutputs({ clusterQueue: this.clusterQueue, flavors: pools.map((p) => p.pool.kueueFlavor) });
+    }
+}

@@ -1,0 +1,68 @@
+/** The OpenShift Node Feature Discovery operator and its instance, which the GPU and Neuron stacks both need. */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesObject } from "./machineSetManifest";
+import { installOperator } from "./olm";
+import type { Toleration } from "./tolerations";
+
+export const NFD_NAMESPACE = "openshift-nfd";
+
+/** The worker must run on tainted accelerator nodes to label them; PCI classes 03 (display) and 12 (accelerators). */
+export function nodeFeatureDiscoveryManifest(workerTolerations: Toleration[]): KubernetesObject {
+    return {
+        apiVersion: "nfd.openshift.io/v1",
+        kind: "NodeFeatureDiscovery",
+        metadata: { name: "nfd-instance", namespace: NFD_NAMESPACE },
+        spec: {
+            operand: { servicePort: 12000, workerTolerations },
+            workerConfig: {
+                configData: [
+                    "core:",
+                    "  sleepInterval: 60s",
+                    "sources:",
+                    "  pci:",
+                    '    deviceClassWhitelist: ["0200", "03", "12"]',
+                    '    deviceLabelFields: ["vendor"]',
+                    "",
+                ].join("\n"),
+            },
+        },
+    };
+}
+
+export interface NodeFeatureDiscoveryArgs {
+    workerTolerations: Toleration[];
+    provider: k8s.Provider;
+}
+
+export class NodeFeatureDiscovery extends pulumi.ComponentResource {
+    /** Ready once the operator is installed; NodeFeatureRules depend on it. */
+    readonly subscription: k8s.apiextensions.CustomResource;
+    readonly instance: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: NodeFeatureDiscoveryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cluster-capacity:index:NodeFeatureDiscovery", name, {}, opts);
+        const { subscription } = installOperator(
+            this,
+            name,
+            {
+                namespace: NFD_NAMESPACE,
+                namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
+                targetOwnNamespace: true,
+                operatorGroup: NFD_NAMESPACE,
+                packageName: "nfd",
+                channel: "stable",
+                source: "redhat-operators",
+                installPlanApproval: "Automatic",
+            },
+            args.provider,
+        );
+        this.subscription = subscription;
+        this.instance = new k8s.apiextensions.CustomResource(`${name}-instance`, nodeFeatureDiscoveryManifest(args.workerTolerations), {
+            parent: this,
+            provider: args.provider,
+            dependsOn: subscription,
+        });
+        this.registerOutputs({ namespace: NFD_NAMESPACE });
+    }
+}

@@ -1,0 +1,82 @@
+/**
+ * Operator installation through OLM: a namespace, an OperatorGroup and a Subscription. The
+ * Subscription carries `pulumi.com/waitFor` on `status.installedCSV`, so resources that need the
+ * operator's CRDs can depend on it: OLM creates the CRDs while installing the CSV, and the
+ * provider retries a missing kind only for about a minute.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesObject } from "./machineSetManifest";
+
+export interface OperatorSubscription {
+    namespace: string;
+    /** Extra namespace labels, e.g. `openshift.io/cluster-monitoring: "true"`. */
+    namespaceLabels?: Record<string, string>;
+    /** OwnNamespace (target the operator's namespace) or AllNamespaces (empty OperatorGroup spec). */
+    targetOwnNamespace: boolean;
+    operatorGroup: string;
+    packageName: string;
+    channel: string;
+    source: string;
+    installPlanApproval: "Manual" | "Automatic";
+    startingCSV?: string;
+}
+
+/** How long `pulumi up` waits for OLM to install an operator (a Manual InstallPlan waits for approval). */
+export const OPERATOR_INSTALL_TIMEOUT = "30m";
+
+export function namespaceManifest(name: string, labels: Record<string, string> = {}): KubernetesObject {
+    return { apiVersion: "v1", kind: "Namespace", metadata: { name, ...(Object.keys(labels).length > 0 && { labels }) } };
+}
+
+export function operatorGroupManifest(s: OperatorSubscription): KubernetesObject {
+    return {
+        apiVersion: "operators.coreos.com/v1",
+        kind: "OperatorGroup",
+        metadata: { name: s.operatorGroup, namespace: s.namespace },
+        spec: s.targetOwnNamespace ? { targetNamespaces: [s.namespace] } : {},
+    };
+}
+
+export function subscriptionManifest(s: OperatorSubscription): KubernetesObject {
+    return {
+        apiVersion: "operators.coreos.com/v1alpha1",
+        kind: "Subscription",
+        metadata: { name: s.packageName, namespace: s.namespace, annotations: { "pulumi.com/waitFor": "jsonpath={.status.installedCSV}" } },
+        spec: {
+            name: s.packageName,
+            channel: s.channel,
+            source: s.source,
+            sourceNamespace: "openshift-marketplace",
+            installPlanApproval: s.installPlanApproval,
+            ...(s.startingCSV && { startingCSV: s.startingCSV }),
+        },
+    };
+}
+
+export interface InstalledOperator {
+    namespace: k8s.core.v1.Namespace;
+    subscription: k8s.apiextensions.CustomResource;
+}
+
+/** Creates the three objects as children of `parent`, named `${prefix}-…`. */
+export function installOperator(
+    parent: pulumi.Resource,
+    prefix: string,
+    s: OperatorSubscription,
+    provider: k8s.Provider,
+): InstalledOperator {
+    const opts = { parent, provider };
+    const ns = namespaceManifest(s.namespace, s.namespaceLabels);
+    const namespace = new k8s.core.v1.Namespace(`${prefix}-namespace`, { metadata: ns.metadata }, opts);
+    const group = new k8s.apiextensions.CustomResource(`${prefix}-operator-group`, operatorGroupManifest(s), {
+        ...opts,
+        dependsOn: namespace,
+    });
+    const subscription = new k8s.apiextensions.CustomResource(`${prefix}-subscription`, subscriptionManifest(s), {
+        ...opts,
+        dependsOn: group,
+        customTimeouts: { create: OPERATOR_INSTALL_TIMEOUT, update: OPERATOR_INSTALL_TIMEOUT },
+    });
+    return { namespace, subscription };
+}
