@@ -310,6 +310,108 @@ const BAD_INPUTS: BadInput[] = [
         got: '"rhcos-418.94.*-x86_64"',
         allowed: "a pattern matching an AMI of owners 531415883065",
     },
+    {
+        what: "the GPU Operator through OLM on plain Kubernetes",
+        config: offlineStack({
+            "cluster-capacity:cluster": { name: "lab", platform: "kubernetes" },
+            "cluster-capacity:gpuOperator": { enabled: true, install: "olm" },
+        }),
+        path: "cluster-capacity:gpuOperator.install",
+        got: '"olm"',
+        allowed: "helm on plain Kubernetes",
+    },
+    {
+        what: "the GPU Operator through Helm on OpenShift",
+        config: offlineStack({ "cluster-capacity:gpuOperator": { enabled: true, install: "helm" } }),
+        path: "cluster-capacity:gpuOperator.install",
+        got: '"helm"',
+        allowed: "olm on OpenShift",
+    },
+    {
+        what: "a GPU Operator version that is not a release",
+        config: offlineStack({ "cluster-capacity:gpuOperator": { enabled: true, version: "v25.3" } }),
+        path: "cluster-capacity:gpuOperator.version",
+        got: '"v25.3"',
+        allowed: "a GPU Operator release such as 25.3.0",
+    },
+    {
+        what: "time-slicing without the GPU Operator",
+        config: offlineStack({}, [gpuPool("l4", { timeSlicing: 4 })]),
+        path: "cluster-capacity:pools[0].timeSlicing",
+        got: "4",
+        allowed: "gpuOperator.enabled is true",
+    },
+    {
+        what: "an unknown MIG strategy",
+        config: offlineStack({ "cluster-capacity:gpuOperator": { enabled: true, mig: { strategy: "all" } } }),
+        path: "cluster-capacity:gpuOperator.mig.strategy",
+        got: '"all"',
+        allowed: "one of none, single, mixed",
+    },
+    {
+        what: "an unknown Kueue API version",
+        config: offlineStack({ "cluster-capacity:kueue": { enabled: true, apiVersion: "v1" } }),
+        path: "cluster-capacity:kueue.apiVersion",
+        got: '"v1"',
+        allowed: "one of v1beta2, v1beta1",
+    },
+    {
+        what: "Kueue without any pool",
+        config: offlineStack({ "cluster-capacity:kueue": { enabled: true } }, []),
+        path: "cluster-capacity:kueue.enabled",
+        got: "true",
+        allowed: "at least one pool",
+    },
+    {
+        what: "a namespace listed twice for Kueue",
+        config: offlineStack({ "cluster-capacity:kueue": { enabled: true, namespaces: [{ name: "a" }, { name: "a" }] } }),
+        path: "cluster-capacity:kueue.namespaces[1].name",
+        got: '"a"',
+        allowed: "not listed before",
+    },
+    {
+        what: "HardwareProfiles without a LocalQueue of the configured namespaces",
+        config: offlineStack({
+            "cluster-capacity:kueue": {
+                enabled: true,
+                namespaces: [{ name: "a" }],
+                hardwareProfiles: { enabled: true, localQueue: "b-queue" },
+            },
+        }),
+        path: "cluster-capacity:kueue.hardwareProfiles.localQueue",
+        got: '"b-queue"',
+        allowed: "one of: a-queue",
+    },
+    {
+        what: "the Red Hat build of Kueue on plain Kubernetes",
+        config: offlineStack({
+            "cluster-capacity:cluster": { name: "lab", platform: "kubernetes" },
+            "cluster-capacity:kueue": { enabled: true, operator: { enabled: true } },
+        }),
+        path: "cluster-capacity:kueue.operator.enabled",
+        got: "true",
+        allowed: "OpenShift operator",
+    },
+    {
+        what: "the Neuron stack on plain Kubernetes",
+        config: offlineStack({
+            "cluster-capacity:cluster": { name: "lab", platform: "kubernetes" },
+            "cluster-capacity:neuron": { enabled: true },
+        }),
+        path: "cluster-capacity:neuron.enabled",
+        got: "true",
+        allowed: "installed through OpenShift's OLM",
+    },
+    {
+        what: "a console dashboard on plain Kubernetes",
+        config: offlineStack({
+            "cluster-capacity:cluster": { name: "lab", platform: "kubernetes" },
+            "cluster-capacity:gpuOperator": { enabled: true, monitoring: { dashboard: true } },
+        }),
+        path: "cluster-capacity:gpuOperator.monitoring.dashboard",
+        got: "true",
+        allowed: "OpenShift console ConfigMap",
+    },
 ];
 
 describe("stack config validation", () => {

@@ -15,6 +15,8 @@ export interface RegisteredResource {
     ignoreChanges: string[];
     parent: string;
     provider: string;
+    /** URNs of the resources this one depends on (dependsOn, and parents' dependsOn). */
+    dependencies: string[];
 }
 
 export interface RecordedInvoke {
@@ -39,6 +41,7 @@ interface RegisterRequest {
     getIgnorechangesList(): string[];
     getParent(): string;
     getProvider(): string;
+    getDependenciesList(): string[];
 }
 
 const PROGRAM = path.resolve(__dirname, "..", "..", "index.ts");
@@ -86,6 +89,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stac
             ignoreChanges: req.getIgnorechangesList(),
             parent: req.getParent(),
             provider: req.getProvider(),
+            dependencies: req.getDependenciesList(),
         };
         resources.push(record);
         return register(req, (err, res) => {

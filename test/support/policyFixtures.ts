@@ -38,6 +38,7 @@ export function resource(
         ignoreChanges: options.ignoreChanges ?? [],
         parent: "",
         provider: "",
+        dependencies: [],
     };
 }
 
