@@ -3,6 +3,8 @@
  * node pools, the operators that make them usable and the Kueue queues that share them. Everything
  * that can be wrong with the config stops the program before the first resource is registered.
  */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { GpuPool, InferentiaPool } from "./components/acceleratorPool";
 import { ClusterAutoscaling } from "./components/clusterAutoscaling";
 import { GpuNodeTuning, gpuPoolRole } from "./components/gpuNodeTuning";
@@ -16,7 +18,9 @@ import { daemonTolerations } from "./components/tolerations";
 import { loadConfig } from "./lib/config/load";
 import { DEFAULT_TAINTS } from "./lib/config/validate";
 import { resolveLookups } from "./lib/lookups";
+import { costReport, formatSummary } from "./lib/cost";
 import { assertWithinQuotas, planCapacity } from "./lib/plan";
+import { resolvePrices } from "./lib/prices";
 import { capacityReport } from "./lib/report";
 
 async function main() {
@@ -28,9 +32,14 @@ async function main() {
     const { cluster, gpuOperator, kueue, neuron } = config;
     const openshift = cluster.platform === "openshift";
     const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");
+    // Prices are read once the plan stands; the Price List API is served from us-east-1 only.
+    const pricingProvider = config.lookups === "aws" && openshift ? new aws.Provider("aws-pricing", { region: "us-east-1" }) : undefined;
+    const cost = costReport(plan, await resolvePrices(config, plan, pricingProvider));
+    pulumi.log.info(formatSummary(plan, cost));
+
     const renders = (openshift && plan.pools.length > 0) || gpuOperator.enabled || kueue.enabled || neuron.enabled || config.smokeTests;
     if (!renders) {
-        return capacityReport(config, facts, plan);
+        return capacityReport(config, facts, plan, cost);
     }
     const provider = kubernetesProvider("cluster-capacity", config);
 
@@ -83,7 +92,7 @@ async function main() {
     if (config.smokeTests) {
         new SmokeTests("smoke-tests", { pools: plan.pools.map((p) => p.pool), images: config.smokeTestImages, provider });
     }
-    return capacityReport(config, facts, plan);
+    return capacityReport(config, facts, plan, cost);
 }
 
 export = main();

@@ -3,6 +3,7 @@ import type { CapacityConfig } from "./config/types";
 import type { LookupFacts } from "./lookups";
 import type { CapacityPlan } from "./plan";
 import { queueQuotas } from "./kueueQuota";
+import type { CostReport } from "./cost";
 
 export interface PoolReport {
     instanceType: string;
@@ -32,9 +33,10 @@ export interface CapacityReport {
     quotas: Record<string, QuotaReport>;
     /** The ClusterQueue and each flavor's nominal quota, when Kueue is enabled. */
     kueue: { clusterQueue: string; flavors: Record<string, Record<string, string>> } | null;
+    cost: CostReport;
 }
 
-export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan: CapacityPlan): CapacityReport {
+export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan: CapacityPlan, cost: CostReport): CapacityReport {
     return {
         cluster: config.cluster.name,
         lookups: config.lookups,
@@ -67,5 +69,6 @@ export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan:
                   ),
               }
             : null,
+        cost,
     };
 }

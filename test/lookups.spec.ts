@@ -39,6 +39,8 @@ describe("AWS lookups", () => {
             [TOKENS.instanceType]: 2,
             [TOKENS.serviceQuota]: 2,
             [TOKENS.ami]: 1,
+            [TOKENS.product]: 2,
+            [TOKENS.spotPrice]: 2,
         });
         assert.strictEqual(rendered(run, "MachineSet").length, 18);
     });

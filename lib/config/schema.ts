@@ -202,6 +202,20 @@ export const CONFIG_SCHEMA = {
             additionalProperties: instanceSpec,
             description: "Instance type → {vcpus, memoryMiB, gpus, gpuModel, gpuMemoryMiB, neuronDevices}: offline specs or overrides.",
         },
+        prices: {
+            type: "object",
+            propertyNames: {
+                type: "string",
+                pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9-]+$",
+                allowed: "an EC2 instance type such as g6.4xlarge",
+            },
+            additionalProperties: {
+                type: "object",
+                additionalProperties: false,
+                properties: { onDemandHourlyUsd: { type: "number", minimum: 0 }, spotHourlyUsd: { type: "number", minimum: 0 } },
+            },
+            description: "Instance type → {onDemandHourlyUsd, spotHourlyUsd}: prices for the cost report (offline, or over AWS's).",
+        },
         ami: {
             ...amiQuery,
             description: "Node AMI: id (pinned) or owners + namePattern lookup; managedByCluster for ≥ 4.19 boot-image management.",

@@ -83,6 +83,7 @@ export interface CapacityConfig {
     lookups: LookupMode;
     quotas: Record<string, number>;
     instanceTypes: Record<string, Partial<InstanceSpec>>;
+    prices: Record<string, { onDemandHourlyUsd?: number; spotHourlyUsd?: number }>;
     pools: PoolConfig[];
     gpuOperator: GpuOperatorConfig;
     kueue: KueueConfig;

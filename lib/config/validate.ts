@@ -120,6 +120,7 @@ interface RawConfig {
     lookups?: CapacityConfig["lookups"];
     quotas?: Record<string, number>;
     instanceTypes?: CapacityConfig["instanceTypes"];
+    prices?: CapacityConfig["prices"];
     ami?: RawAmi;
     pools?: RawPool[];
     gpuOperator?: RawGpuOperator;
@@ -182,6 +183,7 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
         lookups,
         quotas: raw.quotas ?? {},
         instanceTypes: raw.instanceTypes ?? {},
+        prices: raw.prices ?? {},
         pools,
         gpuOperator,
         kueue,

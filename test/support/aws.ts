@@ -9,6 +9,9 @@ export interface AwsFixture {
     instanceTypes?: Record<string, { vcpus: number; memoryMiB: number; gpus: number; neuronDevices?: number }>;
     /** AMI name pattern → id. */
     amis?: Record<string, string>;
+    /** Instance type → On-Demand USD per hour (Price List) and latest spot USD per hour. */
+    onDemandPrices?: Record<string, number>;
+    spotPrices?: Record<string, number>;
 }
 
 export const TOKENS = {
@@ -16,6 +19,8 @@ export const TOKENS = {
     instanceType: "aws:ec2/getInstanceType:getInstanceType",
     serviceQuota: "aws:servicequotas/getServiceQuota:getServiceQuota",
     ami: "aws:ec2/getAmi:getAmi",
+    product: "aws:pricing/getProduct:getProduct",
+    spotPrice: "aws:ec2/getSpotPrice:getSpotPrice",
 } as const;
 
 export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -59,6 +64,25 @@ export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<stri
                 throw new Error(`Your query returned no results. Please change your search criteria and try again.`);
             }
             return { id, imageId: id, name: pattern.replace("*", "202410090804-0") };
+        }
+        case TOKENS.product: {
+            const filters = inputs.filters as { field: string; value: string }[];
+            const type = filters.find((f) => f.field === "instanceType")?.value ?? "";
+            const usd = aws.onDemandPrices?.[type];
+            if (usd === undefined) throw new Error(`No products found for ${type}`);
+            const priceDimensions = { "SKU.JRTCKXETXF.6YS6EN2CT7": { unit: "Hrs", pricePerUnit: { USD: usd.toFixed(10) } } };
+            return {
+                result: JSON.stringify({
+                    product: { attributes: { instanceType: type } },
+                    terms: { OnDemand: { "SKU.JRTCKXETXF": { priceDimensions } } },
+                }),
+            };
+        }
+        case TOKENS.spotPrice: {
+            const type = String(inputs.instanceType);
+            const usd = aws.spotPrices?.[type];
+            if (usd === undefined) throw new Error(`no spot price history for ${type}`);
+            return { spotPrice: usd.toFixed(6), spotPriceTimestamp: "2026-11-22T06:00:00Z", instanceType: type };
         }
         default:
             throw new Error(`unexpected invoke ${token}`);

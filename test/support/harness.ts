@@ -22,9 +22,13 @@ export interface RegisteredResource {
 export interface RecordedInvoke {
     token: string;
     inputs: Record<string, unknown>;
+    /** The provider reference (`urn::id`) the invoke went through, if explicit. */
+    provider?: string;
 }
 
 export interface ProgramRun {
+    /** What the program logged with pulumi.log.info. */
+    logs: string[];
     outputs?: Record<string, unknown>;
     error?: Error;
     resources: RegisteredResource[];
@@ -66,7 +70,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stac
                 return { id: `${args.name}-id`, state: args.inputs };
             },
             call(args) {
-                invokes.push({ token: args.token, inputs: args.inputs });
+                invokes.push({ token: args.token, inputs: args.inputs, provider: args.provider });
                 return answerInvoke(aws, args.token, args.inputs);
             },
         },
@@ -100,6 +104,12 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stac
         });
     };
     pulumi.runtime.setAllConfig(runtimeConfig(config));
+    const logs: string[] = [];
+    const info = pulumi.log.info;
+    pulumi.log.info = (message: string) => {
+        logs.push(message);
+        return Promise.resolve();
+    };
 
     delete require.cache[PROGRAM];
     let outputs: Record<string, unknown> | undefined;
@@ -111,7 +121,8 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stac
         error = e as Error;
     }
     await settle(() => pending + resources.length * 1e6);
-    return { outputs, error, resources, invokes };
+    pulumi.log.info = info;
+    return { logs, outputs, error, resources, invokes };
 }
 
 /** Waits until registrations stop changing: constructors run synchronously, their RPCs do not. */

@@ -17,6 +17,8 @@ export const PROD_AWS: AwsFixture = {
     accountId: "111122223333",
     quotas: { "L-DB2E81BA": 512, "L-3819A6DF": 64 },
     amis: { "rhcos-418.94.*-x86_64": "ami-0f1e2d3c4b5a69788" },
+    onDemandPrices: { "g6.4xlarge": 1.3232, "g6.12xlarge": 4.6016 },
+    spotPrices: { "g6.xlarge": 0.3507 },
 };
 
 export type PoolEntry = Record<string, unknown>;
