@@ -35,7 +35,7 @@ async function main() {
     // Prices are read once the plan stands; the Price List API is served from us-east-1 only.
     const pricingProvider = config.lookups === "aws" && openshift ? new aws.Provider("aws-pricing", { region: "us-east-1" }) : undefined;
     const cost = costReport(plan, await resolvePrices(config, plan, pricingProvider));
-    pulumi.log.info(formatSummary(plan, cost));
+    await pulumi.log.info(formatSummary(plan, cost));
 
     const renders = (openshift && plan.pools.length > 0) || gpuOperator.enabled || kueue.enabled || neuron.enabled || config.smokeTests;
     if (!renders) {
