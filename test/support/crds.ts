@@ -9,7 +9,8 @@ import Ajv, { ValidateFunction } from "ajv";
 import * as YAML from "yaml";
 import { REPO } from "./scenarios";
 
-export const SHARED_DIR = path.resolve(REPO, "..", "shared");
+/** The shared material (CRDs, schemas): `../shared`, or `SHARED_DIR` (CI checks it out elsewhere). */
+export const SHARED_DIR = process.env.SHARED_DIR ?? path.resolve(REPO, "..", "shared");
 
 export function crdDirectory(): string {
     const dir = process.env.CRD_DIR ?? path.join(SHARED_DIR, "crds");

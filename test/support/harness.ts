@@ -57,7 +57,15 @@ export function runtimeConfig(config: StackConfig): Record<string, string> {
     );
 }
 
-export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stack = "test"): Promise<ProgramRun> {
+export interface ProgramOptions {
+    /** The program's entry file; default the cluster-capacity program. */
+    program?: string;
+    project?: string;
+    stack?: string;
+}
+
+export async function runProgram(config: StackConfig, aws: AwsFixture = {}, options: ProgramOptions = {}): Promise<ProgramRun> {
+    const { program = PROGRAM, project = "cluster-capacity", stack = "test" } = options;
     const resources: RegisteredResource[] = [];
     const invokes: RecordedInvoke[] = [];
     const inputsByName = new Map<string, Record<string, unknown>>();
@@ -74,7 +82,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stac
                 return answerInvoke(aws, args.token, args.inputs);
             },
         },
-        "cluster-capacity",
+        project,
         stack,
         true,
     );
@@ -111,12 +119,12 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, stac
         return Promise.resolve();
     };
 
-    delete require.cache[PROGRAM];
+    delete require.cache[program];
     let outputs: Record<string, unknown> | undefined;
     let error: Error | undefined;
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        outputs = await (require(PROGRAM) as Promise<Record<string, unknown>>);
+        outputs = (await (require(program) as Promise<Record<string, unknown>> | Record<string, unknown>)) as Record<string, unknown>;
     } catch (e) {
         error = e as Error;
     }

@@ -1,0 +1,130 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import Ajv from "ajv";
+import * as YAML from "yaml";
+import { runProgram, ProgramRun } from "./support/harness";
+import { REPO } from "./support/scenarios";
+import { SHARED_DIR } from "./support/crds";
+import { deployPaths } from "../deploy/settings";
+
+const WORKFLOWS = path.join(REPO, ".github", "workflows");
+const workflowFiles = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
+const workflow = (file: string): any => YAML.parse(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
+
+describe("GitHub workflows", () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(SHARED_DIR, "schemas", "github-workflow.json"), "utf8"));
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+
+    for (const file of workflowFiles) {
+        it(`${file} validates against the GitHub workflow schema`, () => {
+            assert.ok(validate(workflow(file)), JSON.stringify(validate.errors, null, 1));
+        });
+    }
+
+    it("checks pull requests with the CI script, then previews every stack with the policy pack and its config", () => {
+        const pr = workflow("pull-request.yml");
+        assert.deepStrictEqual(Object.keys(pr.on), ["pull_request"]);
+        assert.ok(pr.jobs.test.steps.some((s: any) => s.run === "bash .ci/run"));
+        const stacks = pr.jobs.preview.strategy.matrix.include.map((i: any) => i.stack);
+        const stackFiles = fs.readdirSync(REPO).flatMap((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1] ?? []);
+        assert.deepStrictEqual(stacks.sort(), stackFiles.sort());
+        const preview = pr.jobs.preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+        assert.strictEqual(preview.with.command, "preview");
+        assert.strictEqual(preview.with.policyPacks, "policy");
+        assert.strictEqual(preview.with.policyPackConfigs, "policy-config/${{ matrix.stack }}.json");
+        assert.strictEqual(preview.with["comment-on-pr"], true);
+        for (const stack of stacks)
+            assert.ok(fs.existsSync(path.join(REPO, "policy-config", `${stack}.json`)), `policy-config/${stack}.json`);
+    });
+
+    it("authenticates to AWS through OIDC, never with long-lived keys", () => {
+        const pr = workflow("pull-request.yml");
+        assert.strictEqual(pr.permissions["id-token"], "write");
+        const text = workflowFiles.map((f) => fs.readFileSync(path.join(WORKFLOWS, f), "utf8")).join("\n");
+        assert.ok(!/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id/.test(text));
+        assert.ok(
+            pr.jobs.preview.steps.some(
+                (s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@") && s.with["role-to-assume"],
+            ),
+        );
+    });
+});
+
+describe("Pulumi Deployments settings (deploy/)", () => {
+    let run: ProgramRun;
+    const stackConfig = (
+        YAML.parse(fs.readFileSync(path.join(REPO, "deploy", "Pulumi.cloud.yaml"), "utf8")) as { config: Record<string, unknown> }
+    ).config;
+    before(async () => {
+        run = await runProgram(
+            stackConfig,
+            {},
+            { program: path.join(REPO, "deploy", "index.ts"), project: "cluster-capacity-deployments", stack: "cloud" },
+        );
+        assert.ifError(run.error);
+    });
+    const settings = () => run.resources.find((r) => r.type === "pulumiservice:index:DeploymentSettings")?.inputs as any;
+
+    it("deploys the prod stack on push to main and previews pull requests", () => {
+        const s = settings();
+        assert.deepStrictEqual([s.organization, s.project, s.stack], ["example-org", "cluster-capacity", "prod"]);
+        assert.deepStrictEqual(s.sourceContext, { git: { branch: "refs/heads/main", repoDir: "." } });
+        assert.strictEqual(s.github.deployCommits, true);
+        assert.strictEqual(s.github.previewPullRequests, true);
+    });
+
+    it("runs npm ci first and assumes its AWS role through OIDC", () => {
+        const s = settings();
+        assert.deepStrictEqual(s.operationContext.preRunCommands, ["npm ci"]);
+        assert.strictEqual(s.operationContext.oidc.aws.roleARN, "arn:aws:iam::111122223333:role/cluster-capacity-deploy");
+        assert.ok(!("environmentVariables" in s.operationContext), "no credentials in environment variables");
+    });
+
+    it("deploys nothing for a documentation change: only program, policy and stack files trigger", () => {
+        const paths = settings().github.paths as string[];
+        assert.deepStrictEqual(paths, deployPaths("prod"));
+        const matches = (file: string) => paths.some((p) => (p.endsWith("/**") ? file.startsWith(p.slice(0, -2)) : file === p));
+        assert.ok(
+            !matches("README.md") &&
+                !matches("docs/runbook.md") &&
+                !matches(".github/workflows/pull-request.yml") &&
+                !matches("Pulumi.dev.yaml"),
+        );
+        assert.ok(matches("components/gpuOperator.ts") && matches("Pulumi.prod.yaml") && matches("policy/policies/poolWithinQuota.ts"));
+        for (const p of paths.filter((p) => !p.includes("*"))) assert.ok(fs.existsSync(path.join(REPO, p)), `${p} does not exist`);
+    });
+
+    it("checks for drift every six hours and never remediates on its own", () => {
+        const drift = run.resources.find((r) => r.type === "pulumiservice:index:DriftSchedule")?.inputs as any;
+        assert.deepStrictEqual(drift, {
+            organization: "example-org",
+            project: "cluster-capacity",
+            stack: "prod",
+            scheduleCron: "0 */6 * * *",
+            autoRemediate: false,
+        });
+    });
+
+    it("deploys only stacks that exist and talk to AWS", () => {
+        for (const { name } of stackConfig["cluster-capacity-deployments:stacks"] as { name: string }[]) {
+            const file = path.join(REPO, `Pulumi.${name}.yaml`);
+            assert.ok(fs.existsSync(file), `no Pulumi.${name}.yaml`);
+            const config = (YAML.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
+            assert.notStrictEqual(config["cluster-capacity:lookups"], "offline", `${name} is an offline stack`);
+        }
+    });
+
+    it("refuses a stack entry without an IAM role", async () => {
+        const bad = await runProgram(
+            { ...stackConfig, "cluster-capacity-deployments:stacks": [{ name: "prod" }] },
+            {},
+            { program: path.join(REPO, "deploy", "index.ts"), project: "cluster-capacity-deployments" },
+        );
+        assert.match(
+            bad.error?.message ?? "",
+            /cluster-capacity-deployments:stacks\[0\]: got \{"name":"prod"\}; expected \{name, awsRoleArn/,
+        );
+        assert.deepStrictEqual(bad.resources, []);
+    });
+});
