@@ -124,7 +124,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
     let error: Error | undefined;
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        outputs = (await (require(program) as Promise<Record<string, unknown>> | Record<string, unknown>)) as Record<string, unknown>;
+        outputs = await (require(program) as Promise<Record<string, unknown>> | Record<string, unknown>);
     } catch (e) {
         error = e as Error;
     }
