@@ -16,6 +16,10 @@ describe("GitHub workflows", () => {
     const schema = JSON.parse(fs.readFileSync(path.join(SHARED_DIR, "schemas", "github-workflow.json"), "utf8"));
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
 
+    it("the workflow schema rejects a job without runs-on", () => {
+        assert.strictEqual(validate({ on: "push", jobs: { build: { steps: [{ run: "true" }] } } }), false);
+    });
+
     for (const file of workflowFiles) {
         it(`${file} validates against the GitHub workflow schema`, () => {
             assert.ok(validate(workflow(file)), JSON.stringify(validate.errors, null, 1));

@@ -158,11 +158,18 @@ describe("project and stack files", () => {
         config: Record<string, { type: string; description: string }>;
     };
 
-    it("Pulumi.yaml validates against Pulumi's project schema", () => {
+    it("Pulumi.yaml and deploy/Pulumi.yaml validate against Pulumi's project schema", () => {
         const schema = JSON.parse(fs.readFileSync(path.join(SHARED_DIR, "schemas", "pulumi-project.json"), "utf8"));
         const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
         assert.ok(validate(project), JSON.stringify(validate.errors, null, 1));
         assert.strictEqual(project.name, "cluster-capacity");
+        const deployProject = YAML.parse(fs.readFileSync(path.join(REPO, "deploy", "Pulumi.yaml"), "utf8")) as unknown;
+        assert.ok(validate(deployProject), JSON.stringify(validate.errors, null, 1));
+        assert.strictEqual(
+            validate({ name: "x", runtime: "nodejs", config: { bad: { type: "float" } } }),
+            false,
+            "the schema must be able to fail",
+        );
     });
 
     it("Pulumi.yaml declares exactly the program's config keys, with matching types and a description", () => {
