@@ -1,13 +1,7 @@
 import * as assert from "assert";
-import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig } from "./support/harness";
+import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig, renderedObject as find } from "./support/harness";
 import { gpuPool, offlineStack } from "./support/scenarios";
 import { mandatory, runPolicyPack } from "./support/policyHarness";
-
-const find = (run: ProgramRun, kind: string, name?: string): any => {
-    const found = rendered(run, kind).filter((o: any) => name === undefined || o.metadata.name === name);
-    assert.strictEqual(found.length, 1, `expected one ${kind} ${name ?? ""}, found ${found.length}`);
-    return found[0];
-};
 
 /** A 4.19 cluster with a spot L4 starter pool and an Inferentia pool, Kueue in front of both. */
 const spotAndInferentia = (neuron: object = {}): StackConfig =>

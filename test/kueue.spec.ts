@@ -1,16 +1,11 @@
 import * as assert from "assert";
-import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig } from "./support/harness";
+import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig, renderedObject as find } from "./support/harness";
 import { gpuPool, offlineStack } from "./support/scenarios";
 import { mandatory, runPolicyPack } from "./support/policyHarness";
 import { cpuQuantity, queueQuotas } from "../lib/kueueQuota";
 import type { PoolPlan } from "../lib/plan";
 import { BUILTIN_INSTANCE_TYPES } from "../policy/lib/catalogue";
 
-const find = (run: ProgramRun, kind: string, name?: string): any => {
-    const found = rendered(run, kind).filter((o: any) => name === undefined || o.metadata.name === name);
-    assert.strictEqual(found.length, 1, `expected one ${kind} ${name ?? ""}, found ${found.length}`);
-    return found[0];
-};
 const gpuQuota = (queue: any, flavor: string) =>
     queue.spec.resourceGroups[0].flavors.find((f: any) => f.name === flavor).resources.find((r: any) => r.name === "nvidia.com/gpu")
         .nominalQuota;

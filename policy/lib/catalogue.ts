@@ -35,6 +35,18 @@ const nvidia =
 /** Inferentia2 and Trainium1 devices have two NeuronCores each. */
 const neuron: Accelerators = (neuronDevices) => ({ gpus: 0, neuronDevices, neuronCores: neuronDevices * 2 });
 
+/** g5 and g6 share their sizes: 4 GiB per vCPU, one GPU up to 16xlarge except the 4- and 8-GPU sizes. */
+const G5_G6_SIZES: Record<string, Size> = {
+    xlarge: [4, 16, 1],
+    "2xlarge": [8, 32, 1],
+    "4xlarge": [16, 64, 1],
+    "8xlarge": [32, 128, 1],
+    "12xlarge": [48, 192, 4],
+    "16xlarge": [64, 256, 1],
+    "24xlarge": [96, 384, 4],
+    "48xlarge": [192, 768, 8],
+};
+
 export const BUILTIN_INSTANCE_TYPES: Readonly<Record<string, InstanceSpec>> = Object.freeze({
     ...family("g4dn", nvidia("NVIDIA T4", 16), {
         xlarge: [4, 16, 1],
@@ -45,26 +57,8 @@ export const BUILTIN_INSTANCE_TYPES: Readonly<Record<string, InstanceSpec>> = Ob
         "16xlarge": [64, 256, 1],
         metal: [96, 384, 8],
     }),
-    ...family("g5", nvidia("NVIDIA A10G", 24), {
-        xlarge: [4, 16, 1],
-        "2xlarge": [8, 32, 1],
-        "4xlarge": [16, 64, 1],
-        "8xlarge": [32, 128, 1],
-        "12xlarge": [48, 192, 4],
-        "16xlarge": [64, 256, 1],
-        "24xlarge": [96, 384, 4],
-        "48xlarge": [192, 768, 8],
-    }),
-    ...family("g6", nvidia("NVIDIA L4", 24), {
-        xlarge: [4, 16, 1],
-        "2xlarge": [8, 32, 1],
-        "4xlarge": [16, 64, 1],
-        "8xlarge": [32, 128, 1],
-        "12xlarge": [48, 192, 4],
-        "16xlarge": [64, 256, 1],
-        "24xlarge": [96, 384, 4],
-        "48xlarge": [192, 768, 8],
-    }),
+    ...family("g5", nvidia("NVIDIA A10G", 24), G5_G6_SIZES),
+    ...family("g6", nvidia("NVIDIA L4", 24), G5_G6_SIZES),
     ...family("g6e", nvidia("NVIDIA L40S", 48), {
         xlarge: [4, 32, 1],
         "2xlarge": [8, 64, 1],

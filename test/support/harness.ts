@@ -156,3 +156,12 @@ export function rendered(run: ProgramRun, kind?: string): Record<string, unknown
 export function resourcesOfKind(run: ProgramRun, kind: string): RegisteredResource[] {
     return run.resources.filter((r) => r.type.endsWith(`:${kind}`));
 }
+
+/** The one object of a kind (and name) a run rendered; fails the test when there is none or several. */
+export function renderedObject(run: ProgramRun, kind: string, name?: string): any {
+    const found = rendered(run, kind).filter((o) => name === undefined || (o.metadata as { name?: string }).name === name);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${kind}${name ? ` ${name}` : ""}, found ${found.length}`);
+    }
+    return found[0];
+}
