@@ -60,8 +60,11 @@ async function main() {
             });
         }
         if (plan.pools.some((p) => p.pool.autoscaling)) {
-            // A retired pool can have no GPUs, and a limit must allow at least one.
-            const gpuLimits = gpuPlans.filter((p) => p.maxGpus > 0).map((p) => ({ type: p.pool.name, maxGpus: p.maxGpus }));
+            // The autoscaler counts a node's allocatable GPUs, which time-slicing multiplies. A retired
+            // pool can have none, and a limit must allow at least one.
+            const gpuLimits = gpuPlans
+                .filter((p) => p.maxAllocatableGpus > 0)
+                .map((p) => ({ type: p.pool.name, maxGpus: p.maxAllocatableGpus }));
             new ClusterAutoscaling("cluster-autoscaling", { settings: config.clusterAutoscaler, gpuLimits, provider });
         }
     }

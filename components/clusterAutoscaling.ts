@@ -40,10 +40,6 @@ export class ClusterAutoscaling extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterAutoscalingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cluster-capacity:index:ClusterAutoscaling", name, {}, opts);
         const types = args.gpuLimits.map((l) => l.type);
-        const duplicate = types.find((t, i) => types.indexOf(t) !== i);
-        if (duplicate) {
-            throw new Error(`ClusterAutoscaling ${name}: GPU type ${duplicate} is listed twice`);
-        }
         this.clusterAutoscaler = new k8s.apiextensions.CustomResource(
             `${name}-default`,
             clusterAutoscalerManifest(args.settings, args.gpuLimits),

@@ -112,7 +112,7 @@ export class GpuNodeTuning extends pulumi.ComponentResource {
             add(this.machineConfigPools, `${name}-${role}`, machineConfigPoolManifest(role));
             add(
                 this.machineConfigs,
-                `${name}-${pool.name}`,
+                `${name}-${pool.name}-tuning`,
                 machineConfigManifest(`99-${role}-cluster-capacity`, role, args.openshiftVersion, pool.sysctls, pool.kernelArguments),
             );
         }

@@ -34,7 +34,7 @@ export function clusterQueueManifest(settings: KueueConfig, plans: readonly Pool
         kind: "ClusterQueue",
         metadata: { name: settings.clusterQueue },
         spec: {
-            // Only the configured tenant namespaces may submit to the GPUs.
+            // With tenant namespaces configured, only they may submit to the GPUs; without, any namespace with a LocalQueue may.
             namespaceSelector:
                 namespaces.length > 0
                     ? { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: namespaces }] }

@@ -42,7 +42,16 @@ export function subscriptionManifest(s: OperatorSubscription): KubernetesObject 
     return {
         apiVersion: "operators.coreos.com/v1alpha1",
         kind: "Subscription",
-        metadata: { name: s.packageName, namespace: s.namespace, annotations: { "pulumi.com/waitFor": "jsonpath={.status.installedCSV}" } },
+        // A pinned CSV is awaited by name, so an upgrade waits for the new version, not the old one.
+        metadata: {
+            name: s.packageName,
+            namespace: s.namespace,
+            annotations: {
+                "pulumi.com/waitFor": s.startingCSV
+                    ? `jsonpath={.status.installedCSV}=${s.startingCSV}`
+                    : "jsonpath={.status.installedCSV}",
+            },
+        },
         spec: {
             name: s.packageName,
             channel: s.channel,

@@ -26,6 +26,8 @@ export interface PoolPlan {
     maxMachinesPerZone: number;
     maxNodes: number;
     maxGpus: number;
+    /** GPUs the nodes advertise at maximum size: physical GPUs × time-slicing replicas. */
+    maxAllocatableGpus: number;
     maxNeuronDevices: number;
     vcpuDemand: number;
 }
@@ -46,7 +48,9 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
     config.pools.forEach((pool, index) => {
         const spec = facts.instanceSpecs.get(pool.instanceType);
         const quota = config.cluster.platform === "openshift" ? quotaFor(pool.instanceType, pool.market) : undefined;
-        if (!spec) return;
+        if (!spec) {
+            throw new Error(`no instance spec for ${pool.instanceType}: the lookups should have refused pool ${pool.name}`);
+        }
         if (pool.accelerator === "nvidia" && spec.gpus < 1) {
             problems.push(
                 problem(["pools", index, "instanceType"], pool.instanceType, "an instance type with NVIDIA GPUs for an nvidia pool"),
@@ -76,6 +80,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
             maxMachinesPerZone: perZone,
             maxNodes,
             maxGpus: maxNodes * spec.gpus,
+            maxAllocatableGpus: maxNodes * spec.gpus * (pool.timeSlicing ?? 1),
             maxNeuronDevices: maxNodes * spec.neuronDevices,
             vcpuDemand: maxNodes * spec.vcpus,
         });

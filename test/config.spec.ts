@@ -412,6 +412,90 @@ const BAD_INPUTS: BadInput[] = [
         got: "true",
         allowed: "OpenShift console ConfigMap",
     },
+    {
+        what: "a GPU pool without a repelling taint",
+        config: offlineStack({}, [gpuPool("l4", { taints: [{ key: "nvidia.com/gpu", effect: "PreferNoSchedule" }] })]),
+        path: "cluster-capacity:pools[0].taints",
+        got: '[{"key":"nvidia.com/gpu","effect":"PreferNoSchedule"}]',
+        allowed: "at least one NoSchedule or NoExecute taint",
+    },
+    {
+        what: "gp3 IOPS below the gp3 minimum",
+        config: offlineStack({}, [gpuPool("l4", { rootVolume: { iops: 1000 } })]),
+        path: "cluster-capacity:pools[0].rootVolume.iops",
+        got: "1000",
+        allowed: "3000 to 16000 IOPS for gp3",
+    },
+    {
+        what: "an io2 volume without IOPS",
+        config: offlineStack({}, [gpuPool("l4", { rootVolume: { type: "io2" } })]),
+        path: "cluster-capacity:pools[0].rootVolume.iops",
+        got: "nothing",
+        allowed: "io2 volumes require them",
+    },
+    {
+        what: "throughput on a gp2 volume",
+        config: offlineStack({}, [gpuPool("l4", { rootVolume: { type: "gp2", throughputMiBps: 250 } })]),
+        path: "cluster-capacity:pools[0].rootVolume.throughputMiBps",
+        got: "250",
+        allowed: "only gp3 takes it",
+    },
+    {
+        what: "a providerSpec override of the instance type",
+        config: offlineStack({}, [gpuPool("l4", { providerSpec: { instanceType: "p5.48xlarge" } })]),
+        path: "cluster-capacity:pools[0].providerSpec.instanceType",
+        got: '"p5.48xlarge"',
+        allowed: "it is set from pools[].instanceType",
+    },
+    {
+        what: "a providerSpec override of IMDS",
+        config: offlineStack({}, [gpuPool("l4", { providerSpec: { metadataServiceOptions: { authentication: "Optional" } } })]),
+        path: "cluster-capacity:pools[0].providerSpec.metadataServiceOptions",
+        got: '{"authentication":"Optional"}',
+        allowed: "IMDSv2, which is always required",
+    },
+    {
+        what: "a providerSpec override of the zone",
+        config: offlineStack({}, [gpuPool("l4", { providerSpec: { placement: { availabilityZone: "us-east-2c" } } })]),
+        path: "cluster-capacity:pools[0].providerSpec.placement.availabilityZone",
+        got: '"us-east-2c"',
+        allowed: "set from cluster.region and pools[].zones",
+    },
+    {
+        what: "a label key Kubernetes refuses",
+        config: offlineStack({}, [gpuPool("l4", { labels: { "bad key!": "x" } })]),
+        path: 'cluster-capacity:pools[0].labels["bad key!"]',
+        got: '"bad key!"',
+        allowed: "a Kubernetes label or taint key",
+    },
+    {
+        what: "a label value Kubernetes refuses",
+        config: offlineStack({}, [gpuPool("l4", { labels: { team: "a b" } })]),
+        path: "cluster-capacity:pools[0].labels.team",
+        got: '"a b"',
+        allowed: "a Kubernetes label value",
+    },
+    {
+        what: "the device-plugin label set by hand",
+        config: offlineStack({}, [gpuPool("l4", { labels: { "nvidia.com/device-plugin.config": "x" } })]),
+        path: 'cluster-capacity:pools[0].labels["nvidia.com/device-plugin.config"]',
+        got: '"x"',
+        allowed: "device-plugin labels are managed",
+    },
+    {
+        what: "HardwareProfiles on plain Kubernetes",
+        config: offlineStack({
+            "cluster-capacity:cluster": { name: "lab", platform: "kubernetes" },
+            "cluster-capacity:kueue": {
+                enabled: true,
+                namespaces: [{ name: "a" }],
+                hardwareProfiles: { enabled: true, localQueue: "a-queue" },
+            },
+        }),
+        path: "cluster-capacity:kueue.hardwareProfiles.enabled",
+        got: "true",
+        allowed: "HardwareProfiles belong to OpenShift AI",
+    },
 ];
 
 describe("stack config validation", () => {
@@ -461,6 +545,12 @@ describe("stack config defaults", () => {
         assert.strictEqual(config.lookups, "aws");
         assert.strictEqual(config.cluster.platform, "openshift");
         assert.strictEqual(config.pools[0].market, "on-demand");
+    });
+
+    it("defaults lookups to offline on plain Kubernetes, whose pools are existing nodes", () => {
+        const stack = offlineStack({ "cluster-capacity:cluster": { name: "lab", platform: "kubernetes" } });
+        delete stack["cluster-capacity:lookups"];
+        assert.strictEqual(parse(stack).lookups, "offline");
     });
 
     it("takes the region from aws:region when the cluster does not set one", () => {

@@ -39,6 +39,10 @@ describe("GpuOperator on OpenShift (OLM)", () => {
             ["stable", "Automatic"],
         );
         assert.ok(!("startingCSV" in find(unpinned, "Subscription", "gpu-operator-certified").spec));
+        assert.strictEqual(
+            find(unpinned, "Subscription", "gpu-operator-certified").metadata.annotations["pulumi.com/waitFor"],
+            "jsonpath={.status.installedCSV}",
+        );
     });
 
     it("labels the operator namespace for cluster monitoring", () => {
@@ -46,9 +50,12 @@ describe("GpuOperator on OpenShift (OLM)", () => {
         assert.deepStrictEqual((ns?.inputs as any).metadata.labels, { "openshift.io/cluster-monitoring": "true" });
     });
 
-    it("creates the ClusterPolicy only after the Subscription reports an installed CSV, so its CRD exists", () => {
+    it("creates the ClusterPolicy only after the Subscription reports the pinned CSV installed, so its CRD exists", () => {
         const subscription = resourcesOfKind(run, "Subscription").find((r) => (r.inputs as any).metadata.name === "gpu-operator-certified");
-        assert.strictEqual((subscription?.inputs as any).metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.installedCSV}");
+        assert.strictEqual(
+            (subscription?.inputs as any).metadata.annotations["pulumi.com/waitFor"],
+            "jsonpath={.status.installedCSV}=gpu-operator-certified.v25.3.1",
+        );
         const policy = resourcesOfKind(run, "ClusterPolicy")[0];
         assert.ok(policy.dependencies.includes(subscription!.urn), "ClusterPolicy must depend on the Subscription");
     });

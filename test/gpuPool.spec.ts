@@ -159,6 +159,16 @@ describe("autoscaling", () => {
     let dev: ProgramRun;
     before(async () => {
         dev = await runProgram(stackFile("dev"));
+        assert.ifError(dev.error);
+    });
+
+    it("limits each GPU type by the GPUs its nodes advertise, time-slicing replicas included", () => {
+        const [autoscaler] = rendered(dev, "ClusterAutoscaler") as any[];
+        // l4: 1 GPU × 4 time-slicing replicas × 1 node per zone × 2 zones
+        assert.deepStrictEqual(
+            autoscaler.spec.resourceLimits.gpus.find((g: any) => g.type === "l4"),
+            { type: "l4", min: 0, max: 8 },
+        );
     });
 
     it("gives every autoscaled MachineSet a MachineAutoscaler with the pool's per-zone bounds", () => {
@@ -264,6 +274,16 @@ describe("GPU node tuning", () => {
         const base = (rendered(run, "MachineConfig") as any[]).find((c) => c.metadata.name === "99-worker-gpu-cluster-capacity");
         assert.deepStrictEqual(base.metadata.labels, { "machineconfiguration.openshift.io/role": "worker-gpu" });
         assert.match(decodeURIComponent(base.spec.config.storage.files[0].contents.source), /kernel\.numa_balancing = 0/);
+    });
+
+    it("keeps resource names unique whatever the pools are called", async () => {
+        const run = await runProgram(
+            offlineStack({}, [
+                gpuPool("base", { sysctls: { "vm.swappiness": 1 } }),
+                gpuPool("worker-gpu", { kernelArguments: ["iommu=pt"] }),
+            ]),
+        );
+        assert.ifError(run.error);
     });
 
     it("uses Ignition 3.2.0 before OpenShift 4.14", async () => {

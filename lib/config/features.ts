@@ -168,6 +168,11 @@ export function resolveKueue(
             problems.push(problem(["kueue", "priorityClasses", index, "name"], name, "a priority class name not listed before"));
         }
     });
+    if (kueue.hardwareProfiles.enabled && cluster.platform !== "openshift") {
+        problems.push(
+            problem(["kueue", "hardwareProfiles", "enabled"], true, "false on plain Kubernetes: HardwareProfiles belong to OpenShift AI"),
+        );
+    }
     if (kueue.hardwareProfiles.enabled) {
         const queues = namespaces.map((ns) => ns.localQueue);
         if (!kueue.hardwareProfiles.localQueue || !queues.includes(kueue.hardwareProfiles.localQueue)) {

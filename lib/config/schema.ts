@@ -11,6 +11,19 @@ const dns1123Label = {
     allowed: "a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
 } as const;
 
+const labelKey = {
+    type: "string",
+    pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+    maxLength: 316,
+    allowed: "a Kubernetes label or taint key: an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.'",
+} as const;
+
+const labelValue = {
+    type: "string",
+    pattern: "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$",
+    allowed: "a Kubernetes label value: empty, or up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+} as const;
+
 const quotaCode = {
     type: "string",
     pattern: "^L-[0-9A-F]{8}$",
@@ -69,8 +82,8 @@ const taint = {
     additionalProperties: false,
     required: ["key", "effect"],
     properties: {
-        key: { type: "string", minLength: 1, maxLength: 316 },
-        value: { type: "string", maxLength: 63 },
+        key: labelKey,
+        value: labelValue,
         effect: { enum: ["NoSchedule", "PreferNoSchedule", "NoExecute"] },
     },
 } as const;
@@ -108,7 +121,8 @@ const pool = {
         },
         labels: {
             type: "object",
-            additionalProperties: { type: "string", maxLength: 63 },
+            propertyNames: labelKey,
+            additionalProperties: labelValue,
             description: "Extra node labels.",
         },
         taints: {
@@ -123,7 +137,7 @@ const pool = {
                 sizeGiB: { type: "integer", minimum: 16, maximum: 16384 },
                 type: { enum: ["gp3", "gp2", "io1", "io2"] },
                 iops: { type: "integer", minimum: 0 },
-                throughputMiBps: { type: "integer", minimum: 125, maximum: 2000 },
+                throughputMiBps: { type: "integer", minimum: 125, maximum: 1000 },
                 kmsKeyArn: { type: "string", pattern: "^arn:aws[a-z-]*:kms:", allowed: "a KMS key ARN" },
             },
             description: "Root EBS volume (always encrypted): sizeGiB (default 120), type (default gp3), iops, throughputMiBps, kmsKeyArn.",

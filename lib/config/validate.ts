@@ -3,7 +3,15 @@
  * every bad value with its key path. Pure: no Pulumi runtime, no AWS.
  */
 import Ajv, { ErrorObject } from "ajv";
-import { isDns1123Label, machineSetName, MAX_LABEL_LENGTH, poolMachineConfigRole, POOL_LABEL, ACCELERATOR_LABEL } from "../naming";
+import {
+    ACCELERATOR_LABEL,
+    DEVICE_PLUGIN_CONFIG_LABEL,
+    isDns1123Label,
+    machineSetName,
+    MAX_LABEL_LENGTH,
+    poolMachineConfigRole,
+    POOL_LABEL,
+} from "../naming";
 import { managesBootImages, MIN_OPENSHIFT_MINOR, parseOpenShiftVersion } from "../openshift";
 import { ConfigError, ConfigProblem, PathSegment, problem } from "../errors";
 import { CONFIG_SCHEMA } from "./schema";
@@ -150,7 +158,8 @@ export function parseConfig(raw: Record<string, unknown>, context: ConfigContext
 function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const problems: ConfigProblem[] = [];
     const cluster = resolveCluster(raw, context, problems);
-    const lookups = raw.lookups ?? "aws";
+    // Plain Kubernetes pools are existing nodes, often outside AWS: nothing to look up by default.
+    const lookups = raw.lookups ?? (cluster.platform === "openshift" ? "aws" : "offline");
     const neuronEnabled = raw.neuron?.enabled ?? false;
     const defaultAmi = resolveAmi(
         raw.ami,
@@ -310,6 +319,7 @@ function resolvePool(
         const reserved =
             label === POOL_LABEL ||
             label === ACCELERATOR_LABEL ||
+            label === DEVICE_PLUGIN_CONFIG_LABEL ||
             label.startsWith("node-role.kubernetes.io/") ||
             label.startsWith("machine.openshift.io/");
         if (reserved) {
@@ -317,11 +327,15 @@ function resolvePool(
                 problem(
                     at("labels", label),
                     raw.labels?.[label],
-                    "a label this program does not set itself (node roles, the pool and accelerator labels are managed)",
+                    "a label this program does not set itself (node roles, the pool, accelerator and device-plugin labels are managed)",
                 ),
             );
         }
     }
+
+    checkTaints(raw, at, problems);
+    checkRootVolume(raw.rootVolume, at, problems);
+    checkProviderSpec(raw.providerSpec as Record<string, unknown> | undefined, at, problems);
 
     const sysctls = Object.fromEntries(Object.entries(raw.sysctls ?? {}).map(([k, v]) => [k, String(v)]));
     const kernelArguments = raw.kernelArguments ?? [];
@@ -369,6 +383,79 @@ function resolvePool(
         amiFromPool: raw.ami !== undefined,
         providerSpec: raw.providerSpec ?? {},
     };
+}
+
+/** Accelerator nodes must repel ordinary pods, or they fill GPU nodes and keep them from scaling down. */
+function checkTaints(raw: RawPool, at: (...rest: PathSegment[]) => PathSegment[], problems: ConfigProblem[]): void {
+    if (raw.taints && !raw.taints.some((t) => t.effect === "NoSchedule" || t.effect === "NoExecute")) {
+        problems.push(
+            problem(
+                at("taints"),
+                raw.taints,
+                "at least one NoSchedule or NoExecute taint on an accelerator pool (leave taints out for the default)",
+            ),
+        );
+    }
+}
+
+/** EBS rules EC2 enforces only at launch, when a wrong value leaves Machines Failed. */
+function checkRootVolume(volume: RawPool["rootVolume"], at: (...rest: PathSegment[]) => PathSegment[], problems: ConfigProblem[]): void {
+    const type = volume?.type ?? "gp3";
+    const iopsRange: Record<string, [number, number] | undefined> = {
+        gp3: [3000, 16000],
+        io1: [100, 64000],
+        io2: [100, 256000],
+        gp2: undefined,
+    };
+    const range = iopsRange[type];
+    if (volume?.iops !== undefined && !range) {
+        problems.push(problem(at("rootVolume", "iops"), volume.iops, `no iops on ${type} volumes (their IOPS follow their size)`));
+    } else if (volume?.iops !== undefined && range && (volume.iops < range[0] || volume.iops > range[1])) {
+        problems.push(problem(at("rootVolume", "iops"), volume.iops, `${range[0]} to ${range[1]} IOPS for ${type}`));
+    } else if (volume?.iops === undefined && (type === "io1" || type === "io2")) {
+        problems.push(problem(at("rootVolume", "iops"), undefined, `provisioned IOPS: ${type} volumes require them`));
+    }
+    if (volume?.throughputMiBps !== undefined && type !== "gp3") {
+        problems.push(
+            problem(at("rootVolume", "throughputMiBps"), volume.throughputMiBps, `no throughput on ${type} volumes: only gp3 takes it`),
+        );
+    }
+}
+
+/** Keys of the provider spec that the pool's own settings drive, and that quotas, policies and Kueue rely on. */
+export const MANAGED_PROVIDER_SPEC_KEYS: Readonly<Record<string, string>> = {
+    apiVersion: "the provider spec's API version",
+    kind: "the provider spec's kind",
+    instanceType: "pools[].instanceType",
+    ami: "ami or pools[].ami",
+    spotMarketOptions: "pools[].market",
+    marketType: "pools[].market",
+    metadataServiceOptions: "IMDSv2, which is always required",
+    blockDevices: "pools[].rootVolume",
+};
+
+function checkProviderSpec(
+    spec: Record<string, unknown> | undefined,
+    at: (...rest: PathSegment[]) => PathSegment[],
+    problems: ConfigProblem[],
+): void {
+    for (const [key, owner] of Object.entries(MANAGED_PROVIDER_SPEC_KEYS)) {
+        if (spec && key in spec) {
+            problems.push(problem(at("providerSpec", key), spec[key], `no override of ${key}: it is set from ${owner}`));
+        }
+    }
+    const placement = spec?.placement as Record<string, unknown> | undefined;
+    for (const key of ["region", "availabilityZone"]) {
+        if (placement && key in placement) {
+            problems.push(
+                problem(
+                    at("providerSpec", "placement", key),
+                    placement[key],
+                    `no override of placement.${key}: it is set from cluster.region and pools[].zones`,
+                ),
+            );
+        }
+    }
 }
 
 function checkPoolSet(pools: PoolConfig[], cluster: ClusterConfig, neuronEnabled: boolean, problems: ConfigProblem[]): void {

@@ -57,6 +57,7 @@ export interface KubernetesObject {
 export interface ProviderSpec {
     instanceType?: string;
     spotMarketOptions?: object;
+    marketType?: string;
     metadataServiceOptions?: { authentication?: string };
     blockDevices?: { ebs?: { encrypted?: boolean } }[];
 }
@@ -87,7 +88,7 @@ export function machineSetView(resource: ResourceLike): MachineSetView {
         resource,
         name: object.metadata?.name ?? resource.name,
         instanceType: providerSpec.instanceType,
-        spot: providerSpec.spotMarketOptions !== undefined,
+        spot: providerSpec.spotMarketOptions !== undefined || providerSpec.marketType === "Spot",
         replicas: object.spec?.replicas ?? 1,
         nodeLabels: template.metadata?.labels ?? {},
         taints: template.taints ?? [],

@@ -14,6 +14,8 @@ export const kueueFlavorSelectsNodes: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const sets = machineSets(args.resources);
+        // Without MachineSets (plain Kubernetes) the nodes exist outside the stack: nothing to compare with.
+        if (sets.length === 0) return;
         for (const flavor of args.resources.filter((r) => RESOURCE_FLAVORS.includes(r.type))) {
             const object = objectOf(flavor);
             const name = object.metadata?.name ?? flavor.name;

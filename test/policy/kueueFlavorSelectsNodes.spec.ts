@@ -21,6 +21,13 @@ describe("policy kueue-flavor-selects-nodes", () => {
         assert.deepStrictEqual(await violationsOf("kueue-flavor-selects-nodes", [...sets, flavor]), []);
     });
 
+    it("has nothing to compare with on a stack without MachineSets (plain Kubernetes)", async () => {
+        assert.deepStrictEqual(
+            await violationsOf("kueue-flavor-selects-nodes", [resourceFlavor("rtx", { "cluster-capacity.io/pool": "rtx" })]),
+            [],
+        );
+    });
+
     it("fails a flavor whose node labels no MachineSet creates", async () => {
         const [message] = await violationsOf("kueue-flavor-selects-nodes", [
             ...sets,

@@ -31,6 +31,12 @@ describe("policy pool-within-quota", () => {
         assert.match(message, /maximum demand 16 vCPUs/);
     });
 
+    it("counts marketType: Spot as spot", async () => {
+        const ms = edited(machineSet({ instanceType: "g5.2xlarge" }), (p) => (p.spec.template.spec.providerSpec.value.marketType = "Spot"));
+        const [message] = await violationsOf("pool-within-quota", [ms], { quotas: { "L-3819A6DF": 4, "L-DB2E81BA": 100 } });
+        assert.match(message, /L-3819A6DF/);
+    });
+
     it("counts spot and on-demand against their own codes", async () => {
         const resources = [machineSet({ replicas: 2 }), spot("g6.xlarge")];
         assert.deepStrictEqual(await violationsOf("pool-within-quota", resources, { quotas: { "L-DB2E81BA": 32, "L-3819A6DF": 4 } }), []);

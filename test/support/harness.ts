@@ -70,6 +70,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
     const invokes: RecordedInvoke[] = [];
     const inputsByName = new Map<string, Record<string, unknown>>();
     let pending = 0;
+    const duplicateUrns: string[] = [];
 
     await pulumi.runtime.setMocks(
         {
@@ -106,6 +107,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
         resources.push(record);
         return register(req, (err, res) => {
             record.urn = (res as { getUrn(): string } | undefined)?.getUrn() ?? "";
+            if (resources.some((other) => other !== record && other.urn === record.urn)) duplicateUrns.push(record.urn);
             record.inputs = inputsByName.get(`${record.type}::${record.name}`) ?? {};
             pending--;
             callback(err, res);
@@ -130,6 +132,8 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
     }
     await settle(() => pending + resources.length * 1e6);
     pulumi.log.info = info;
+    // The engine refuses a second resource with the same URN, part-way through an update.
+    if (!error && duplicateUrns.length > 0) error = new Error(`Duplicate resource URN(s): ${duplicateUrns.join(", ")}`);
     return { logs, outputs, error, resources, invokes };
 }
 
