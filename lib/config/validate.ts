@@ -335,7 +335,7 @@ function resolvePool(
 
     checkTaints(raw, at, problems);
     checkRootVolume(raw.rootVolume, at, problems);
-    checkProviderSpec(raw.providerSpec as Record<string, unknown> | undefined, at, problems);
+    checkProviderSpec(raw.providerSpec, at, problems);
 
     const sysctls = Object.fromEntries(Object.entries(raw.sysctls ?? {}).map(([k, v]) => [k, String(v)]));
     const kernelArguments = raw.kernelArguments ?? [];
