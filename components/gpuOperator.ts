@@ -10,7 +10,7 @@ import type { GpuOperatorConfig } from "../lib/config/types";
 import { timeSlicingConfigKey } from "../lib/naming";
 import { dashboardConfigMap, DCGM_METRICS_CONFIGMAP, dcgmMetricsConfigMap, dcgmServiceMonitor, idleGpuRule } from "./gpuMonitoring";
 import type { KubernetesObject } from "./machineSetManifest";
-import { installOperator, namespaceManifest } from "./olm";
+import { createNamespace, installOperator } from "./olm";
 import type { Toleration } from "./tolerations";
 
 export const OLM_NAMESPACE = "nvidia-gpu-operator";
@@ -128,8 +128,12 @@ export class GpuOperator extends pulumi.ComponentResource {
             ));
         } else {
             // The operator's pods are privileged (driver, toolkit): the namespace must allow them.
-            const ns = namespaceManifest(HELM_NAMESPACE, { "pod-security.kubernetes.io/enforce": "privileged" });
-            namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, childOpts);
+            namespace = createNamespace(
+                `${name}-namespace`,
+                HELM_NAMESPACE,
+                { "pod-security.kubernetes.io/enforce": "privileged" },
+                childOpts,
+            );
         }
         const inNamespace = { ...childOpts, dependsOn: namespace };
 

@@ -8,9 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KueueConfig, Taint } from "../lib/config/types";
 import { GPU_RESOURCE, NEURON_RESOURCE, nodeAllocatable, queueQuotas } from "../lib/kueueQuota";
 import { POOL_LABEL } from "../lib/naming";
-import type { PoolPlan } from "../lib/plan";
+import { advertisedGpusPerNode, PoolPlan } from "../lib/plan";
 import type { KubernetesObject } from "./machineSetManifest";
-import { installOperator, namespaceManifest } from "./olm";
+import { createNamespace, installOperator } from "./olm";
 import { tolerationsFor } from "./tolerations";
 
 export const KUEUE_GROUP = "kueue.x-k8s.io";
@@ -82,7 +82,7 @@ export function hardwareProfileManifest(plan: PoolPlan, namespace: string, local
             ? {
                   displayName: plan.spec.gpuModel ?? "NVIDIA GPU",
                   identifier: GPU_RESOURCE,
-                  maxCount: plan.spec.gpus * (plan.pool.timeSlicing ?? 1),
+                  maxCount: advertisedGpusPerNode(plan.pool, plan.spec),
               }
             : { displayName: "AWS Neuron device", identifier: NEURON_RESOURCE, maxCount: plan.spec.neuronDevices };
     return {
@@ -187,9 +187,7 @@ export class Kueue extends pulumi.ComponentResource {
         for (const ns of settings.namespaces) {
             const dependsOn: pulumi.Resource[] = [queue];
             if (ns.create) {
-                dependsOn.push(
-                    new k8s.core.v1.Namespace(`${name}-namespace-${ns.name}`, { metadata: namespaceManifest(ns.name).metadata }, childOpts),
-                );
+                dependsOn.push(createNamespace(`${name}-namespace-${ns.name}`, ns.name, {}, childOpts));
             }
             custom(`${name}-local-queue-${ns.name}`, localQueueManifest(v, ns.name, ns.localQueue, settings.clusterQueue), { dependsOn });
         }

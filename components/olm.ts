@@ -29,6 +29,16 @@ export function namespaceManifest(name: string, labels: Record<string, string> =
     return { apiVersion: "v1", kind: "Namespace", metadata: { name, ...(Object.keys(labels).length > 0 && { labels }) } };
 }
 
+/** A Namespace resource named `resourceName`, for Kubernetes namespace `name`. */
+export function createNamespace(
+    resourceName: string,
+    name: string,
+    labels: Record<string, string>,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(resourceName, { metadata: namespaceManifest(name, labels).metadata }, opts);
+}
+
 export function operatorGroupManifest(s: OperatorSubscription): KubernetesObject {
     return {
         apiVersion: "operators.coreos.com/v1",
@@ -76,8 +86,7 @@ export function installOperator(
     provider: k8s.Provider,
 ): InstalledOperator {
     const opts = { parent, provider };
-    const ns = namespaceManifest(s.namespace, s.namespaceLabels);
-    const namespace = new k8s.core.v1.Namespace(`${prefix}-namespace`, { metadata: ns.metadata }, opts);
+    const namespace = createNamespace(`${prefix}-namespace`, s.namespace, s.namespaceLabels ?? {}, opts);
     const group = new k8s.apiextensions.CustomResource(`${prefix}-operator-group`, operatorGroupManifest(s), {
         ...opts,
         dependsOn: namespace,

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PoolConfig } from "../lib/config/types";
 import { GPU_RESOURCE, NEURON_RESOURCE } from "../lib/kueueQuota";
 import { POOL_LABEL } from "../lib/naming";
-import { namespaceManifest } from "./olm";
+import { createNamespace } from "./olm";
 import { tolerationsFor } from "./tolerations";
 
 export const SMOKE_TEST_NAMESPACE = "cluster-capacity-smoke-tests";
@@ -43,11 +43,7 @@ export class SmokeTests extends pulumi.ComponentResource {
     constructor(name: string, args: SmokeTestsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cluster-capacity:index:SmokeTests", name, {}, opts);
         const childOpts = { parent: this, provider: args.provider };
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            { metadata: namespaceManifest(SMOKE_TEST_NAMESPACE).metadata },
-            childOpts,
-        );
+        const namespace = createNamespace(`${name}-namespace`, SMOKE_TEST_NAMESPACE, {}, childOpts);
         const pools = args.pools.filter((p) => !p.retired);
         this.jobNames = pools.map((p) => `smoke-${p.name}`);
         for (const pool of pools) {

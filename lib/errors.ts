@@ -16,6 +16,12 @@ export function keyPath(segments: readonly PathSegment[]): string {
     return `${CONFIG_NAMESPACE}:${head ?? ""}${tail}`;
 }
 
+/** The first line of an error's message, cut to `maxLength`: AWS errors carry request ids and stacks below it. */
+export function firstLineOf(error: unknown, maxLength: number): string {
+    const text = error instanceof Error ? error.message : String(error);
+    return text.split("\n")[0].slice(0, maxLength);
+}
+
 /** One bad value: where it is, what it was, and what would have been accepted. */
 export interface ConfigProblem {
     path: string;

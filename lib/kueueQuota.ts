@@ -2,7 +2,7 @@
  * Kueue quotas derived from the pools, never typed in: what each pool's nodes can really run at
  * the pool's maximum size. Pure.
  */
-import type { PoolPlan } from "./plan";
+import { advertisedGpusPerNode, PoolPlan } from "./plan";
 
 /**
  * What the kubelet keeps for the system on an OpenShift worker (system-reserved 500m CPU and
@@ -30,7 +30,7 @@ export function nodeAllocatable(plan: PoolPlan): NodeAllocatable {
 /** Accelerator devices one node offers to the scheduler (GPUs multiplied by time-slicing replicas). */
 export function acceleratorsPerNode(plan: PoolPlan, neuronCoreQuota: boolean): Record<string, number> {
     if (plan.pool.accelerator === "nvidia") {
-        return { [GPU_RESOURCE]: plan.spec.gpus * (plan.pool.timeSlicing ?? 1) };
+        return { [GPU_RESOURCE]: advertisedGpusPerNode(plan.pool, plan.spec) };
     }
     return {
         [NEURON_RESOURCE]: plan.spec.neuronDevices,

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
 import { quotaFor } from "../policy/lib/quota";
-import { ConfigError, ConfigProblem, problem, PathSegment } from "./errors";
+import { ConfigError, ConfigProblem, firstLineOf, problem, PathSegment } from "./errors";
 import type { AmiQuery, CapacityConfig } from "./config/types";
 
 export interface LookupFacts {
@@ -31,10 +31,7 @@ function amiQueryKey(ami: AmiQuery): string | undefined {
     return ami.id ? undefined : JSON.stringify([ami.owners, ami.namePattern]);
 }
 
-function errorText(error: unknown): string {
-    const text = error instanceof Error ? error.message : String(error);
-    return text.split("\n")[0].slice(0, 200);
-}
+const errorText = (error: unknown) => firstLineOf(error, 200);
 
 export async function resolveLookups(config: CapacityConfig): Promise<LookupFacts> {
     const problems: ConfigProblem[] = [];

@@ -37,6 +37,11 @@ export interface CapacityPlan {
     quotas: QuotaCheck[];
 }
 
+/** GPUs one node advertises to the scheduler: physical GPUs × time-slicing replicas. */
+export function advertisedGpusPerNode(pool: PoolConfig, spec: InstanceSpec): number {
+    return spec.gpus * (pool.timeSlicing ?? 1);
+}
+
 /** The most machines one zone of a pool can have: the autoscaler's maximum, else its replicas. */
 export function maxMachinesPerZone(pool: PoolConfig): number {
     return pool.autoscaling ? pool.autoscaling.maxReplicas : pool.replicas;
@@ -80,7 +85,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
             maxMachinesPerZone: perZone,
             maxNodes,
             maxGpus: maxNodes * spec.gpus,
-            maxAllocatableGpus: maxNodes * spec.gpus * (pool.timeSlicing ?? 1),
+            maxAllocatableGpus: maxNodes * advertisedGpusPerNode(pool, spec),
             maxNeuronDevices: maxNodes * spec.neuronDevices,
             vcpuDemand: maxNodes * spec.vcpus,
         });

@@ -7,11 +7,8 @@
 import * as aws from "@pulumi/aws";
 import type { CapacityConfig } from "./config/types";
 import { onDemandHourlyUsd, Price, priceKey } from "./cost";
+import { firstLineOf } from "./errors";
 import type { CapacityPlan } from "./plan";
-
-function firstLine(error: unknown): string {
-    return (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 160);
-}
 
 async function onDemandPrice(instanceType: string, region: string, provider: aws.Provider): Promise<Price> {
     const filter = (field: string, value: string) => ({ field, value });
@@ -60,7 +57,7 @@ export async function resolvePrices(
                         : await onDemandPrice(pool.instanceType, config.cluster.region, pricingProvider);
                 return [key, price];
             } catch (error) {
-                return [key, { hourlyUsd: null, source: "unknown", note: firstLine(error) }];
+                return [key, { hourlyUsd: null, source: "unknown", note: firstLineOf(error, 160) }];
             }
         }),
     );
