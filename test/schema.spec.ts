@@ -89,12 +89,6 @@ const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
 /** Kinds the Kubernetes API itself serves; the provider's typed SDK checks their shape. */
 const BUILT_IN = new Set(["v1/Namespace", "v1/ConfigMap", "batch/v1/Job"]);
 
-/**
- * Custom kinds rendered without an upstream CRD in ../shared/crds. PrometheusRule (the GPU-hoarding
- * alert) is checked by test/gpuOperator.spec.ts instead, until its CRD is added there.
- */
-const NO_SHARED_CRD = new Set(["monitoring.coreos.com/v1/PrometheusRule"]);
-
 describe("rendered objects against upstream CRD schemas", () => {
     let crds: CrdIndex;
     before(() => {
@@ -107,9 +101,7 @@ describe("rendered objects against upstream CRD schemas", () => {
             assert.ifError(run.error);
             const objects = rendered(run) as { apiVersion: string; kind: string; metadata: { name: string } }[];
             assert.ok(objects.length > 0, "the scenario renders objects");
-            for (const object of objects.filter(
-                (o) => !BUILT_IN.has(`${o.apiVersion}/${o.kind}`) && !NO_SHARED_CRD.has(`${o.apiVersion}/${o.kind}`),
-            )) {
+            for (const object of objects.filter((o) => !BUILT_IN.has(`${o.apiVersion}/${o.kind}`))) {
                 const validate = crds.validator(object.apiVersion, object.kind);
                 assert.ok(validate, `no CRD in ${crdDirectory()} defines ${object.apiVersion} ${object.kind}`);
                 const valid = validate(object);
@@ -117,13 +109,6 @@ describe("rendered objects against upstream CRD schemas", () => {
             }
         });
     }
-
-    it("has no CRD for the kinds it exempts, so an exemption cannot hide a real CRD", () => {
-        for (const kind of NO_SHARED_CRD) {
-            const [group, version, name] = kind.split("/");
-            assert.strictEqual(crds.validator(`${group}/${version}`, name), undefined, `${kind} now has a CRD: validate it`);
-        }
-    });
 
     it("rejects an unknown field and accepts one under x-kubernetes-preserve-unknown-fields", () => {
         const validate = crds.validator("machine.openshift.io/v1beta1", "MachineSet");

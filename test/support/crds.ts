@@ -1,12 +1,14 @@
 /**
  * Upstream CRD schemas from `../shared/crds` (or `CRD_DIR`), turned into JSON Schemas that ajv checks
  * the way the API server would: unknown fields are errors unless `x-kubernetes-preserve-unknown-fields`,
- * and `x-kubernetes-int-or-string` accepts an integer or a string. CEL rules are not evaluated.
+ * `x-kubernetes-int-or-string` accepts an integer or a string, and `pattern`s (Go RE2) are translated to
+ * JavaScript with the same meaning. CEL rules are not evaluated here; the e2e suite's API server runs them.
  */
 import * as fs from "fs";
 import * as path from "path";
 import Ajv, { ValidateFunction } from "ajv";
 import * as YAML from "yaml";
+import { re2ToJs } from "./re2";
 import { REPO } from "./scenarios";
 
 /** The shared material (CRDs, schemas): `../shared`, or `SHARED_DIR` (CI checks it out elsewhere). */
@@ -48,7 +50,7 @@ export function toJsonSchema(s: K8sSchema): JsonSchema {
     const out: JsonSchema = {};
     if (typeof s.type === "string") out.type = s.nullable ? [s.type, "null"] : s.type;
     for (const key of COPIED) if (key in s) out[key] = s[key];
-    if (typeof s.pattern === "string") out.pattern = s.pattern;
+    if (typeof s.pattern === "string") out.pattern = re2ToJs(s.pattern);
     const preserve = s["x-kubernetes-preserve-unknown-fields"] === true;
     if (s.properties) {
         out.properties = Object.fromEntries(
