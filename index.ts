@@ -9,7 +9,7 @@ import { GpuPool, InferentiaPool } from "./components/acceleratorPool";
 import { ClusterAutoscaling } from "./components/clusterAutoscaling";
 import { GpuNodeTuning, gpuPoolRole } from "./components/gpuNodeTuning";
 import { GpuOperator } from "./components/gpuOperator";
-import { Kueue } from "./components/kueue";
+import { Kueue, KUEUE_MANAGED_NAMESPACE_LABELS } from "./components/kueue";
 import { NeuronOperator } from "./components/neuronOperator";
 import { NodeFeatureDiscovery } from "./components/nodeFeatureDiscovery";
 import { kubernetesProvider } from "./components/provider";
@@ -90,7 +90,13 @@ async function main() {
         new NeuronOperator("neuron", { settings: neuron, nodeFeatureDiscovery: nfd.subscription, provider });
     }
     if (kueue.enabled) {
-        new Kueue("kueue", { settings: kueue, pools: plan.pools, neuronCoreQuota: neuron.neuronCoreQuota, provider });
+        new Kueue("kueue", {
+            settings: kueue,
+            pools: plan.pools,
+            neuronCoreQuota: neuron.neuronCoreQuota,
+            tenantNamespaceLabels: openshift ? KUEUE_MANAGED_NAMESPACE_LABELS : {},
+            provider,
+        });
     }
     if (config.smokeTests) {
         new SmokeTests("smoke-tests", { pools: plan.pools.map((p) => p.pool), images: config.smokeTestImages, provider });

@@ -14,6 +14,13 @@ import { createNamespace, installOperator } from "./olm";
 import { tolerationsFor } from "./tolerations";
 
 export const KUEUE_GROUP = "kueue.x-k8s.io";
+export const KUEUE_OPERATOR_NAMESPACE = "openshift-kueue-operator";
+
+/**
+ * The Red Hat build of Kueue admits workloads only from namespaces with this label: the operator
+ * renders it into Kueue's `managedJobsNamespaceSelector` and its webhooks' namespaceSelector.
+ */
+export const KUEUE_MANAGED_NAMESPACE_LABELS: Readonly<Record<string, string>> = { "kueue.openshift.io/managed": "true" };
 
 export function resourceFlavorManifest(apiVersion: string, flavor: string, pool: string, taints: readonly Taint[]): KubernetesObject {
     return {
@@ -135,6 +142,11 @@ export interface KueueArgs {
     /** Every pool's plan: a flavor each, quotas at the pool's maximum size. */
     pools: PoolPlan[];
     neuronCoreQuota: boolean;
+    /**
+     * Labels every tenant namespace must carry for Kueue to manage it (the Red Hat build's
+     * `kueue.openshift.io/managed`); none on plain Kubernetes.
+     */
+    tenantNamespaceLabels: Readonly<Record<string, string>>;
     provider: k8s.Provider;
 }
 
@@ -157,7 +169,8 @@ export class Kueue extends pulumi.ComponentResource {
                 this,
                 `${name}-operator`,
                 {
-                    namespace: "openshift-kueue-operator",
+                    namespace: KUEUE_OPERATOR_NAMESPACE,
+                    namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
                     targetOwnNamespace: false,
                     operatorGroup: "openshift-kueue-operator",
                     packageName: "kueue-operator",
@@ -184,10 +197,21 @@ export class Kueue extends pulumi.ComponentResource {
         });
         this.clusterQueue = settings.clusterQueue;
 
+        const labels = args.tenantNamespaceLabels;
         for (const ns of settings.namespaces) {
             const dependsOn: pulumi.Resource[] = [queue];
             if (ns.create) {
-                dependsOn.push(createNamespace(`${name}-namespace-${ns.name}`, ns.name, {}, childOpts));
+                dependsOn.push(createNamespace(`${name}-namespace-${ns.name}`, ns.name, labels, childOpts));
+            } else if (Object.keys(labels).length > 0) {
+                // A namespace someone else owns: server-side apply of these labels alone, so Pulumi owns
+                // no other field of it and deleting this resource removes only the labels.
+                dependsOn.push(
+                    new k8s.core.v1.NamespacePatch(
+                        `${name}-namespace-labels-${ns.name}`,
+                        { metadata: { name: ns.name, labels } },
+                        childOpts,
+                    ),
+                );
             }
             custom(`${name}-local-queue-${ns.name}`, localQueueManifest(v, ns.name, ns.localQueue, settings.clusterQueue), { dependsOn });
         }

@@ -97,8 +97,39 @@ describe("Kueue GPU-as-a-service", () => {
             ],
         );
         assert.deepStrictEqual(
-            (rendered(queues, "Namespace") as any[]).map((n) => n.metadata.name),
-            ["team-b"],
+            resourcesOfKind(queues, "Namespace").map((n) => n.inputs.metadata),
+            [{ name: "team-b", labels: { "kueue.openshift.io/managed": "true" } }],
+        );
+    });
+
+    it("labels an existing tenant namespace kueue.openshift.io/managed=true by applying that label alone", async () => {
+        const queues = await runProgram(twoNodeTypes({ namespaces: [{ name: "team-a" }, { name: "team-b", create: true }] }));
+        const patches = resourcesOfKind(queues, "NamespacePatch");
+        assert.deepStrictEqual(
+            patches.map((p) => p.type),
+            ["kubernetes:core/v1:NamespacePatch"],
+        );
+        assert.deepStrictEqual(patches[0].inputs.metadata, { name: "team-a", labels: { "kueue.openshift.io/managed": "true" } });
+        assert.strictEqual(patches[0].inputs.spec, undefined, "the patch owns no field but the label");
+        const localQueue = resourcesOfKind(queues, "LocalQueue").find((q) => (q.inputs as any).metadata.namespace === "team-a");
+        assert.ok(localQueue?.dependencies.includes(patches[0].urn), "the LocalQueue waits for the label");
+    });
+
+    it("labels no namespace on plain Kubernetes, where upstream Kueue needs no label", async () => {
+        const lab = await runProgram(
+            offlineStack(
+                {
+                    "cluster-capacity:cluster": { name: "lab", platform: "kubernetes" },
+                    "cluster-capacity:kueue": { enabled: true, namespaces: [{ name: "a" }, { name: "b", create: true }] },
+                },
+                [gpuPool("l4", { zones: ["rack-1"] })],
+            ),
+        );
+        assert.ifError(lab.error);
+        assert.deepStrictEqual(resourcesOfKind(lab, "NamespacePatch"), []);
+        assert.deepStrictEqual(
+            resourcesOfKind(lab, "Namespace").map((n) => n.inputs.metadata),
+            [{ name: "b" }],
         );
     });
 
@@ -160,6 +191,23 @@ describe("Kueue GPU-as-a-service", () => {
         });
     });
 
+    it("submits HardwareProfiles to the only LocalQueue when none is named", async () => {
+        const profiled = await runProgram(twoNodeTypes({ hardwareProfiles: { enabled: true } }));
+        assert.ifError(profiled.error);
+        assert.deepStrictEqual(find(profiled, "HardwareProfile", "l4-quad").spec.scheduling.kueue, { localQueueName: "team-a-queue" });
+    });
+
+    it("asks which LocalQueue HardwareProfiles submit to only when there are several", async () => {
+        const ambiguous = await runProgram(
+            twoNodeTypes({ namespaces: [{ name: "team-a" }, { name: "team-b" }], hardwareProfiles: { enabled: true } }),
+        );
+        assert.match(
+            String(ambiguous.error),
+            /kueue\.hardwareProfiles\.localQueue: got nothing; expected the LocalQueue the profiles submit to, one of: team-a-queue, team-b-queue/,
+        );
+        assert.strictEqual(ambiguous.resources.length, 0);
+    });
+
     it("installs the Red Hat build of Kueue and its Kueue CR named cluster before the queues", async () => {
         const managed = await runProgram(twoNodeTypes({ operator: { enabled: true } }));
         const subscription = find(managed, "Subscription", "kueue-operator");
@@ -168,6 +216,10 @@ describe("Kueue GPU-as-a-service", () => {
             ["openshift-kueue-operator", "redhat-operators"],
         );
         assert.deepStrictEqual(find(managed, "OperatorGroup").spec, {});
+        const operatorNamespace = resourcesOfKind(managed, "Namespace").find(
+            (n) => (n.inputs as any).metadata.name === "openshift-kueue-operator",
+        );
+        assert.deepStrictEqual((operatorNamespace?.inputs as any).metadata.labels, { "openshift.io/cluster-monitoring": "true" });
         const kueueCr = find(managed, "Kueue", "cluster");
         assert.deepStrictEqual(kueueCr.spec.config.integrations.frameworks, ["BatchJob", "PyTorchJob", "RayJob", "RayCluster"]);
         const [cr] = resourcesOfKind(managed, "Kueue").filter((r) => r.type.startsWith("kubernetes:"));

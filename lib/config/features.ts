@@ -112,6 +112,7 @@ export function resolveKueue(
         localQueue: ns.localQueue ?? `${ns.name}-queue`,
         create: ns.create ?? false,
     }));
+    const localQueues = namespaces.map((ns) => ns.localQueue);
     const kueue: KueueConfig = {
         enabled: raw?.enabled ?? false,
         apiVersion: raw?.apiVersion ?? "v1beta2",
@@ -132,7 +133,8 @@ export function resolveKueue(
         hardwareProfiles: {
             enabled: raw?.hardwareProfiles?.enabled ?? false,
             namespace: raw?.hardwareProfiles?.namespace ?? "redhat-ods-applications",
-            localQueue: raw?.hardwareProfiles?.localQueue,
+            // With one LocalQueue there is nothing to choose; with several the user must say which.
+            localQueue: raw?.hardwareProfiles?.localQueue ?? (localQueues.length === 1 ? localQueues[0] : undefined),
         },
     };
     if (!kueue.enabled) return kueue;
@@ -173,17 +175,15 @@ export function resolveKueue(
             problem(["kueue", "hardwareProfiles", "enabled"], true, "false on plain Kubernetes: HardwareProfiles belong to OpenShift AI"),
         );
     }
-    if (kueue.hardwareProfiles.enabled) {
-        const queues = namespaces.map((ns) => ns.localQueue);
-        if (!kueue.hardwareProfiles.localQueue || !queues.includes(kueue.hardwareProfiles.localQueue)) {
-            problems.push(
-                problem(
-                    ["kueue", "hardwareProfiles", "localQueue"],
-                    kueue.hardwareProfiles.localQueue,
-                    `the LocalQueue the profiles submit to, one of: ${queues.join(", ") || "(no kueue.namespaces configured)"}`,
-                ),
-            );
-        }
+    if (
+        kueue.hardwareProfiles.enabled &&
+        (!kueue.hardwareProfiles.localQueue || !localQueues.includes(kueue.hardwareProfiles.localQueue))
+    ) {
+        const expected =
+            localQueues.length === 0
+                ? "a LocalQueue for the profiles to submit to: configure kueue.namespaces first"
+                : `the LocalQueue the profiles submit to, one of: ${localQueues.join(", ")}`;
+        problems.push(problem(["kueue", "hardwareProfiles", "localQueue"], kueue.hardwareProfiles.localQueue, expected));
     }
     return kueue;
 }
