@@ -72,7 +72,10 @@ async function main() {
     const nfd =
         openshift && ((gpuOperator.enabled && gpuOperator.nfd) || neuron.enabled)
             ? new NodeFeatureDiscovery("node-feature-discovery", {
-                  workerTolerations: daemonTolerations(plan.pools.flatMap((p) => p.pool.taints)),
+                  channel: config.operators.nfd.channel,
+                  workerTolerations: config.operators.nfd.workerTolerations
+                      ? daemonTolerations(plan.pools.flatMap((p) => p.pool.taints))
+                      : undefined,
                   provider,
               })
             : undefined;
@@ -87,7 +90,12 @@ async function main() {
         });
     }
     if (neuron.enabled && nfd) {
-        new NeuronOperator("neuron", { settings: neuron, nodeFeatureDiscovery: nfd.subscription, provider });
+        new NeuronOperator("neuron", {
+            settings: neuron,
+            kmmChannel: config.operators.kmm.channel,
+            nodeFeatureDiscovery: nfd.subscription,
+            provider,
+        });
     }
     if (kueue.enabled) {
         new Kueue("kueue", {

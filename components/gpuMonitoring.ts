@@ -1,10 +1,18 @@
 /**
  * GPU monitoring objects: the DCGM exporter's metric set (with SM occupancy, which the default set
- * leaves out), its ServiceMonitor, an OpenShift console dashboard and the GPU-hoarding alert.
+ * leaves out), an OpenShift console dashboard and the GPU-hoarding alert. The ServiceMonitor is the
+ * GPU Operator's own, switched on in the ClusterPolicy.
  */
 import type { KubernetesObject } from "./machineSetManifest";
 
 export const DCGM_METRICS_CONFIGMAP = "dcgm-metrics";
+
+/**
+ * How often Prometheus scrapes the DCGM exporter, through the operator's own ServiceMonitor
+ * (ClusterPolicy `dcgmExporter.serviceMonitor.interval`); the dashboard and alert need finer than
+ * the cluster's default 30s to see short bursts.
+ */
+export const DCGM_SCRAPE_INTERVAL = "15s";
 
 /** DCGM fields the dashboard and alert read, in dcgm-exporter's CSV format. */
 export const DCGM_METRICS_CSV = [
@@ -28,20 +36,6 @@ export function dcgmMetricsConfigMap(namespace: string): KubernetesObject {
         kind: "ConfigMap",
         metadata: { name: DCGM_METRICS_CONFIGMAP, namespace },
         data: { "dcgm-metrics.csv": DCGM_METRICS_CSV },
-    };
-}
-
-export function dcgmServiceMonitor(namespace: string): KubernetesObject {
-    return {
-        apiVersion: "monitoring.coreos.com/v1",
-        kind: "ServiceMonitor",
-        metadata: { name: "nvidia-dcgm-exporter", namespace, labels: { app: "nvidia-dcgm-exporter" } },
-        spec: {
-            jobLabel: "app",
-            selector: { matchLabels: { app: "nvidia-dcgm-exporter" } },
-            namespaceSelector: { matchNames: [namespace] },
-            endpoints: [{ port: "gpu-metrics", path: "/metrics", interval: "15s" }],
-        },
     };
 }
 

@@ -8,7 +8,7 @@ import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import type { GpuOperatorConfig } from "../lib/config/types";
 import { timeSlicingConfigKey } from "../lib/naming";
-import { dashboardConfigMap, DCGM_METRICS_CONFIGMAP, dcgmMetricsConfigMap, dcgmServiceMonitor, idleGpuRule } from "./gpuMonitoring";
+import { dashboardConfigMap, DCGM_METRICS_CONFIGMAP, DCGM_SCRAPE_INTERVAL, dcgmMetricsConfigMap, idleGpuRule } from "./gpuMonitoring";
 import type { KubernetesObject } from "./machineSetManifest";
 import { createNamespace, installOperator } from "./olm";
 import type { Toleration } from "./tolerations";
@@ -56,8 +56,14 @@ export function clusterPolicyManifest(settings: GpuOperatorConfig, tolerations: 
             toolkit: { enabled: true },
             devicePlugin: { enabled: true, config: { name: timeSliced ? TIME_SLICING_CONFIGMAP : "", default: "" } },
             dcgm: { enabled: true },
-            // The program renders the ServiceMonitor itself, so the operator must not create a second one.
-            dcgmExporter: { enabled: true, config: { name: DCGM_METRICS_CONFIGMAP }, serviceMonitor: { enabled: false } },
+            // The operator owns the ServiceMonitor `nvidia-dcgm-exporter`: it deletes one of that name
+            // while its own is disabled and rewrites it while enabled (NVIDIA/gpu-operator
+            // controllers/object_controls.go, ServiceMonitor). So the switch is the only way to have one.
+            dcgmExporter: {
+                enabled: true,
+                config: { name: DCGM_METRICS_CONFIGMAP },
+                serviceMonitor: settings.monitoring.serviceMonitor ? { enabled: true, interval: DCGM_SCRAPE_INTERVAL } : { enabled: false },
+            },
             gfd: { enabled: true },
             migManager: { enabled: true },
             mig: { strategy: settings.migStrategy },
@@ -74,7 +80,10 @@ export function helmValues(settings: GpuOperatorConfig, tolerations: Toleration[
         nfd: { enabled: settings.nfd },
         mig: { strategy: settings.migStrategy },
         devicePlugin: { config: { name: timeSliced ? TIME_SLICING_CONFIGMAP : "", default: "" } },
-        dcgmExporter: { config: { name: DCGM_METRICS_CONFIGMAP }, serviceMonitor: { enabled: settings.monitoring.serviceMonitor } },
+        dcgmExporter: {
+            config: { name: DCGM_METRICS_CONFIGMAP },
+            serviceMonitor: settings.monitoring.serviceMonitor ? { enabled: true, interval: DCGM_SCRAPE_INTERVAL } : { enabled: false },
+        },
     };
 }
 
@@ -177,9 +186,6 @@ export class GpuOperator extends pulumi.ComponentResource {
 
         const { monitoring } = settings;
         const monitoringOpts = { ...childOpts, dependsOn: subscription ?? namespace };
-        if (olm && monitoring.serviceMonitor) {
-            new k8s.apiextensions.CustomResource(`${name}-service-monitor`, dcgmServiceMonitor(this.namespace), monitoringOpts);
-        }
         if (monitoring.dashboard) {
             configMap(`${name}-dashboard`, dashboardConfigMap(), childOpts);
         }

@@ -65,6 +65,8 @@ export function deviceConfigManifest(settings: NeuronConfig): KubernetesObject {
 
 export interface NeuronOperatorArgs {
     settings: NeuronConfig;
+    /** The OLM channel of `kernel-module-management` on the cluster's OpenShift release. */
+    kmmChannel: string;
     /** The Node Feature Discovery install whose operator serves NodeFeatureRules. */
     nodeFeatureDiscovery: pulumi.Resource;
     provider: k8s.Provider;
@@ -86,7 +88,7 @@ export class NeuronOperator extends pulumi.ComponentResource {
                 namespace: "openshift-kmm",
                 operatorGroup: "kernel-module-management",
                 packageName: "kernel-module-management",
-                channel: "stable",
+                channel: args.kmmChannel,
                 source: "redhat-operators",
             },
             provider,

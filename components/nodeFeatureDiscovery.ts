@@ -7,14 +7,19 @@ import type { Toleration } from "./tolerations";
 
 export const NFD_NAMESPACE = "openshift-nfd";
 
-/** The worker must run on tainted accelerator nodes to label them; PCI classes 03 (display) and 12 (accelerators). */
-export function nodeFeatureDiscoveryManifest(workerTolerations: Toleration[]): KubernetesObject {
+/**
+ * The worker must run on tainted accelerator nodes to label them; PCI classes 03 (display) and 12
+ * (accelerators). `workerTolerations` exists from OpenShift 4.19 (openshift/cluster-nfd-operator
+ * `api/v1/nodefeaturediscovery_types.go`); before, the API server would drop it and the worker
+ * tolerates every NoSchedule taint on its own (release-4.18 `internal/daemonset/daemonset.go`).
+ */
+export function nodeFeatureDiscoveryManifest(workerTolerations: Toleration[] | undefined): KubernetesObject {
     return {
         apiVersion: "nfd.openshift.io/v1",
         kind: "NodeFeatureDiscovery",
         metadata: { name: "nfd-instance", namespace: NFD_NAMESPACE },
         spec: {
-            operand: { servicePort: 12000, workerTolerations },
+            operand: { servicePort: 12000, ...(workerTolerations && { workerTolerations }) },
             workerConfig: {
                 configData: [
                     "core:",
@@ -31,7 +36,10 @@ export function nodeFeatureDiscoveryManifest(workerTolerations: Toleration[]): K
 }
 
 export interface NodeFeatureDiscoveryArgs {
-    workerTolerations: Toleration[];
+    /** The OLM channel of the `nfd` package on the cluster's OpenShift release. */
+    channel: string;
+    /** Tolerations for the worker, or undefined where the operand has no such field (before 4.19). */
+    workerTolerations: Toleration[] | undefined;
     provider: k8s.Provider;
 }
 
@@ -51,7 +59,7 @@ export class NodeFeatureDiscovery extends pulumi.ComponentResource {
                 targetOwnNamespace: true,
                 operatorGroup: NFD_NAMESPACE,
                 packageName: "nfd",
-                channel: "stable",
+                channel: args.channel,
                 source: "redhat-operators",
                 installPlanApproval: "Automatic",
             },

@@ -561,7 +561,7 @@ describe("stack config defaults", () => {
         assert.strictEqual(config.cluster.region, "eu-west-1");
     });
 
-    it("gives NVIDIA pools the nvidia.com/gpu NoSchedule taint and neuron pools the aws.amazon.com/neuron one", () => {
+    it("gives NVIDIA pools the nvidia.com/gpu NoSchedule taint and neuron pools a PreferNoSchedule one the Neuron driver tolerates", () => {
         const config = parse(
             offlineStack(
                 {
@@ -572,7 +572,7 @@ describe("stack config defaults", () => {
             ),
         );
         assert.deepStrictEqual(config.pools[0].taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
-        assert.deepStrictEqual(config.pools[1].taints, [{ key: "aws.amazon.com/neuron", value: "true", effect: "NoSchedule" }]);
+        assert.deepStrictEqual(config.pools[1].taints, [{ key: "aws.amazon.com/neuron", value: "true", effect: "PreferNoSchedule" }]);
     });
 
     it("defaults replicas to 0, the root volume to 120 GiB gp3 and the Kueue flavor to the pool name", () => {

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { configKeyPaths } from "../lib/config/paths";
+import { versionMatrixMarkdown } from "../lib/versionMatrix";
 import { REPO } from "./support/scenarios";
 
 const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
@@ -26,6 +27,22 @@ describe("documentation", () => {
         const known = new Set(configKeyPaths());
         const stale = documentedKeys().filter((key) => !known.has(key));
         assert.deepStrictEqual(stale, [], `remove or fix these keys: ${stale.join(", ")}`);
+    });
+
+    it("the README's version matrix is the one the program applies", () => {
+        const match = /<!-- version-matrix:start -->\n([\s\S]*?)\n<!-- version-matrix:end -->/.exec(readme);
+        assert.ok(match, "README.md has no version matrix between the version-matrix markers");
+        const normalise = (table: string) =>
+            table
+                .trim()
+                .split("\n")
+                .map((line) =>
+                    line
+                        .split("|")
+                        .map((cell) => cell.trim().replace(/^-+$/, "---"))
+                        .join("|"),
+                );
+        assert.deepStrictEqual(normalise(match[1]), normalise(versionMatrixMarkdown()));
     });
 
     it("the quick start's commands exist as npm scripts, and .ci/run runs the README's test command", () => {

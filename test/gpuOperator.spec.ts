@@ -6,7 +6,8 @@ import { gpuPool, offlineStack } from "./support/scenarios";
 const withOperator = (
     gpuOperator: object,
     pools = [gpuPool("l4", { timeSlicing: 4 }), gpuPool("l4-b", { timeSlicing: 2 }), gpuPool("l4-c", { timeSlicing: 4 })],
-): StackConfig => offlineStack({ "cluster-capacity:gpuOperator": { enabled: true, ...gpuOperator } }, pools);
+    overrides: StackConfig = {},
+): StackConfig => offlineStack({ "cluster-capacity:gpuOperator": { enabled: true, ...gpuOperator }, ...overrides }, pools);
 
 describe("GpuOperator on OpenShift (OLM)", () => {
     let run: ProgramRun;
@@ -29,14 +30,14 @@ describe("GpuOperator on OpenShift (OLM)", () => {
         assert.deepStrictEqual(find(run, "OperatorGroup", "nvidia-gpu-operator-group").spec, { targetNamespaces: ["nvidia-gpu-operator"] });
     });
 
-    it("follows the stable channel with automatic upgrades only when no version is pinned", async () => {
+    it("follows the newest release line NVIDIA supports on the cluster's OpenShift, upgrading automatically, when no version is pinned", async () => {
         const unpinned = await runProgram(withOperator({}));
         assert.deepStrictEqual(
             [
                 find(unpinned, "Subscription", "gpu-operator-certified").spec.channel,
                 find(unpinned, "Subscription", "gpu-operator-certified").spec.installPlanApproval,
             ],
-            ["stable", "Automatic"],
+            ["v26.7", "Automatic"],
         );
         assert.ok(!("startingCSV" in find(unpinned, "Subscription", "gpu-operator-certified").spec));
         assert.strictEqual(
@@ -111,11 +112,33 @@ describe("GpuOperator on OpenShift (OLM)", () => {
         assert.match(find(mixed, "ConfigMap", "time-slicing-config").data["time-sliced-4"], /migStrategy: mixed/);
     });
 
-    it("installs Node Feature Discovery and its instance, with workers that tolerate the pools' taints", () => {
-        assert.deepStrictEqual(find(run, "Subscription", "nfd").spec.source, "redhat-operators");
+    it("installs Node Feature Discovery on 4.18 without workerTolerations, a field its operand gains in 4.19", () => {
+        const subscription = find(run, "Subscription", "nfd");
+        assert.deepStrictEqual([subscription.spec.source, subscription.spec.channel], ["redhat-operators", "stable"]);
         const nfd = find(run, "NodeFeatureDiscovery", "nfd-instance");
         assert.strictEqual(nfd.metadata.namespace, "openshift-nfd");
-        assert.deepStrictEqual(nfd.spec.operand.workerTolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+        assert.deepStrictEqual(nfd.spec.operand, { servicePort: 12000 });
+    });
+
+    it("lets the NFD workers tolerate the pools' taints from 4.19", async () => {
+        const on419 = await runProgram(
+            withOperator({}, undefined, {
+                "cluster-capacity:cluster": { name: "t", infraId: "t-abcde", openshiftVersion: "4.19", region: "us-east-2" },
+            }),
+        );
+        assert.ifError(on419.error);
+        assert.deepStrictEqual(find(on419, "NodeFeatureDiscovery").spec.operand.workerTolerations, [
+            { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+        ]);
+    });
+
+    it("refuses a NoExecute-tainted GPU pool before 4.19, whose NFD worker tolerates NoSchedule only", async () => {
+        const refused = await runProgram(withOperator({}, [gpuPool("l4", { taints: [{ key: "nvidia.com/gpu", effect: "NoExecute" }] })]));
+        assert.match(
+            String(refused.error),
+            /pools\[0\]\.taints\[0\]\.effect: got "NoExecute"; expected NoSchedule on OpenShift 4\.18: its Node Feature Discovery worker tolerates NoSchedule taints only/,
+        );
+        assert.strictEqual(refused.resources.length, 0);
     });
 
     it("leaves Node Feature Discovery out when the cluster already runs it", async () => {
@@ -123,11 +146,14 @@ describe("GpuOperator on OpenShift (OLM)", () => {
         assert.deepStrictEqual(rendered(without, "NodeFeatureDiscovery"), []);
     });
 
-    it("scrapes the DCGM exporter with its own ServiceMonitor and turns the operator's off", () => {
-        const monitor = find(run, "ServiceMonitor", "nvidia-dcgm-exporter");
-        assert.deepStrictEqual(monitor.spec.selector, { matchLabels: { app: "nvidia-dcgm-exporter" } });
-        assert.deepStrictEqual(monitor.spec.endpoints, [{ port: "gpu-metrics", path: "/metrics", interval: "15s" }]);
-        assert.strictEqual(find(run, "ClusterPolicy").spec.dcgmExporter.serviceMonitor.enabled, false);
+    it("scrapes the DCGM exporter through the operator's own ServiceMonitor, which deletes any other of its name", () => {
+        assert.deepStrictEqual(find(run, "ClusterPolicy").spec.dcgmExporter.serviceMonitor, { enabled: true, interval: "15s" });
+        assert.deepStrictEqual(rendered(run, "ServiceMonitor"), []);
+    });
+
+    it("switches the operator's ServiceMonitor off when monitoring.serviceMonitor is false", async () => {
+        const unmonitored = await runProgram(withOperator({ monitoring: { serviceMonitor: false } }));
+        assert.deepStrictEqual(find(unmonitored, "ClusterPolicy").spec.dcgmExporter.serviceMonitor, { enabled: false });
     });
 
     it("exports SM occupancy, which the default DCGM metric set leaves out", () => {

@@ -348,7 +348,7 @@ describe("Inferentia pools", () => {
         );
         assert.ifError(run.error);
         const ms = machineSet(run, "inf-abcde-inf2-us-east-2a");
-        assert.deepStrictEqual(ms.spec.template.spec.taints, [{ key: "aws.amazon.com/neuron", value: "true", effect: "NoSchedule" }]);
+        assert.deepStrictEqual(ms.spec.template.spec.taints, [{ key: "aws.amazon.com/neuron", value: "true", effect: "PreferNoSchedule" }]);
         assert.deepStrictEqual(ms.spec.template.spec.metadata.labels, {
             "node-role.kubernetes.io/worker": "",
             "cluster-capacity.io/pool": "inf2",

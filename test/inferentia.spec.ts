@@ -37,7 +37,7 @@ describe("Inferentia pools and the Neuron stack (OpenShift 4.19)", () => {
 
     it("renders the Inferentia MachineSet with the aws.amazon.com/neuron taint through the shared machinery", () => {
         const ms = find(run, "MachineSet", "inf-q2w3e-inf2-us-east-2b");
-        assert.deepStrictEqual(ms.spec.template.spec.taints, [{ key: "aws.amazon.com/neuron", value: "true", effect: "NoSchedule" }]);
+        assert.deepStrictEqual(ms.spec.template.spec.taints, [{ key: "aws.amazon.com/neuron", value: "true", effect: "PreferNoSchedule" }]);
         assert.strictEqual(ms.spec.template.spec.providerSpec.value.instanceType, "inf2.24xlarge");
         assert.ok(resourcesOfKind(run, "MachineSet").every((r) => r.protect));
         assert.strictEqual(resourcesOfKind(run, "InferentiaPool").length, 1);
@@ -78,7 +78,7 @@ describe("Inferentia pools and the Neuron stack (OpenShift 4.19)", () => {
     it("lets NFD workers run on both the GPU and the Neuron nodes", () => {
         assert.deepStrictEqual(find(run, "NodeFeatureDiscovery").spec.operand.workerTolerations, [
             { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
-            { key: "aws.amazon.com/neuron", operator: "Exists", effect: "NoSchedule" },
+            { key: "aws.amazon.com/neuron", operator: "Exists", effect: "PreferNoSchedule" },
         ]);
     });
 
@@ -89,7 +89,7 @@ describe("Inferentia pools and the Neuron stack (OpenShift 4.19)", () => {
         const neuron = inf2.resources.find((r: any) => r.name === "aws.amazon.com/neuron");
         assert.strictEqual(neuron.nominalQuota, "12");
         assert.deepStrictEqual(find(run, "ResourceFlavor", "inf2").spec.tolerations, [
-            { key: "aws.amazon.com/neuron", operator: "Equal", value: "true", effect: "NoSchedule" },
+            { key: "aws.amazon.com/neuron", operator: "Equal", value: "true", effect: "PreferNoSchedule" },
         ]);
     });
 

@@ -40,7 +40,9 @@ describe("smoke tests", () => {
         const pod = job("smoke-inf2").spec.template.spec;
         assert.deepStrictEqual(pod.containers[0].command, ["neuron-ls"]);
         assert.deepStrictEqual(pod.containers[0].resources.limits, { "aws.amazon.com/neuron": "1" });
-        assert.deepStrictEqual(pod.tolerations, [{ key: "aws.amazon.com/neuron", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+        assert.deepStrictEqual(pod.tolerations, [
+            { key: "aws.amazon.com/neuron", operator: "Equal", value: "true", effect: "PreferNoSchedule" },
+        ]);
     });
 
     it("does not hold pulumi up while a pool scales up from zero, and fails fast", () => {

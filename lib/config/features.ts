@@ -3,7 +3,16 @@
  * Called by validate.ts once the schema has accepted the raw values.
  */
 import { ConfigProblem, problem } from "../errors";
-import type { ClusterConfig, GpuOperatorConfig, KueueConfig, NeuronConfig, PoolConfig } from "./types";
+import {
+    compareVersions,
+    gpuOperatorSupport,
+    imageKubernetesMinor,
+    matrixRange,
+    PlatformRow,
+    platformRow,
+    releaseLine,
+} from "../versionMatrix";
+import type { ClusterConfig, GpuOperatorConfig, KueueConfig, NeuronConfig, OperatorChannels, PoolConfig } from "./types";
 
 export interface RawGpuOperator {
     enabled?: boolean;
@@ -39,13 +48,14 @@ export interface RawNeuron {
 }
 
 /**
- * Images of the AWS Neuron operator's DeviceConfig, as in the operator's v1.3.0 example. The
- * custom scheduler should track the cluster's Kubernetes minor version: override per cluster.
+ * Images of the AWS Neuron operator's DeviceConfig, as in its sample on main (the 1.3.0 bundle's
+ * alm-examples, awslabs/operator-for-ai-chips-on-aws `config/samples/k8s.aws_deviceconfigs.yaml`).
+ * The custom scheduler comes from the version matrix instead: it must not be newer than the
+ * cluster's Kubernetes, and the sample's v1.35 is newer than 4.19's and 4.20's.
  */
-export const DEFAULT_NEURON_IMAGES: NeuronConfig["images"] = {
+export const DEFAULT_NEURON_IMAGES: Omit<NeuronConfig["images"], "customScheduler"> = {
     drivers: "public.ecr.aws/os-partners/neuron-openshift/neuron-kernel-module:2.28.0.0",
     devicePlugin: "public.ecr.aws/neuron/neuron-device-plugin:2.30.0.0",
-    customScheduler: "public.ecr.aws/eks-distro/kubernetes/kube-scheduler:v1.35.5-eks-1-35-10",
     schedulerExtension: "public.ecr.aws/neuron/neuron-scheduler:2.30.0.0",
     nodeMetrics: "public.ecr.aws/neuron/neuron-monitor:1.10.0",
 };
@@ -80,10 +90,11 @@ export function resolveGpuOperator(raw: RawGpuOperator | undefined, cluster: Clu
         );
     }
     const version = raw?.version;
+    const channel = raw?.channel ?? gpuOperatorChannel(raw, cluster, install, problems);
     return {
         enabled: raw?.enabled ?? false,
         install,
-        channel: raw?.channel ?? (version ? `v${version.split(".").slice(0, 2).join(".")}` : "stable"),
+        channel,
         version,
         // A pinned release is only pinned if OLM may not upgrade it on its own.
         installPlanApproval: raw?.installPlanApproval ?? (version ? "Manual" : "Automatic"),
@@ -101,6 +112,120 @@ export function resolveGpuOperator(raw: RawGpuOperator | undefined, cluster: Clu
     };
 }
 
+const outsideMatrix = (cluster: ClusterConfig) =>
+    `OpenShift 4.${cluster.openshiftVersion.minor} is outside the version matrix (${matrixRange()}), so there is no known-good default`;
+
+/**
+ * The OLM channel of the GPU Operator: the pinned release's line, else the matrix's default line;
+ * a pinned release NVIDIA does not support on the cluster's OpenShift is an error.
+ */
+function gpuOperatorChannel(
+    raw: RawGpuOperator | undefined,
+    cluster: ClusterConfig,
+    install: GpuOperatorConfig["install"],
+    problems: ConfigProblem[],
+): string {
+    const version = raw?.version;
+    if (install !== "olm" || cluster.platform !== "openshift") return version ? `v${releaseLine(version)}` : "stable";
+    const row = platformRow(cluster.openshiftVersion);
+    if (row && version) {
+        const support = gpuOperatorSupport(row, version);
+        if (!support.ok && raw?.enabled) {
+            problems.push(
+                problem(
+                    ["gpuOperator", "version"],
+                    version,
+                    `a GPU Operator release NVIDIA supports on OpenShift 4.${cluster.openshiftVersion.minor} (${support.why}): ${supportedLines(row)}`,
+                ),
+            );
+        }
+    }
+    if (version) return `v${releaseLine(version)}`;
+    if (!row) {
+        if (raw?.enabled) {
+            problems.push(
+                problem(["gpuOperator", "version"], undefined, `a pinned release (or gpuOperator.channel): ${outsideMatrix(cluster)}`),
+            );
+        }
+        return "stable";
+    }
+    return `v${row.gpuOperator.defaultLine}`;
+}
+
+function supportedLines(row: PlatformRow): string {
+    return `lines ${row.gpuOperator.lines.map((l) => (l.from ? `${l.line} (${l.from} or later)` : l.line)).join(", ")}`;
+}
+
+/** An explicit GPU Operator channel must name a supported line, and the pinned release's if there is one. */
+export function checkGpuOperatorChannel(
+    config: { gpuOperator: GpuOperatorConfig; cluster: ClusterConfig },
+    explicit: boolean,
+    problems: ConfigProblem[],
+): void {
+    const { gpuOperator, cluster } = config;
+    if (!explicit || !gpuOperator.enabled || gpuOperator.install !== "olm") return;
+    const line = /^v(\d+\.\d+)$/.exec(gpuOperator.channel)?.[1];
+    if (gpuOperator.version && gpuOperator.channel !== `v${releaseLine(gpuOperator.version)}`) {
+        problems.push(
+            problem(
+                ["gpuOperator", "channel"],
+                gpuOperator.channel,
+                `v${releaseLine(gpuOperator.version)}, the channel of the pinned release ${gpuOperator.version} (or leave channel out)`,
+            ),
+        );
+        return;
+    }
+    const row = platformRow(cluster.openshiftVersion);
+    if (row && line && !row.gpuOperator.lines.some((l) => l.line === line)) {
+        problems.push(
+            problem(
+                ["gpuOperator", "channel"],
+                gpuOperator.channel,
+                `a channel of a release line NVIDIA supports on OpenShift 4.${cluster.openshiftVersion.minor}: ${row.gpuOperator.lines.map((l) => `v${l.line}`).join(", ")}`,
+            ),
+        );
+    }
+}
+
+/** NFD and KMM have one channel, `stable`, on every OpenShift release the matrix knows. */
+export function resolveOperatorChannels(cluster: ClusterConfig): OperatorChannels {
+    const row = platformRow(cluster.openshiftVersion);
+    return {
+        nfd: {
+            channel: row?.nfd.channel ?? "stable",
+            // Newer releases keep the field; older ones are in the matrix.
+            workerTolerations: row?.nfd.workerTolerations ?? cluster.openshiftVersion.minor >= 19,
+        },
+        kmm: { channel: row?.kmm.channel ?? "stable" },
+    };
+}
+
+/**
+ * Before OpenShift 4.19 the NFD worker DaemonSet tolerates NoSchedule taints only, and no field adds
+ * more: GPU nodes tainted NoExecute get no NFD labels, so the GPU Operator never deploys there.
+ */
+export function checkNfdReachesGpuNodes(
+    pools: PoolConfig[],
+    gpuOperator: GpuOperatorConfig,
+    channels: OperatorChannels,
+    cluster: ClusterConfig,
+    problems: ConfigProblem[],
+): void {
+    if (!gpuOperator.enabled || gpuOperator.install !== "olm" || channels.nfd.workerTolerations) return;
+    pools.forEach((pool, index) => {
+        const taintIndex = pool.taints.findIndex((t) => t.effect === "NoExecute");
+        if (pool.accelerator === "nvidia" && taintIndex >= 0) {
+            problems.push(
+                problem(
+                    ["pools", index, "taints", taintIndex, "effect"],
+                    "NoExecute",
+                    `NoSchedule on OpenShift 4.${cluster.openshiftVersion.minor}: its Node Feature Discovery worker tolerates NoSchedule taints only (workerTolerations exist from 4.19), so the GPU Operator would never reach these nodes`,
+                ),
+            );
+        }
+    });
+}
+
 export function resolveKueue(
     raw: RawKueue | undefined,
     cluster: ClusterConfig,
@@ -113,12 +238,14 @@ export function resolveKueue(
         create: ns.create ?? false,
     }));
     const localQueues = namespaces.map((ns) => ns.localQueue);
+    const operatorEnabled = (raw?.enabled ?? false) && (raw?.operator?.enabled ?? false);
+    const operatorChannel = kueueOperatorChannel(raw, cluster, operatorEnabled, problems);
     const kueue: KueueConfig = {
         enabled: raw?.enabled ?? false,
-        apiVersion: raw?.apiVersion ?? "v1beta2",
+        apiVersion: raw?.apiVersion ?? operatorChannel?.apiVersion ?? "v1beta2",
         operator: {
             enabled: raw?.operator?.enabled ?? false,
-            channel: raw?.operator?.channel ?? "stable",
+            channel: raw?.operator?.channel ?? operatorChannel?.channel ?? "stable-v1.4",
             frameworks: raw?.operator?.frameworks ?? ["BatchJob", "PyTorchJob", "RayJob", "RayCluster"],
         },
         clusterQueue: raw?.clusterQueue ?? "gpu-cluster-queue",
@@ -188,13 +315,101 @@ export function resolveKueue(
     return kueue;
 }
 
-export function resolveNeuron(raw: RawNeuron | undefined): NeuronConfig {
+/**
+ * The Red Hat build of Kueue's channel (the catalog of the cluster's OpenShift decides which exist)
+ * and the kueue.x-k8s.io version it serves; undefined when the operator is not installed here.
+ */
+function kueueOperatorChannel(
+    raw: RawKueue | undefined,
+    cluster: ClusterConfig,
+    enabled: boolean,
+    problems: ConfigProblem[],
+): { channel: string; apiVersion: KueueConfig["apiVersion"] } | undefined {
+    if (!enabled || cluster.platform !== "openshift") return undefined;
+    const row = platformRow(cluster.openshiftVersion);
+    const minor = cluster.openshiftVersion.minor;
+    const requested = raw?.operator?.channel;
+    if (!row) {
+        if (!requested) {
+            problems.push(problem(["kueue", "operator", "channel"], undefined, `an explicit channel: ${outsideMatrix(cluster)}`));
+        }
+        return undefined;
+    }
+    if (!row.kueueOperator) {
+        problems.push(
+            problem(
+                ["kueue", "operator", "enabled"],
+                true,
+                `false on OpenShift 4.${minor}: the Red Hat build of Kueue is offered from OpenShift 4.18 (install Kueue another way and keep operator.enabled false)`,
+            ),
+        );
+        return undefined;
+    }
+    const channel = requested ?? row.kueueOperator.defaultChannel;
+    const known = row.kueueOperator.channels.find((c) => c.channel === channel);
+    if (!known) {
+        problems.push(
+            problem(
+                ["kueue", "operator", "channel"],
+                channel,
+                `a channel the OpenShift 4.${minor} catalog has (case-sensitive): ${row.kueueOperator.channels.map((c) => c.channel).join(", ")}`,
+            ),
+        );
+        return undefined;
+    }
+    if (raw?.apiVersion === "v1beta2" && known.apiVersion === "v1beta1") {
+        problems.push(
+            problem(
+                ["kueue", "apiVersion"],
+                "v1beta2",
+                `v1beta1: the Red Hat build of Kueue on channel ${channel} serves kueue.x-k8s.io/v1beta1 only (v1beta2 from stable-v1.3)`,
+            ),
+        );
+    }
+    return known;
+}
+
+export function resolveNeuron(raw: RawNeuron | undefined, cluster: ClusterConfig, problems: ConfigProblem[]): NeuronConfig {
+    const enabled = raw?.enabled ?? false;
+    const row = platformRow(cluster.openshiftVersion)?.neuronOperator;
+    const source = raw?.operatorSource ?? row?.source ?? "community-operators";
+    const channel = raw?.operatorChannel ?? row?.defaultChannel ?? "Stable";
+    const customScheduler = raw?.images?.customScheduler ?? row?.customSchedulerImage;
+    const openshift = cluster.platform === "openshift";
+    if (enabled && openshift && row && source === row.source && !row.channels.includes(channel)) {
+        problems.push(
+            problem(
+                ["neuron", "operatorChannel"],
+                channel,
+                `a channel of aws-neuron-operator in ${source} (case-sensitive): ${row.channels.join(", ")}`,
+            ),
+        );
+    }
+    const kubernetes = platformRow(cluster.openshiftVersion)?.kubernetes;
+    const schedulerMinor = customScheduler && imageKubernetesMinor(customScheduler);
+    if (enabled && openshift && !customScheduler && cluster.openshiftVersion.minor >= 19) {
+        problems.push(
+            problem(
+                ["neuron", "images", "customScheduler"],
+                undefined,
+                `a kube-scheduler image of your cluster's Kubernetes minor: ${outsideMatrix(cluster)}`,
+            ),
+        );
+    } else if (enabled && kubernetes && schedulerMinor && compareVersions(schedulerMinor, kubernetes) > 0) {
+        problems.push(
+            problem(
+                ["neuron", "images", "customScheduler"],
+                customScheduler,
+                `a kube-scheduler no newer than the cluster's Kubernetes ${kubernetes} (OpenShift 4.${cluster.openshiftVersion.minor}): a scheduler may not be newer than its API server`,
+            ),
+        );
+    }
     return {
-        enabled: raw?.enabled ?? false,
+        enabled,
         neuronCoreQuota: raw?.neuronCoreQuota ?? false,
-        operatorChannel: raw?.operatorChannel ?? "stable",
-        operatorSource: raw?.operatorSource ?? "community-operators",
-        images: { ...DEFAULT_NEURON_IMAGES, ...raw?.images },
+        operatorChannel: channel,
+        operatorSource: source,
+        images: { ...DEFAULT_NEURON_IMAGES, customScheduler: customScheduler ?? "", ...raw?.images },
         driverVersion: raw?.driverVersion,
     };
 }

@@ -128,7 +128,7 @@ const pool = {
         taints: {
             type: "array",
             items: taint,
-            description: "Node taints; default nvidia.com/gpu=true:NoSchedule or aws.amazon.com/neuron=true:NoSchedule.",
+            description: "Node taints; default nvidia.com/gpu=true:NoSchedule or aws.amazon.com/neuron=true:PreferNoSchedule.",
         },
         rootVolume: {
             type: "object",
@@ -245,7 +245,7 @@ export const CONFIG_SCHEMA = {
                 channel: {
                     type: "string",
                     minLength: 1,
-                    description: "OLM channel, e.g. v25.3 (default: the version's minor, else stable).",
+                    description: "OLM channel, e.g. v25.3 (default: the version's line, else the version matrix's line for the cluster).",
                 },
                 version: {
                     type: "string",

@@ -78,6 +78,12 @@ export interface ClusterAutoscalerSettings {
     scaleDownUnneededTime: string;
 }
 
+/** Channels of the operators that have one per OpenShift release (lib/versionMatrix.ts). */
+export interface OperatorChannels {
+    nfd: { channel: string; workerTolerations: boolean };
+    kmm: { channel: string };
+}
+
 export interface CapacityConfig {
     cluster: ClusterConfig;
     lookups: LookupMode;
@@ -88,6 +94,7 @@ export interface CapacityConfig {
     gpuOperator: GpuOperatorConfig;
     kueue: KueueConfig;
     neuron: NeuronConfig;
+    operators: OperatorChannels;
     smokeTests: boolean;
     smokeTestImages: { nvidia: string; neuron: string };
     renderDirectory?: string;

@@ -16,6 +16,8 @@ import { managesBootImages, MIN_OPENSHIFT_MINOR, parseOpenShiftVersion } from ".
 import { ConfigError, ConfigProblem, PathSegment, problem } from "../errors";
 import { CONFIG_SCHEMA } from "./schema";
 import {
+    checkGpuOperatorChannel,
+    checkNfdReachesGpuNodes,
     checkTimeSlicing,
     DEFAULT_SMOKE_TEST_IMAGES,
     RawGpuOperator,
@@ -24,16 +26,24 @@ import {
     resolveGpuOperator,
     resolveKueue,
     resolveNeuron,
+    resolveOperatorChannels,
 } from "./features";
 import type { AmiQuery, CapacityConfig, ClusterConfig, PoolConfig, Taint } from "./types";
 
 export const RHCOS_AMI_OWNER = "531415883065";
 export const DEFAULT_ROOT_VOLUME_GIB = 120;
 
-/** Default taints keep ordinary pods off accelerator nodes. */
+/**
+ * Default taints keep ordinary pods off accelerator nodes. Neuron nodes can only be steered with
+ * PreferNoSchedule: the AWS Neuron operator's KMM Module tolerates nothing but its own upgrade taint
+ * and `node.kubernetes.io/unschedulable` (awslabs/operator-for-ai-chips-on-aws
+ * `internal/kmmmodule/kmmmodule.go`), the DeviceConfig has no tolerations field, and KMM skips nodes
+ * with any other NoSchedule/NoExecute taint (kubernetes-sigs/kernel-module-management
+ * `internal/node/node.go` IsNodeSchedulable): driver, device plugin and node metrics would never start.
+ */
 export const DEFAULT_TAINTS: Record<PoolConfig["accelerator"], Taint> = {
     nvidia: { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" },
-    neuron: { key: "aws.amazon.com/neuron", value: "true", effect: "NoSchedule" },
+    neuron: { key: "aws.amazon.com/neuron", value: "true", effect: "PreferNoSchedule" },
 };
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
@@ -173,7 +183,11 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     checkPoolSet(pools, cluster, neuronEnabled, problems);
 
     const gpuOperator = resolveGpuOperator(raw.gpuOperator, cluster, problems);
+    checkGpuOperatorChannel({ gpuOperator, cluster }, raw.gpuOperator?.channel !== undefined, problems);
     const kueue = resolveKueue(raw.kueue, cluster, pools, problems);
+    const neuron = resolveNeuron(raw.neuron, cluster, problems);
+    const operators = resolveOperatorChannels(cluster);
+    checkNfdReachesGpuNodes(pools, gpuOperator, operators, cluster, problems);
     checkTimeSlicing(pools, gpuOperator, problems);
     if (raw.renderDirectory && raw.kubernetes && Object.keys(raw.kubernetes).length > 0) {
         problems.push(
@@ -196,7 +210,8 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
         pools,
         gpuOperator,
         kueue,
-        neuron: resolveNeuron(raw.neuron),
+        neuron,
+        operators,
         smokeTests: raw.smokeTests ?? false,
         smokeTestImages: { ...DEFAULT_SMOKE_TEST_IMAGES, ...raw.smokeTestImages },
         renderDirectory: raw.renderDirectory,
@@ -385,8 +400,25 @@ function resolvePool(
     };
 }
 
-/** Accelerator nodes must repel ordinary pods, or they fill GPU nodes and keep them from scaling down. */
+/**
+ * GPU nodes must repel ordinary pods, or they fill GPU nodes and keep them from scaling down. Neuron
+ * nodes must not: the Neuron driver would never load on them (see DEFAULT_TAINTS).
+ */
 function checkTaints(raw: RawPool, at: (...rest: PathSegment[]) => PathSegment[], problems: ConfigProblem[]): void {
+    if (raw.accelerator === "neuron") {
+        raw.taints?.forEach((t, index) => {
+            if (t.effect === "NoSchedule" || t.effect === "NoExecute") {
+                problems.push(
+                    problem(
+                        at("taints", index, "effect"),
+                        t.effect,
+                        "PreferNoSchedule on a neuron pool: the AWS Neuron operator's driver (KMM Module), device plugin and node metrics tolerate no NoSchedule/NoExecute taint, so the node would never get aws.amazon.com/neuron",
+                    ),
+                );
+            }
+        });
+        return;
+    }
     if (raw.taints && !raw.taints.some((t) => t.effect === "NoSchedule" || t.effect === "NoExecute")) {
         problems.push(
             problem(

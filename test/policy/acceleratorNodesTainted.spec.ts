@@ -12,11 +12,18 @@ describe("policy accelerator-nodes-tainted", () => {
         assert.match(message, /runs g6\.4xlarge nodes without a NoSchedule or NoExecute taint/);
     });
 
-    it("fails a Neuron MachineSet whose only taint is PreferNoSchedule", async () => {
-        const [message] = await violationsOf("accelerator-nodes-tainted", [
+    it("passes a Neuron MachineSet whose only taint is PreferNoSchedule", async () => {
+        const violations = await violationsOf("accelerator-nodes-tainted", [
             machineSet({ instanceType: "inf2.xlarge", taints: [{ key: "aws.amazon.com/neuron", effect: "PreferNoSchedule" }] }),
         ]);
-        assert.match(message, /inf2\.xlarge/);
+        assert.deepStrictEqual(violations, []);
+    });
+
+    it("fails a Neuron MachineSet tainted NoSchedule, which would keep the Neuron driver off its nodes", async () => {
+        const [message] = await violationsOf("accelerator-nodes-tainted", [
+            machineSet({ instanceType: "trn1.2xlarge", taints: [{ key: "aws.amazon.com/neuron", value: "true", effect: "NoSchedule" }] }),
+        ]);
+        assert.match(message, /trn1\.2xlarge nodes tainted aws\.amazon\.com\/neuron:NoSchedule: the AWS Neuron operator's driver/);
     });
 
     it("leaves CPU MachineSets alone", async () => {

@@ -1,0 +1,199 @@
+/**
+ * What each OpenShift minor can run: the OLM channels of the operators this program installs, the
+ * GPU Operator release lines NVIDIA supports there, the Kueue API the Red Hat build serves and the
+ * NFD fields that exist. Config defaults come from the row of `cluster.openshiftVersion`; overrides
+ * the matrix says cannot work are config errors (lib/config/features.ts).
+ *
+ * Sources, read 2026-11 (the row comments name the file or page per fact):
+ * - GPU Operator: NVIDIA/cloud-native-docs `gpu-operator/platform-support.rst` ("Red Hat Core OS" row)
+ *   on branches release-24.9, release-25.3, release-25.10 and main (26.x), and NVIDIA/gpu-operator
+ *   `bundle/metadata/annotations.yaml` (`com.redhat.openshift.versions`, channels `stable,vX.Y`) at
+ *   tags v24.9.2, v25.3.3, v25.3.4, v25.10.1, v26.3.3, v26.7.0; `gpu-operator/life-cycle-policy.rst`
+ *   on main marks 25.10 and older End of Support.
+ * - NFD: openshift/cluster-nfd-operator `manifests/nfd.package.yaml` (channel `stable` on
+ *   release-4.14 … release-4.21) and `config/crd/bases/nfd.openshift.io_nodefeaturediscoveries.yaml`
+ *   (`spec.operand.workerTolerations` from release-4.19, commit 1e51bce2; before, the worker
+ *   DaemonSet tolerates `Exists`/`NoSchedule` only: release-4.18 `internal/daemonset/daemonset.go`).
+ * - KMM: the `kernel-module-management` catalog template (defaultChannel `stable`, the same for the
+ *   4.14–4.23 catalogs) and openshift/openshift-docs `modules/kmm-installing-using-cli.adoc`.
+ * - Red Hat build of Kueue: openshift/kueue-fbc `v4.X/catalog/kueue-operator/catalog.json`
+ *   (channels per catalog; no v4.14–v4.17 catalog) and the CRDs the operator ships in
+ *   openshift/kueue-operator `bindata/assets/kueue-operator/crds/` per release-1.x branch
+ *   (v1beta2 served and stored from 1.3; 1.0–1.2 serve v1beta1 only).
+ * - AWS Neuron operator: redhat-openshift-ecosystem/community-operators-prod
+ *   `operators/aws-neuron-operator/catalog-templates/v4.19.yaml … v4.22.yaml` (channels `Fast` and
+ *   `Stable`, capitalised; no catalog below 4.19).
+ */
+import type { OpenShiftVersion } from "./openshift";
+
+export type KueueApiVersion = "v1beta1" | "v1beta2";
+
+export interface GpuOperatorLine {
+    /** Release line, e.g. `25.10`; its OLM channel is `v25.10`. */
+    line: string;
+    /** The first patch release whose bundle lists this OpenShift minor, when not the line's first. */
+    from?: string;
+}
+
+export interface KueueOperatorChannel {
+    channel: string;
+    apiVersion: KueueApiVersion;
+}
+
+export interface PlatformRow {
+    /** The Kubernetes minor the OpenShift release runs, e.g. `1.31`. */
+    kubernetes: string;
+    gpuOperator: { lines: GpuOperatorLine[]; defaultLine: string };
+    nfd: { channel: string; workerTolerations: boolean };
+    kmm: { channel: string };
+    /** Absent where no catalog offers the Red Hat build of Kueue. */
+    kueueOperator?: { channels: KueueOperatorChannel[]; defaultChannel: string };
+    /** Absent where the community catalog has no AWS Neuron operator. */
+    neuronOperator?: { source: string; channels: string[]; defaultChannel: string; customSchedulerImage: string };
+}
+
+const lines = (...spec: (string | GpuOperatorLine)[]): GpuOperatorLine[] => spec.map((l) => (typeof l === "string" ? { line: l } : l));
+
+const NFD_WITHOUT_TOLERATIONS = { channel: "stable", workerTolerations: false };
+const NFD_WITH_TOLERATIONS = { channel: "stable", workerTolerations: true };
+const KMM = { channel: "stable" };
+
+/** kueue-fbc catalogs v4.18 and v4.19; stable-v0.x channels predate the GA 1.0 operator and are left out. */
+const KUEUE_418_419: KueueOperatorChannel[] = [
+    { channel: "stable-v1.0", apiVersion: "v1beta1" },
+    { channel: "stable-v1.1", apiVersion: "v1beta1" },
+    { channel: "stable-v1.2", apiVersion: "v1beta1" },
+    { channel: "stable-v1.3", apiVersion: "v1beta2" },
+    { channel: "stable-v1.4", apiVersion: "v1beta2" },
+];
+
+/**
+ * The AWS Neuron operator's custom scheduler must not be newer than the API server (Kubernetes
+ * version-skew policy). v1.32 is the minor of OpenShift 4.19 and one below 4.20's; the tag is the
+ * one the operator's own OpenShift examples use.
+ */
+const NEURON_4_19_4_20 = {
+    source: "community-operators",
+    channels: ["Stable", "Fast"],
+    defaultChannel: "Stable",
+    customSchedulerImage: "public.ecr.aws/eks-distro/kubernetes/kube-scheduler:v1.32.9-eks-1-32-24",
+};
+
+export const VERSION_MATRIX: Readonly<Record<number, PlatformRow>> = {
+    // GPU Operator: docs release-24.9 (4.12–4.17), release-25.3 (4.12–4.19), release-25.10 (4.14–4.21);
+    // the 26.x docs start at 4.17/4.18. No Kueue or Neuron catalog.
+    14: {
+        kubernetes: "1.27",
+        gpuOperator: { lines: lines("24.9", "25.3", "25.10"), defaultLine: "25.10" },
+        nfd: NFD_WITHOUT_TOLERATIONS,
+        kmm: KMM,
+    },
+    15: {
+        kubernetes: "1.28",
+        gpuOperator: { lines: lines("24.9", "25.3", "25.10"), defaultLine: "25.10" },
+        nfd: NFD_WITHOUT_TOLERATIONS,
+        kmm: KMM,
+    },
+    16: {
+        kubernetes: "1.29",
+        gpuOperator: { lines: lines("24.9", "25.3", "25.10"), defaultLine: "25.10" },
+        nfd: NFD_WITHOUT_TOLERATIONS,
+        kmm: KMM,
+    },
+    // 26.3 docs listed 4.17 at 26.3.0 and dropped it with 26.3.3 (cloud-native-docs 0b3e69b5): not listed here.
+    17: {
+        kubernetes: "1.30",
+        gpuOperator: { lines: lines("24.9", "25.3", "25.10"), defaultLine: "25.10" },
+        nfd: NFD_WITHOUT_TOLERATIONS,
+        kmm: KMM,
+    },
+    // 24.9 stops at 4.17; 25.3 added 4.18 in 25.3.0; 26.7 (main docs 4.18–4.22) is the supported line.
+    18: {
+        kubernetes: "1.31",
+        gpuOperator: { lines: lines("25.3", "25.10", "26.3", "26.7"), defaultLine: "26.7" },
+        nfd: NFD_WITHOUT_TOLERATIONS,
+        kmm: KMM,
+        kueueOperator: { channels: KUEUE_418_419, defaultChannel: "stable-v1.4" },
+    },
+    // 25.3 bundles list 4.19 from v25.3.3 (annotations.yaml v4.14-v4.19); NFD gains workerTolerations.
+    19: {
+        kubernetes: "1.32",
+        gpuOperator: { lines: lines({ line: "25.3", from: "25.3.3" }, "25.10", "26.3", "26.7"), defaultLine: "26.7" },
+        nfd: NFD_WITH_TOLERATIONS,
+        kmm: KMM,
+        kueueOperator: { channels: KUEUE_418_419, defaultChannel: "stable-v1.4" },
+        neuronOperator: NEURON_4_19_4_20,
+    },
+    // 25.10.0 release notes: "Added support for Red Hat OpenShift Container Platform 4.20"; the v4.20
+    // Kueue catalog starts at stable-v1.1.
+    20: {
+        kubernetes: "1.33",
+        gpuOperator: { lines: lines("25.10", "26.3", "26.7"), defaultLine: "26.7" },
+        nfd: NFD_WITH_TOLERATIONS,
+        kmm: KMM,
+        kueueOperator: { channels: KUEUE_418_419.slice(1), defaultChannel: "stable-v1.4" },
+        neuronOperator: NEURON_4_19_4_20,
+    },
+};
+
+export const MATRIX_MINORS: readonly number[] = Object.keys(VERSION_MATRIX).map(Number);
+
+/** The row of an OpenShift version, or undefined outside 4.14–4.20. */
+export function platformRow(version: OpenShiftVersion): PlatformRow | undefined {
+    return VERSION_MATRIX[version.minor];
+}
+
+export function matrixRange(): string {
+    return `4.${Math.min(...MATRIX_MINORS)}–4.${Math.max(...MATRIX_MINORS)}`;
+}
+
+/** `25.3.1` → `25.3`. */
+export function releaseLine(version: string): string {
+    return version.split(".").slice(0, 2).join(".");
+}
+
+/** Compares dotted numeric versions: negative when a < b. */
+export function compareVersions(a: string, b: string): number {
+    const pa = a.split(".").map(Number);
+    const pb = b.split(".").map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0) return d;
+    }
+    return 0;
+}
+
+/** The supported GPU Operator line a pinned version belongs to, or why it is not supported. */
+export function gpuOperatorSupport(row: PlatformRow, version: string): { ok: true } | { ok: false; why: string } {
+    const line = row.gpuOperator.lines.find((l) => l.line === releaseLine(version));
+    if (!line) return { ok: false, why: `release line ${releaseLine(version)} is not supported there` };
+    if (line.from && compareVersions(version, line.from) < 0) {
+        return { ok: false, why: `${line.line} is supported there from ${line.from} on` };
+    }
+    return { ok: true };
+}
+
+/** `v1.32.9-eks-1-32-24` in an image reference → `1.32`; undefined when the tag has no such version. */
+export function imageKubernetesMinor(image: string): string | undefined {
+    const tag = image.slice(image.lastIndexOf(":") + 1);
+    const match = /^v(\d+)\.(\d+)/.exec(tag);
+    return match ? `${match[1]}.${match[2]}` : undefined;
+}
+
+/** The matrix as the README shows it (kept in sync by test/docs.spec.ts). */
+export function versionMatrixMarkdown(): string {
+    const header = [
+        "| OpenShift | Kubernetes | GPU Operator lines (default channel) | NFD channel | NFD `workerTolerations` | KMM channel | Red Hat build of Kueue channels (API) | AWS Neuron operator channels |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ];
+    const rows = MATRIX_MINORS.map((minor) => {
+        const row = VERSION_MATRIX[minor];
+        const gpu = row.gpuOperator.lines.map((l) => (l.from ? `${l.line} (from ${l.from})` : l.line)).join(", ");
+        const kueue = row.kueueOperator
+            ? row.kueueOperator.channels.map((c) => `\`${c.channel}\` (${c.apiVersion})`).join(", ")
+            : "not offered";
+        const neuron = row.neuronOperator ? row.neuronOperator.channels.map((c) => `\`${c}\``).join(", ") : "not offered";
+        return `| 4.${minor} | ${row.kubernetes} | ${gpu} (\`v${row.gpuOperator.defaultLine}\`) | \`${row.nfd.channel}\` | ${row.nfd.workerTolerations ? "yes" : "no"} | \`${row.kmm.channel}\` | ${kueue} | ${neuron} |`;
+    });
+    return [...header, ...rows].join("\n");
+}
