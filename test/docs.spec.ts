@@ -50,7 +50,11 @@ describe("documentation", () => {
             .scripts;
         assert.match(readme, /npm ci && npm run preview:dev/);
         assert.ok(scripts["preview:dev"] && scripts.test && scripts.bench && scripts.lint);
-        assert.match(fs.readFileSync(path.join(REPO, ".ci", "run"), "utf8"), /^npm test$/m);
+        const ci = fs.readFileSync(path.join(REPO, ".ci", "run"), "utf8");
+        assert.match(ci, /^npm test$/m);
+        assert.match(ci, /^npm run test:e2e$/m);
+        assert.match(readme, /npm run test:all/);
+        assert.strictEqual(scripts["test:all"], "npm test && npm run test:e2e");
     });
 
     it("the runbook covers every day-2 procedure and the troubleshooting table", () => {

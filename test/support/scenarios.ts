@@ -73,3 +73,79 @@ export function multiPoolStack(version = "4.18"): StackConfig {
         ],
     );
 }
+
+/** Stacks that together render every kind of object the program can: the schema and e2e suites apply them all. */
+export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
+    ["the dev stack", stackFile("dev")],
+    ["the prod stack", stackFile("prod"), PROD_AWS],
+    ["a multi-pool 4.18 cluster", multiPoolStack()],
+    ["a multi-pool 4.15 cluster", multiPoolStack("4.15")],
+    [
+        "a cluster with a retired pool",
+        offlineStack({}, [
+            gpuPool("l4", { retired: true, autoscaling: { minReplicas: 0, maxReplicas: 2 } }),
+            gpuPool("l4-b", { autoscaling: { minReplicas: 0, maxReplicas: 1 } }),
+        ]),
+    ],
+    [
+        "a 4.19 cluster with spot and Inferentia pools, the Neuron stack, Kueue and smoke tests",
+        offlineStack(
+            {
+                "cluster-capacity:cluster": { name: "inf", infraId: "inf-q2w3e", openshiftVersion: "4.19", region: "us-east-2" },
+                "cluster-capacity:neuron": { enabled: true, neuronCoreQuota: true },
+                "cluster-capacity:gpuOperator": { enabled: true },
+                "cluster-capacity:kueue": { enabled: true, namespaces: [{ name: "inference", create: true }] },
+                "cluster-capacity:smokeTests": true,
+            },
+            [
+                gpuPool("starter", {
+                    instanceType: "g6.xlarge",
+                    market: "spot",
+                    autoscaling: { minReplicas: 0, maxReplicas: 1 },
+                    timeSlicing: 2,
+                }),
+                gpuPool("inf2", { accelerator: "neuron", instanceType: "inf2.xlarge" }),
+            ],
+        ),
+    ],
+    [
+        "a Kueue v1beta1 cluster with a cohort, priority classes, HardwareProfiles and the Kueue operator",
+        offlineStack(
+            {
+                "cluster-capacity:kueue": {
+                    enabled: true,
+                    apiVersion: "v1beta1",
+                    cohort: "research",
+                    operator: { enabled: true },
+                    namespaces: [{ name: "team-a" }],
+                    priorityClasses: [{ name: "interactive", value: 1000, description: "notebooks" }],
+                    hardwareProfiles: { enabled: true, localQueue: "team-a-queue" },
+                },
+            },
+            [gpuPool("l4"), gpuPool("l4-quad", { instanceType: "g6.12xlarge" })],
+        ),
+    ],
+    [
+        "a plain Kubernetes cluster with the GPU Operator from Helm and Kueue",
+        offlineStack(
+            {
+                "cluster-capacity:cluster": { name: "homelab", platform: "kubernetes" },
+                "cluster-capacity:instanceTypes": { "rtx.4090": { vcpus: 16, memoryMiB: 65536, gpus: 1 } },
+                "cluster-capacity:gpuOperator": { enabled: true },
+                "cluster-capacity:kueue": { enabled: true, namespaces: [{ name: "lab" }] },
+            },
+            [gpuPool("rtx", { instanceType: "rtx.4090", zones: ["garage"], timeSlicing: 2 })],
+        ),
+    ],
+    [
+        "an Inferentia pool on 4.19 with boot-image management",
+        offlineStack(
+            {
+                "cluster-capacity:cluster": { name: "inf", infraId: "inf-abcde", openshiftVersion: "4.19", region: "us-east-2" },
+                "cluster-capacity:neuron": { enabled: true },
+                "cluster-capacity:ami": { id: "ami-0123456789abcdef0", managedByCluster: true },
+            },
+            [gpuPool("inf2", { accelerator: "neuron", instanceType: "inf2.8xlarge", autoscaling: { minReplicas: 0, maxReplicas: 2 } })],
+        ),
+    ],
+];

@@ -1,0 +1,126 @@
+/**
+ * What the program renders, applied to a real kube-apiserver (v1.33, the Kubernetes of OpenShift
+ * 4.20) with every CRD of ../shared/crds: the server runs schema validation, CEL rules, pruning and
+ * defaulting, and server-side apply decides field ownership, which the schema test cannot show.
+ */
+import * as assert from "assert";
+import { rendered, runProgram } from "../support/harness";
+import { SCENARIOS, gpuPool, offlineStack } from "../support/scenarios";
+import { loadCrds } from "../support/crds";
+import { ApiServer, startApiServer } from "./support/apiServer";
+import { apply, deleteAll, ensureNamespace, fieldsNotKept, installSharedCrds, KindIndex, ObjectLike } from "./support/objects";
+
+/** The field manager the Pulumi Kubernetes provider applies with. */
+const PULUMI = "pulumi-kubernetes";
+
+describe("rendered objects on a real Kubernetes API server", function () {
+    // The first run builds kube-apiserver and etcd from source (minutes); later runs reuse them.
+    this.timeout(40 * 60_000);
+    let server: ApiServer;
+    let kinds: KindIndex;
+
+    before(async () => {
+        server = await startApiServer();
+        kinds = await installSharedCrds(server);
+    });
+    after(() => server?.stop());
+
+    async function applyAll(objects: ObjectLike[]): Promise<void> {
+        const problems: string[] = [];
+        for (const object of [...objects].sort((a, b) => Number(b.kind === "Namespace") - Number(a.kind === "Namespace"))) {
+            if (kinds.namespaced(object)) await ensureNamespace(server, object.metadata.namespace ?? "default");
+            const answer = await apply(server, kinds, object, PULUMI);
+            const what = `${object.kind} ${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+            if (answer.status !== 200 && answer.status !== 201) {
+                problems.push(`${what}: ${answer.status} ${answer.body?.message ?? JSON.stringify(answer.body)}`);
+                continue;
+            }
+            if (!kinds.unconverted(object)) {
+                problems.push(...fieldsNotKept(object, answer.body).map((p) => `${what}: field not kept ${p}`));
+            }
+        }
+        assert.deepStrictEqual(problems, []);
+    }
+
+    for (const [what, config, aws] of SCENARIOS) {
+        it(`accepts every object of ${what} by server-side apply and keeps every field it was sent`, async () => {
+            const run = await runProgram(config, aws);
+            assert.ifError(run.error);
+            const objects = rendered(run) as unknown as ObjectLike[];
+            assert.ok(objects.length > 0);
+            try {
+                await applyAll(objects);
+            } finally {
+                // Scenarios reuse names (ClusterPolicy, ClusterQueue) across API versions; each starts clean.
+                await deleteAll(server, kinds, objects);
+            }
+        });
+    }
+
+    it("runs the CRDs' CEL rules, which the schema test cannot: a ClusterQueue flavor missing a covered resource is refused", async () => {
+        const run = await runProgram(offlineStack({ "cluster-capacity:kueue": { enabled: true } }));
+        const queue = structuredClone(rendered(run, "ClusterQueue")[0]) as any;
+        queue.metadata.name = "cel-check";
+        queue.spec.resourceGroups[0].flavors[0].resources.pop();
+        const ajv = loadCrds().validator(queue.apiVersion, queue.kind);
+        assert.strictEqual(ajv?.(queue), true, "the JSON-Schema check alone accepts it");
+        const answer = await apply(server, kinds, queue, PULUMI);
+        assert.strictEqual(answer.status, 422);
+        assert.match(answer.body.message, /flavors must have the same number of resources as the coveredResources/);
+    });
+
+    it("refuses a field the CRD does not declare, so an object the schema would prune cannot pass unnoticed", async () => {
+        const run = await runProgram(offlineStack());
+        const machineSet = structuredClone(rendered(run, "MachineSet")[0]) as any;
+        machineSet.metadata.name = "prune-check";
+        machineSet.spec.template.spec.workerTolerations = [{ operator: "Exists" }];
+        await ensureNamespace(server, machineSet.metadata.namespace);
+        const answer = await apply(server, kinds, machineSet, PULUMI);
+        assert.ok(answer.status >= 400, `status ${answer.status}`);
+        assert.match(answer.body.message, /\.spec\.template\.spec\.workerTolerations: field not declared in schema/);
+    });
+
+    describe("spec.replicas of an autoscaled MachineSet (server-side apply field ownership)", () => {
+        let machineSet: ObjectLike;
+        const scale = (replicas: number) =>
+            server.request(
+                "PATCH",
+                `${kinds.path(machineSet)}/scale?fieldManager=cluster-autoscaler`,
+                { spec: { replicas } },
+                "application/merge-patch+json",
+            );
+        const current = async () => (await server.request("GET", kinds.path(machineSet))).body;
+
+        before(async () => {
+            const run = await runProgram(offlineStack({}, [gpuPool("ssa", { autoscaling: { minReplicas: 0, maxReplicas: 4 } })]));
+            assert.ifError(run.error);
+            machineSet = rendered(run, "MachineSet")[0] as unknown as ObjectLike;
+            await ensureNamespace(server, machineSet.metadata.namespace as string);
+            assert.strictEqual((await apply(server, kinds, machineSet, PULUMI)).status, 201);
+            assert.strictEqual((await scale(3)).status, 200);
+        });
+
+        it("keeps the autoscaler's replicas when Pulumi re-applies without spec.replicas, as ignoreChanges makes it", async () => {
+            const withoutReplicas = structuredClone(machineSet) as any;
+            delete withoutReplicas.spec.replicas;
+            const answer = await apply(server, kinds, withoutReplicas, PULUMI);
+            assert.strictEqual(answer.status, 200, JSON.stringify(answer.body));
+            assert.strictEqual((await current()).spec.replicas, 3);
+        });
+
+        it("refuses a plain re-apply of spec.replicas: the field belongs to the autoscaler now", async () => {
+            const answer = await apply(server, kinds, machineSet, PULUMI);
+            assert.strictEqual(answer.status, 409);
+            assert.match(answer.body.message, /conflict with "cluster-autoscaler".*\.spec\.replicas/s);
+            assert.strictEqual((await current()).spec.replicas, 3);
+        });
+
+        it("lets a retired pool's forced apply (pulumi.com/patchForce) take spec.replicas back to 0", async () => {
+            const retired = structuredClone(machineSet) as any;
+            retired.spec.replicas = 0;
+            const answer = await apply(server, kinds, retired, PULUMI, true);
+            assert.strictEqual(answer.status, 200, JSON.stringify(answer.body));
+            assert.strictEqual((await current()).spec.replicas, 0);
+        });
+    });
+});

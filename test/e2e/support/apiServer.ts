@@ -1,0 +1,202 @@
+/**
+ * A real Kubernetes API server for the e2e suite: etcd and kube-apiserver, built from the modules
+ * pinned in tools/ (scripts/build-tools.sh), on 127.0.0.1 with free ports, temporary directories and
+ * token authentication. Both processes are stopped by `stop()`, and also when the test process
+ * exits or is interrupted.
+ */
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as https from "https";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { REPO } from "../../support/scenarios";
+
+export interface ApiResponse {
+    status: number;
+    body: any;
+}
+
+export interface ApiServer {
+    url: string;
+    request(method: string, urlPath: string, body?: unknown, contentType?: string): Promise<ApiResponse>;
+    stop(): void;
+}
+
+/** Builds (or reuses from the cache) the binaries; returns tool name → bin directory. */
+export function buildTools(): Record<string, string> {
+    const output = execFileSync("bash", [path.join(REPO, "scripts", "build-tools.sh")], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    return Object.fromEntries(
+        output
+            .trim()
+            .split("\n")
+            .map((line) => line.split(" ") as [string, string]),
+    );
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.unref();
+        server.on("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+const running = new Set<ChildProcess>();
+function stopAll(): void {
+    for (const child of running) child.kill("SIGKILL");
+    running.clear();
+}
+process.once("exit", stopAll);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+        stopAll();
+        process.exit(130);
+    });
+}
+
+function start(binary: string, args: string[], log: string): ChildProcess {
+    const out = fs.openSync(log, "a");
+    const child = spawn(binary, args, { stdio: ["ignore", out, out] });
+    running.add(child);
+    child.once("exit", () => running.delete(child));
+    return child;
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, logs: string[]): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+        try {
+            const value = await attempt();
+            if (value !== undefined) return value;
+        } catch (e) {
+            last = e;
+        }
+        await new Promise((r) => setTimeout(r, 250));
+    }
+    const tails = logs.map((log) => `--- ${log}\n${fs.readFileSync(log, "utf8").split("\n").slice(-15).join("\n")}`);
+    throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what} (${last instanceof Error ? last.message : "no answer"})\n${tails.join("\n")}`,
+    );
+}
+
+export async function startApiServer(bins = buildTools()): Promise<ApiServer> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-capacity-e2e-"));
+    const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const token = crypto.randomBytes(24).toString("hex");
+    fs.writeFileSync(path.join(dir, "tokens.csv"), `${token},e2e-admin,e2e-admin,system:masters\n`);
+    const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+    fs.writeFileSync(path.join(dir, "sa.key"), privateKey.export({ type: "pkcs1", format: "pem" }));
+    fs.writeFileSync(path.join(dir, "sa.pub"), publicKey.export({ type: "spki", format: "pem" }));
+    const etcdLog = path.join(dir, "etcd.log");
+    const apiLog = path.join(dir, "kube-apiserver.log");
+
+    const etcd = start(
+        path.join(bins.etcd, "etcd"),
+        [
+            "--name=e2e",
+            `--data-dir=${path.join(dir, "etcd")}`,
+            `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+            `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+            `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+            `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+            `--initial-cluster=e2e=http://127.0.0.1:${etcdPeer}`,
+            "--unsafe-no-fsync",
+        ],
+        etcdLog,
+    );
+    const apiServer = start(
+        path.join(bins["kube-apiserver"], "kube-apiserver"),
+        [
+            `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+            "--bind-address=127.0.0.1",
+            `--secure-port=${apiPort}`,
+            `--cert-dir=${path.join(dir, "certs")}`,
+            `--token-auth-file=${path.join(dir, "tokens.csv")}`,
+            "--authorization-mode=RBAC",
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+            `--service-account-key-file=${path.join(dir, "sa.pub")}`,
+            `--service-account-signing-key-file=${path.join(dir, "sa.key")}`,
+            "--service-cluster-ip-range=10.0.0.0/24",
+        ],
+        apiLog,
+    );
+
+    const url = `https://127.0.0.1:${apiPort}`;
+    let ca: Buffer | undefined;
+    const request = (method: string, urlPath: string, body?: unknown, contentType = "application/json"): Promise<ApiResponse> =>
+        new Promise((resolve, reject) => {
+            ca ??= fs.readFileSync(path.join(dir, "certs", "apiserver.crt"));
+            const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+            const req = https.request(
+                `${url}${urlPath}`,
+                {
+                    method,
+                    ca,
+                    headers: {
+                        Authorization: `Bearer ${token}`,
+                        Accept: "application/json",
+                        ...(payload !== undefined && { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) }),
+                    },
+                },
+                (res) => {
+                    const chunks: Buffer[] = [];
+                    res.on("data", (c: Buffer) => chunks.push(c));
+                    res.on("end", () => {
+                        const text = Buffer.concat(chunks).toString("utf8");
+                        let parsed: unknown = text;
+                        try {
+                            parsed = JSON.parse(text);
+                        } catch {
+                            // readyz and friends answer plain text
+                        }
+                        resolve({ status: res.statusCode ?? 0, body: parsed });
+                    });
+                },
+            );
+            req.on("error", reject);
+            if (payload !== undefined) req.write(payload);
+            req.end();
+        });
+
+    const server: ApiServer = {
+        url,
+        request,
+        stop() {
+            etcd.kill("SIGKILL");
+            apiServer.kill("SIGKILL");
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+    try {
+        await waitFor(
+            "kube-apiserver /readyz",
+            120_000,
+            async () => {
+                if (apiServer.exitCode !== null || etcd.exitCode !== null) throw new Error("a process exited");
+                if (!fs.existsSync(path.join(dir, "certs", "apiserver.crt"))) return undefined;
+                const ready = await request("GET", "/readyz");
+                return ready.status === 200 ? true : undefined;
+            },
+            [etcdLog, apiLog],
+        );
+    } catch (e) {
+        server.stop();
+        throw e;
+    }
+    return server;
+}
+
+/** Polls until `attempt` returns a value; fails the test with `what` after the timeout instead of hanging. */
+export function eventually<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
+    return waitFor(what, timeoutMs, attempt, []);
+}
