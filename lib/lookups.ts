@@ -33,6 +33,34 @@ function amiQueryKey(ami: AmiQuery): string | undefined {
 
 const errorText = (error: unknown) => firstLineOf(error, 200);
 
+/**
+ * A MachineSet in a zone where EC2 does not offer its type never gets a Machine past `Failed`
+ * (Unsupported: the requested configuration is currently not supported), so refuse it up front.
+ */
+function checkZonesOffered(
+    pools: CapacityConfig["pools"],
+    offered: ReadonlyMap<string, string[] | undefined>,
+    region: string,
+    problems: ConfigProblem[],
+): void {
+    pools.forEach((pool, index) => {
+        const zones = offered.get(pool.instanceType);
+        if (!zones) return;
+        pool.zones.forEach((zone, z) => {
+            if (!zones.includes(zone)) {
+                const where = zones.length > 0 ? `offered in: ${zones.join(", ")}` : `offered in no zone of ${region}`;
+                problems.push(
+                    problem(
+                        ["pools", index, "zones", z],
+                        zone,
+                        `a zone where AWS offers ${pool.instanceType} (${pool.instanceType} is not offered in ${zone}; ${where})`,
+                    ),
+                );
+            }
+        });
+    });
+}
+
 export async function resolveLookups(config: CapacityConfig): Promise<LookupFacts> {
     const problems: ConfigProblem[] = [];
     const { pools } = config;
@@ -54,7 +82,7 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
 
     const online = config.lookups === "aws";
     const region = config.cluster.region;
-    const [accountId, specs, limits, amis] = await Promise.all([
+    const [accountId, specs, limits, amis, offerings] = await Promise.all([
         online ? aws.getCallerIdentity({}).then((id) => id.accountId) : Promise.resolve(undefined),
         Promise.all(
             [...typeUses].map(async ([type, index]) => [type, await instanceSpec(type, ["pools", index, "instanceType"])] as const),
@@ -65,7 +93,13 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
                 async ([key, index]) => [key, await amiLookup(pools[index].ami, index)] as const,
             ),
         ),
+        Promise.all(
+            [...(online && onAws ? typeUses : new Map<string, number>())].map(
+                async ([type, index]) => [type, await offeredZones(type, index)] as const,
+            ),
+        ),
     ]);
+    checkZonesOffered(pools, new Map(offerings), region, problems);
 
     if (config.cluster.accountId && accountId && accountId !== config.cluster.accountId) {
         problems.push(
@@ -113,6 +147,27 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
             return { ...fromAws, ...override };
         } catch (error) {
             problems.push(problem(at, type, `an instance type AWS offers in ${region} (AWS said: ${errorText(error)})`));
+            return undefined;
+        }
+    }
+
+    /** The availability zones of the region where AWS offers the type (one call per type, whatever the zones). */
+    async function offeredZones(type: string, poolIndex: number): Promise<string[] | undefined> {
+        try {
+            const found = await aws.ec2.getInstanceTypeOfferings({
+                locationType: "availability-zone",
+                filters: [{ name: "instance-type", values: [type] }],
+                region,
+            });
+            return [...found.locations].sort();
+        } catch (error) {
+            problems.push(
+                problem(
+                    ["pools", poolIndex, "instanceType"],
+                    type,
+                    `a type whose zone offerings can be read in ${region} with ec2:DescribeInstanceTypeOfferings (AWS said: ${errorText(error)})`,
+                ),
+            );
             return undefined;
         }
     }

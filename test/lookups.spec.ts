@@ -41,8 +41,38 @@ describe("AWS lookups", () => {
             [TOKENS.ami]: 1,
             [TOKENS.product]: 2,
             [TOKENS.spotPrice]: 2,
+            [TOKENS.offerings]: 2,
         });
         assert.strictEqual(rendered(run, "MachineSet").length, 18);
+    });
+
+    it("refuses a zone where AWS does not offer the pool's instance type, naming the zones that do, before registering anything", async () => {
+        const config = offlineStack(
+            {
+                "cluster-capacity:cluster": { name: "p5", infraId: "p5-abcde", openshiftVersion: "4.18", region: "us-east-1" },
+                "cluster-capacity:lookups": "aws",
+                "cluster-capacity:quotas": {},
+                "cluster-capacity:ami": { namePattern: "rhcos-418.94.*-x86_64" },
+            },
+            [gpuPool("h100", { instanceType: "p5.48xlarge", zones: ["us-east-1a", "us-east-1e"] })],
+        );
+        const run = await runProgram(config, {
+            ...PROD_AWS,
+            quotas: { "L-417A185B": 10000 },
+            offerings: { "p5.48xlarge": ["us-east-1c", "us-east-1a"] },
+        });
+        assert.match(
+            String(run.error),
+            /cluster-capacity:pools\[0\]\.zones\[1\]: got "us-east-1e"; expected a zone where AWS offers p5\.48xlarge \(p5\.48xlarge is not offered in us-east-1e; offered in: us-east-1a, us-east-1c\)/,
+        );
+        assert.doesNotMatch(String(run.error), /zones\[0\]/);
+        assert.strictEqual(run.resources.length, 0);
+    });
+
+    it("checks no zone offering offline, where nothing calls AWS", async () => {
+        const run = await runProgram(offlineStack());
+        assert.ifError(run.error);
+        assert.deepStrictEqual(run.invokes, []);
     });
 
     it("queries in the cluster's region, with the RHCOS owner and the configured name pattern", async () => {

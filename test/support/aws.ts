@@ -12,6 +12,8 @@ export interface AwsFixture {
     /** Instance type → On-Demand USD per hour (Price List) and latest spot USD per hour. */
     onDemandPrices?: Record<string, number>;
     spotPrices?: Record<string, number>;
+    /** Instance type → the availability zones offering it; default: zones a to f of the region asked. */
+    offerings?: Record<string, string[]>;
 }
 
 export const TOKENS = {
@@ -21,6 +23,7 @@ export const TOKENS = {
     ami: "aws:ec2/getAmi:getAmi",
     product: "aws:pricing/getProduct:getProduct",
     spotPrice: "aws:ec2/getSpotPrice:getSpotPrice",
+    offerings: "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings",
 } as const;
 
 export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -83,6 +86,19 @@ export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<stri
             const usd = aws.spotPrices?.[type];
             if (usd === undefined) throw new Error(`no spot price history for ${type}`);
             return { spotPrice: usd.toFixed(6), spotPriceTimestamp: "2026-11-22T06:00:00Z", instanceType: type };
+        }
+        case TOKENS.offerings: {
+            const filters = inputs.filters as { name: string; values: string[] }[];
+            const type = filters.find((f) => f.name === "instance-type")?.values[0] ?? "";
+            const region = String(inputs.region);
+            const locations = aws.offerings?.[type] ?? ["a", "b", "c", "d", "e", "f"].map((z) => `${region}${z}`);
+            return {
+                id: region,
+                locations,
+                locationTypes: locations.map(() => "availability-zone"),
+                instanceTypes: locations.map(() => type),
+                region,
+            };
         }
         default:
             throw new Error(`unexpected invoke ${token}`);
