@@ -17,6 +17,7 @@ import { SmokeTests } from "./components/smokeTests";
 import { daemonTolerations } from "./components/tolerations";
 import { loadConfig } from "./lib/config/load";
 import { DEFAULT_TAINTS } from "./lib/config/validate";
+import { clusterReads } from "./lib/clusterReads";
 import { resolveLookups } from "./lib/lookups";
 import { costReport, formatSummary } from "./lib/cost";
 import { assertWithinQuotas, planCapacity } from "./lib/plan";
@@ -25,12 +26,15 @@ import { capacityReport } from "./lib/report";
 
 async function main() {
     const config = loadConfig();
-    const facts = await resolveLookups(config);
+    const openshift = config.cluster.platform === "openshift";
+    // Reading the cluster's boot image needs the provider before the lookups; rendering reads nothing.
+    const readsCluster = openshift && !config.renderDirectory && config.pools.some((p) => !p.ami.id);
+    let provider = readsCluster ? kubernetesProvider("cluster-capacity", config) : undefined;
+    const facts = await resolveLookups(config, provider && clusterReads(provider));
     const plan = planCapacity(config, facts);
     assertWithinQuotas(plan);
 
     const { cluster, gpuOperator, kueue, neuron } = config;
-    const openshift = cluster.platform === "openshift";
     const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");
     // Prices are read once the plan stands; the Price List API is served from us-east-1 only.
     const pricingProvider = config.lookups === "aws" && openshift ? new aws.Provider("aws-pricing", { region: "us-east-1" }) : undefined;
@@ -41,7 +45,7 @@ async function main() {
     if (!renders) {
         return capacityReport(config, facts, plan, cost);
     }
-    const provider = kubernetesProvider("cluster-capacity", config);
+    provider ??= kubernetesProvider("cluster-capacity", config);
 
     if (openshift) {
         const poolArgs = { infraId: cluster.infraId, region: cluster.region, openshiftVersion: cluster.openshiftVersion, provider };

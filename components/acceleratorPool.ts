@@ -42,7 +42,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
             throw new Error(`${type} ${name}: no AMI id for pool ${pool.name}`);
         }
         // The autoscaler owns spec.replicas; with boot-image management the cluster owns the AMI.
-        const ignoreChanges = [...(pool.autoscaling ? ["spec.replicas"] : []), ...(pool.ami.managedByCluster ? [AMI_PATH] : [])];
+        const ignoreChanges = [...(pool.autoscaling ? ["spec.replicas"] : []), ...(plan.ignoreAmiDrift ? [AMI_PATH] : [])];
         for (const machineSet of plan.machineSets) {
             const manifest = machineSetManifest({
                 ...args,

@@ -6,15 +6,20 @@
 import * as aws from "@pulumi/aws";
 import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
 import { quotaFor } from "../policy/lib/quota";
+import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
+import type { ClusterReads } from "./clusterReads";
 import { ConfigError, ConfigProblem, firstLineOf, problem, PathSegment } from "./errors";
-import type { AmiQuery, CapacityConfig } from "./config/types";
+import type { AmiQuery, CapacityConfig, PoolConfig } from "./config/types";
+
+/** Where a pool's AMI came from: pinned in config, the cluster's own boot image, or an AWS lookup. */
+export type AmiSource = "pinned" | "cluster" | "lookup";
 
 export interface LookupFacts {
     accountId?: string;
     instanceSpecs: ReadonlyMap<string, InstanceSpec>;
     quotaLimits: Readonly<Record<string, number>>;
-    /** AMI id per pool name. */
-    amiIds: ReadonlyMap<string, string>;
+    /** AMI id and its source per pool name. */
+    amis: ReadonlyMap<string, { id: string; source: AmiSource }>;
 }
 
 /** The first place in the config that uses each distinct value, for error messages. */
@@ -61,7 +66,10 @@ function checkZonesOffered(
     });
 }
 
-export async function resolveLookups(config: CapacityConfig): Promise<LookupFacts> {
+/**
+ * @param cluster reads from the cluster; absent when rendering YAML (no cluster to read from).
+ */
+export async function resolveLookups(config: CapacityConfig, cluster?: ClusterReads): Promise<LookupFacts> {
     const problems: ConfigProblem[] = [];
     const { pools } = config;
     const typeUses = firstUse(pools, (p) => p.instanceType);
@@ -82,17 +90,13 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
 
     const online = config.lookups === "aws";
     const region = config.cluster.region;
-    const [accountId, specs, limits, amis, offerings] = await Promise.all([
+    const architectures = new Map<string, string[]>();
+    const [accountId, specs, limits, offerings] = await Promise.all([
         online ? aws.getCallerIdentity({}).then((id) => id.accountId) : Promise.resolve(undefined),
         Promise.all(
             [...typeUses].map(async ([type, index]) => [type, await instanceSpec(type, ["pools", index, "instanceType"])] as const),
         ),
         Promise.all([...quotaUses].map(async ([code, index]) => [code, await quotaLimit(code, index)] as const)),
-        Promise.all(
-            [...firstUse(pools, (p) => (config.cluster.platform === "openshift" ? amiQueryKey(p.ami) : undefined))].map(
-                async ([key, index]) => [key, await amiLookup(pools[index].ami, index)] as const,
-            ),
-        ),
         Promise.all(
             [...(online && onAws ? typeUses : new Map<string, number>())].map(
                 async ([type, index]) => [type, await offeredZones(type, index)] as const,
@@ -100,6 +104,7 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
         ),
     ]);
     checkZonesOffered(pools, new Map(offerings), region, problems);
+    const amis = onAws ? await resolveAmis() : new Map<string, { id: string; source: AmiSource }>();
 
     if (config.cluster.accountId && accountId && accountId !== config.cluster.accountId) {
         problems.push(
@@ -113,13 +118,67 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
     if (problems.length > 0) {
         throw new ConfigError(problems, "lookups failed");
     }
-    const amiByKey = new Map(amis);
     return {
         accountId,
         instanceSpecs: new Map(specs.filter((entry): entry is [string, InstanceSpec] => entry[1] !== undefined)),
         quotaLimits: Object.fromEntries(limits.filter((entry): entry is [string, number] => entry[1] !== undefined)),
-        amiIds: new Map(pools.map((pool) => [pool.name, pool.ami.id ?? amiByKey.get(amiQueryKey(pool.ami) ?? "") ?? ""])),
+        amis,
     };
+
+    /**
+     * Each pool's AMI, by precedence: the pinned id, else the cluster's own boot image for the pool's
+     * architecture and region, else the owners + namePattern lookup. A pool none of them serves is a
+     * problem naming every source tried.
+     */
+    async function resolveAmis(): Promise<Map<string, { id: string; source: AmiSource }>> {
+        const needsAmi = pools.filter((p) => !p.ami.id);
+        const stream = cluster && needsAmi.length > 0 ? await cluster.bootImageStream() : undefined;
+        const lookups = new Map<string, Promise<string | { error: string }>>();
+        const result = new Map<string, { id: string; source: AmiSource }>();
+        for (const [index, pool] of pools.entries()) {
+            if (pool.ami.id) {
+                result.set(pool.name, { id: pool.ami.id, source: "pinned" });
+                continue;
+            }
+            const arch = architectureOf(pool.instanceType, architectures.get(pool.instanceType));
+            const bootImage = cluster ? bootImageFromStream(stream, arch, region) : undefined;
+            if (bootImage && "ami" in bootImage) {
+                result.set(pool.name, { id: bootImage.ami, source: "cluster" });
+                continue;
+            }
+            const tried = [
+                "pinned id: not set",
+                `the cluster's boot image (ConfigMap ${BOOT_IMAGES_CONFIGMAP.namespace}/${BOOT_IMAGES_CONFIGMAP.name}): ${
+                    bootImage ? bootImage.missing : "not read, renderDirectory renders without a cluster"
+                }`,
+            ];
+            let id: string | undefined;
+            if (!pool.ami.namePattern) {
+                tried.push("owners + namePattern lookup: no namePattern set");
+            } else if (!online) {
+                tried.push("owners + namePattern lookup: offline lookups make no AWS call");
+            } else {
+                const key = amiQueryKey(pool.ami) as string;
+                if (!lookups.has(key)) lookups.set(key, amiLookup(pool.ami));
+                const found = await (lookups.get(key) as Promise<string | { error: string }>);
+                if (typeof found === "string") id = found;
+                else tried.push(`owners ${pool.ami.owners.join(", ")} + namePattern ${pool.ami.namePattern}: ${found.error}`);
+            }
+            if (id) {
+                result.set(pool.name, { id, source: "lookup" });
+            } else {
+                problems.push(
+                    problem(
+                        amiPath(pool, index),
+                        pool.ami.namePattern,
+                        `an AMI for ${pool.instanceType} (${arch}) in ${region}; tried: ${tried.join("; ")}`,
+                    ),
+                );
+            }
+        }
+        if (problems.length > 0) throw new ConfigError(problems, "lookups failed");
+        return result;
+    }
 
     async function instanceSpec(type: string, at: PathSegment[]): Promise<InstanceSpec | undefined> {
         const override = config.instanceTypes[type];
@@ -135,6 +194,7 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
         }
         try {
             const found = await aws.ec2.getInstanceType({ instanceType: type, region });
+            architectures.set(type, found.supportedArchitectures ?? []);
             const fromAws: InstanceSpec = {
                 vcpus: found.defaultVcpus,
                 memoryMiB: found.memorySize,
@@ -201,8 +261,12 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
         }
     }
 
-    async function amiLookup(ami: AmiQuery, poolIndex: number): Promise<string | undefined> {
-        const at: PathSegment[] = pools[poolIndex].amiFromPool ? ["pools", poolIndex, "ami"] : ["ami"];
+    function amiPath(pool: PoolConfig, index: number): PathSegment[] {
+        const at: PathSegment[] = pool.amiFromPool ? ["pools", index, "ami"] : ["ami"];
+        return pool.ami.namePattern ? [...at, "namePattern"] : at;
+    }
+
+    async function amiLookup(ami: AmiQuery): Promise<string | { error: string }> {
         try {
             const found = await aws.ec2.getAmi({
                 owners: ami.owners,
@@ -212,14 +276,7 @@ export async function resolveLookups(config: CapacityConfig): Promise<LookupFact
             });
             return found.id;
         } catch (error) {
-            problems.push(
-                problem(
-                    [...at, "namePattern"],
-                    ami.namePattern,
-                    `a pattern matching an AMI of owners ${ami.owners.join(", ")} in ${region} (AWS said: ${errorText(error)})`,
-                ),
-            );
-            return undefined;
+            return { error: `no AMI matches in ${region} (AWS said: ${errorText(error)})` };
         }
     }
 }

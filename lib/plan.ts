@@ -6,7 +6,8 @@ import type { InstanceSpec } from "../policy/lib/catalogue";
 import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand, quotaFor, QuotaRef } from "../policy/lib/quota";
 import type { CapacityConfig, PoolConfig } from "./config/types";
 import { ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
-import type { LookupFacts } from "./lookups";
+import type { AmiSource, LookupFacts } from "./lookups";
+import { managesBootImages } from "./openshift";
 import { machineSetName } from "./naming";
 
 export interface MachineSetPlan {
@@ -21,6 +22,13 @@ export interface PoolPlan {
     /** The EC2 quota the pool counts against; none on plain Kubernetes, whose pools are existing nodes. */
     quota?: QuotaRef;
     amiId: string;
+    /** Where the AMI came from: pinned in config, the cluster's boot image, or an AWS lookup. */
+    amiSource: AmiSource;
+    /**
+     * Whether Pulumi leaves the MachineSets' AMI alone after creating them: the cluster rewrites it
+     * itself from OpenShift 4.19 (boot-image management), so re-setting it would fight the cluster.
+     */
+    ignoreAmiDrift: boolean;
     machineSets: MachineSetPlan[];
     /** Machines per zone at the pool's maximum size. */
     maxMachinesPerZone: number;
@@ -70,13 +78,16 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
                 ),
             );
         }
+        const ami = facts.amis.get(pool.name);
         const perZone = maxMachinesPerZone(pool);
         const maxNodes = perZone * pool.zones.length;
         pools.push({
             pool,
             spec,
             quota,
-            amiId: facts.amiIds.get(pool.name) ?? "",
+            amiId: ami?.id ?? "",
+            amiSource: ami?.source ?? "pinned",
+            ignoreAmiDrift: pool.ami.managedByCluster ?? (ami?.source === "cluster" && managesBootImages(config.cluster.openshiftVersion)),
             machineSets: pool.zones.map((zone) => ({
                 name: machineSetName(config.cluster.infraId, pool.name, zone),
                 zone,

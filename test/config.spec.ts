@@ -225,6 +225,13 @@ const BAD_INPUTS: BadInput[] = [
         allowed: "offline lookups cannot search AMIs",
     },
     {
+        what: "rendering YAML with AWS lookups but neither a pinned AMI nor a name pattern",
+        config: onlineStack({ "cluster-capacity:ami": { owners: ["531415883065"] } }),
+        path: "cluster-capacity:ami",
+        got: '{"owners":["531415883065"]}',
+        allowed: "renderDirectory reads nothing from the cluster, so its boot image cannot be used",
+    },
+    {
         what: "an offline stack without the quota its pools use",
         config: offlineStack({ "cluster-capacity:quotas": { "L-DB2E81BA": 64 } }, [gpuPool("spot", { market: "spot" })]),
         path: 'cluster-capacity:quotas["L-3819A6DF"]',
@@ -308,7 +315,8 @@ const BAD_INPUTS: BadInput[] = [
         aws: { ...PROD_AWS, amis: {} },
         path: "cluster-capacity:ami.namePattern",
         got: '"rhcos-418.94.*-x86_64"',
-        allowed: "a pattern matching an AMI of owners 531415883065",
+        allowed:
+            "owners 531415883065 + namePattern rhcos-418.94.*-x86_64: no AMI matches in us-east-2 (AWS said: Your query returned no results",
     },
     {
         what: "the GPU Operator through OLM on plain Kubernetes",

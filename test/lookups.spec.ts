@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { runProgram, rendered } from "./support/harness";
-import { TOKENS } from "./support/aws";
-import { gpuPool, offlineStack, PROD_AWS, stackFile } from "./support/scenarios";
+import { ProgramRun, rendered, resourcesOfKind, runProgram, StackConfig } from "./support/harness";
+import { bootImagesConfigMap, TOKENS } from "./support/aws";
+import { gpuPool, offlineStack, PROD_AWS, PROD_BOOT_IMAGE, stackFile } from "./support/scenarios";
 
 const countByToken = (tokens: string[]) =>
     tokens.reduce<Record<string, number>>((counts, t) => ({ ...counts, [t]: (counts[t] ?? 0) + 1 }), {});
@@ -75,8 +75,48 @@ describe("AWS lookups", () => {
         assert.deepStrictEqual(run.invokes, []);
     });
 
-    it("queries in the cluster's region, with the RHCOS owner and the configured name pattern", async () => {
+    /** The prod stack with an AMI name pattern, on a cluster whose boot images list no us-east-1 AMI. */
+    const prodWithPattern = (extra: StackConfig = {}): StackConfig => ({
+        ...stackFile("prod"),
+        "cluster-capacity:ami": { namePattern: "rhcos-418.94.*-x86_64" },
+        ...extra,
+    });
+    const noBootImageHere = { ...PROD_AWS, clusterObjects: bootImagesConfigMap({ x86_64: { "eu-west-1": "ami-0e0e0e0e0e0e0e0e0" } }) };
+    const machineSetAmis = (run: ProgramRun) =>
+        new Set(rendered(run, "MachineSet").map((m: any) => m.spec.template.spec.providerSpec.value.ami.id));
+
+    it("takes each MachineSet's AMI from the boot image the cluster publishes, reading it once, with no AMI lookup", async () => {
         const run = await runProgram(stackFile("prod"), PROD_AWS);
+        assert.ifError(run.error);
+        assert.deepStrictEqual(machineSetAmis(run), new Set([PROD_BOOT_IMAGE]));
+        assert.deepStrictEqual(run.reads, ["kubernetes:core/v1:ConfigMap::openshift-machine-config-operator/coreos-bootimages"]);
+        assert.ok(!run.invokes.some((i) => i.token === TOKENS.ami));
+    });
+
+    it("prefers the cluster's boot image to a configured name pattern", async () => {
+        const run = await runProgram(prodWithPattern(), PROD_AWS);
+        assert.ifError(run.error);
+        assert.deepStrictEqual(machineSetAmis(run), new Set([PROD_BOOT_IMAGE]));
+    });
+
+    it("picks the aarch64 boot image for a Graviton GPU type", async () => {
+        const graviton = {
+            ...PROD_AWS,
+            clusterObjects: bootImagesConfigMap({
+                x86_64: { "us-east-1": PROD_BOOT_IMAGE },
+                aarch64: { "us-east-1": "ami-0a4c4a4c4a4c4a4c4" },
+            }),
+        };
+        const run = await runProgram(
+            { ...stackFile("prod"), "cluster-capacity:pools": [gpuPool("arm", { instanceType: "g5g.xlarge", zones: ["us-east-1a"] })] },
+            { ...graviton, instanceTypes: { "g5g.xlarge": { vcpus: 4, memoryMiB: 8192, gpus: 1 } }, quotas: { "L-DB2E81BA": 64 } },
+        );
+        assert.ifError(run.error);
+        assert.deepStrictEqual(machineSetAmis(run), new Set(["ami-0a4c4a4c4a4c4a4c4"]));
+    });
+
+    it("falls back to the name pattern, in the cluster's region with the RHCOS owner, when the cluster lists no AMI there", async () => {
+        const run = await runProgram(prodWithPattern(), noBootImageHere);
         assert.ifError(run.error);
         const ami = run.invokes.find((i) => i.token === TOKENS.ami);
         assert.deepStrictEqual(ami?.inputs, {
@@ -85,37 +125,65 @@ describe("AWS lookups", () => {
             filters: [{ name: "name", values: ["rhcos-418.94.*-x86_64"] }],
             region: "us-east-1",
         });
+        assert.deepStrictEqual(machineSetAmis(run), new Set(["ami-0f1e2d3c4b5a69788"]));
         const quota = run.invokes.find((i) => i.token === TOKENS.serviceQuota);
         assert.deepStrictEqual(quota?.inputs, { serviceCode: "ec2", quotaCode: "L-DB2E81BA", region: "us-east-1" });
     });
 
-    it("puts the AMI AWS found into every MachineSet", async () => {
-        const run = await runProgram(stackFile("prod"), PROD_AWS);
-        const amis = rendered(run, "MachineSet").map(
-            (m) =>
-                (m as { spec: { template: { spec: { providerSpec: { value: { ami: { id: string } } } } } } }).spec.template.spec
-                    .providerSpec.value.ami.id,
+    it("names every source it tried when none has an AMI, before registering anything but the provider", async () => {
+        const run = await runProgram(stackFile("prod"), noBootImageHere);
+        assert.match(
+            String(run.error),
+            /cluster-capacity:ami: got nothing; expected an AMI for g6\.4xlarge \(x86_64\) in us-east-1; tried: pinned id: not set; the cluster's boot image \(ConfigMap openshift-machine-config-operator\/coreos-bootimages\): it lists no x86_64 AMI in us-east-1; owners \+ namePattern lookup: no namePattern set/,
         );
-        assert.ok(amis.length > 0);
-        assert.deepStrictEqual(new Set(amis), new Set(["ami-0f1e2d3c4b5a69788"]));
+        assert.deepStrictEqual(
+            run.resources.map((r) => r.type),
+            ["pulumi:providers:kubernetes"],
+        );
     });
 
-    it("does not look up a pinned AMI", async () => {
-        const prod = stackFile("prod");
-        const run = await runProgram({ ...prod, "cluster-capacity:ami": { id: "ami-0123456789abcdef0" } }, PROD_AWS);
+    it("reads nothing from the cluster and looks nothing up for a pinned AMI", async () => {
+        const run = await runProgram({ ...stackFile("prod"), "cluster-capacity:ami": { id: "ami-0123456789abcdef0" } }, PROD_AWS);
         assert.ifError(run.error);
         assert.ok(!run.invokes.some((i) => i.token === TOKENS.ami));
+        assert.deepStrictEqual(run.reads, []);
+        assert.deepStrictEqual(machineSetAmis(run), new Set(["ami-0123456789abcdef0"]));
+    });
+
+    it("ignores AMI drift by default when the AMI is the boot image of a 4.19 cluster, which manages boot images itself", async () => {
+        const on419 = (cluster: object) => ({
+            ...stackFile("prod"),
+            "cluster-capacity:cluster": {
+                ...(stackFile("prod")["cluster-capacity:cluster"] as object),
+                openshiftVersion: "4.19",
+                ...cluster,
+            },
+            "cluster-capacity:gpuOperator": { enabled: true, version: "25.3.3" },
+        });
+        const managed = await runProgram(on419({}), PROD_AWS);
+        assert.ifError(managed.error);
+        assert.ok(
+            resourcesOfKind(managed, "MachineSet").every((m) => m.ignoreChanges.includes("spec.template.spec.providerSpec.value.ami")),
+        );
+        const pinned = await runProgram({ ...on419({}), "cluster-capacity:ami": { id: "ami-0123456789abcdef0" } }, PROD_AWS);
+        assert.ok(
+            resourcesOfKind(pinned, "MachineSet").every((m) => !m.ignoreChanges.includes("spec.template.spec.providerSpec.value.ami")),
+        );
+        const on418 = await runProgram(stackFile("prod"), PROD_AWS);
+        assert.ok(
+            resourcesOfKind(on418, "MachineSet").every((m) => !m.ignoreChanges.includes("spec.template.spec.providerSpec.value.ami")),
+        );
     });
 
     it("looks up a pool's own AMI query separately from the stack-wide one", async () => {
-        const prod = stackFile("prod");
+        const prod = prodWithPattern();
         const pools = [
             ...(prod["cluster-capacity:pools"] as object[]),
             gpuPool("l4-next", { zones: ["us-east-1a"], ami: { namePattern: "rhcos-419.96.*-x86_64" } }),
         ];
         const run = await runProgram(
             { ...prod, "cluster-capacity:pools": pools },
-            { ...PROD_AWS, amis: { ...PROD_AWS.amis, "rhcos-419.96.*-x86_64": "ami-0aaaaaaaaaaaaaaaa" } },
+            { ...noBootImageHere, amis: { ...PROD_AWS.amis, "rhcos-419.96.*-x86_64": "ami-0aaaaaaaaaaaaaaaa" } },
         );
         assert.ifError(run.error);
         assert.strictEqual(run.invokes.filter((i) => i.token === TOKENS.ami).length, 2);

@@ -58,7 +58,8 @@ const amiQuery = {
         },
         managedByCluster: {
             type: "boolean",
-            description: "OpenShift ≥ 4.19 boot-image management: set the AMI once, then ignore AMI drift.",
+            description:
+                "OpenShift ≥ 4.19 boot-image management: set the AMI once, then ignore AMI drift (default: true for the cluster's boot image on ≥ 4.19).",
         },
     },
 } as const;
@@ -232,7 +233,8 @@ export const CONFIG_SCHEMA = {
         },
         ami: {
             ...amiQuery,
-            description: "Node AMI: id (pinned) or owners + namePattern lookup; managedByCluster for ≥ 4.19 boot-image management.",
+            description:
+                "Node AMI: id (pinned), else the cluster's boot image, else owners + namePattern lookup; managedByCluster for ≥ 4.19 boot-image management.",
         },
         pools: { type: "array", items: pool, description: "Accelerator node pools." },
         gpuOperator: {

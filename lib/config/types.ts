@@ -21,7 +21,8 @@ export interface AmiQuery {
     id?: string;
     owners: string[];
     namePattern?: string;
-    managedByCluster: boolean;
+    /** Ignore AMI drift (OpenShift ≥ 4.19 boot-image management); undefined: when the AMI is the cluster's boot image on ≥ 4.19. */
+    managedByCluster?: boolean;
 }
 
 export interface Taint {

@@ -171,15 +171,9 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     // Plain Kubernetes pools are existing nodes, often outside AWS: nothing to look up by default.
     const lookups = raw.lookups ?? (cluster.platform === "openshift" ? "aws" : "offline");
     const neuronEnabled = raw.neuron?.enabled ?? false;
-    const defaultAmi = resolveAmi(
-        raw.ami,
-        ["ami"],
-        lookups,
-        cluster,
-        problems,
-        (raw.pools ?? []).length > 0 && !raw.pools?.every((p) => p.ami),
-    );
-    const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, cluster, lookups, defaultAmi, problems));
+    const amiContext = { lookups, cluster, rendering: raw.renderDirectory !== undefined };
+    const defaultAmi = resolveAmi(raw.ami, ["ami"], amiContext, problems, (raw.pools ?? []).length > 0 && !raw.pools?.every((p) => p.ami));
+    const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, cluster, amiContext, defaultAmi, problems));
     checkPoolSet(pools, cluster, neuronEnabled, problems);
 
     const gpuOperator = resolveGpuOperator(raw.gpuOperator, cluster, problems);
@@ -251,28 +245,45 @@ function resolveCluster(raw: RawConfig, context: ConfigContext, problems: Config
     return { name: c.name, infraId: c.infraId ?? "", platform, openshiftVersion: version, region, accountId: c.accountId };
 }
 
-function resolveAmi(
-    raw: RawAmi | undefined,
-    at: PathSegment[],
-    lookups: CapacityConfig["lookups"],
-    cluster: ClusterConfig,
-    problems: ConfigProblem[],
-    needed: boolean,
-): AmiQuery {
+interface AmiContext {
+    lookups: CapacityConfig["lookups"];
+    cluster: ClusterConfig;
+    /** renderDirectory is set: nothing can be read from the cluster, its boot image included. */
+    rendering: boolean;
+}
+
+/**
+ * The AMI query of the stack or a pool. Its sources (pinned id, the cluster's boot image, owners +
+ * namePattern) are tried at lookup time; here only combinations that can never work are refused.
+ */
+function resolveAmi(raw: RawAmi | undefined, at: PathSegment[], context: AmiContext, problems: ConfigProblem[], needed: boolean): AmiQuery {
+    const { cluster, lookups, rendering } = context;
     const ami: AmiQuery = {
         id: raw?.id,
         owners: raw?.owners ?? [RHCOS_AMI_OWNER],
         namePattern: raw?.namePattern,
-        managedByCluster: raw?.managedByCluster ?? false,
+        managedByCluster: raw?.managedByCluster,
     };
     if (!needed || cluster.platform !== "openshift") return ami;
     if (raw?.id && raw.namePattern) {
         problems.push(problem([...at, "namePattern"], raw.namePattern, "either id (pinned) or namePattern (lookup), not both"));
     }
-    if (!raw?.id && lookups === "offline") {
-        problems.push(problem([...at, "id"], undefined, "a pinned AMI id: offline lookups cannot search AMIs"));
-    } else if (!raw?.id && !raw?.namePattern) {
-        problems.push(problem(at, raw, "id (pinned) or namePattern (lookup, e.g. rhcos-418.94.*-x86_64)"));
+    if (!raw?.id && rendering && lookups === "offline") {
+        problems.push(
+            problem(
+                [...at, "id"],
+                undefined,
+                "a pinned AMI id: offline lookups cannot search AMIs, and renderDirectory reads nothing from the cluster (no boot image)",
+            ),
+        );
+    } else if (!raw?.id && rendering && !raw?.namePattern) {
+        problems.push(
+            problem(
+                at,
+                raw,
+                "id (pinned) or namePattern (lookup, e.g. rhcos-418.94.*-x86_64): renderDirectory reads nothing from the cluster, so its boot image cannot be used",
+            ),
+        );
     }
     if (ami.managedByCluster && !managesBootImages(cluster.openshiftVersion)) {
         problems.push(
@@ -286,7 +297,7 @@ function resolvePool(
     raw: RawPool,
     index: number,
     cluster: ClusterConfig,
-    lookups: CapacityConfig["lookups"],
+    amiContext: AmiContext,
     defaultAmi: AmiQuery,
     problems: ConfigProblem[],
 ): PoolConfig {
@@ -394,7 +405,7 @@ function resolvePool(
         kueueFlavor: raw.kueueFlavor ?? name,
         sysctls,
         kernelArguments,
-        ami: raw.ami ? resolveAmi(raw.ami, at("ami"), lookups, cluster, problems, true) : defaultAmi,
+        ami: raw.ami ? resolveAmi(raw.ami, at("ami"), amiContext, problems, true) : defaultAmi,
         amiFromPool: raw.ami !== undefined,
         providerSpec: raw.providerSpec ?? {},
     };

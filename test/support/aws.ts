@@ -14,6 +14,35 @@ export interface AwsFixture {
     spotPrices?: Record<string, number>;
     /** Instance type → the availability zones offering it; default: zones a to f of the region asked. */
     offerings?: Record<string, string[]>;
+    /** Objects in the cluster that `.get` reads find, by `<type token>::<namespace>/<name>`: their state. */
+    clusterObjects?: Record<string, Record<string, unknown>>;
+}
+
+/** The coreos-bootimages ConfigMap of a cluster, listing one AMI per architecture and region. */
+export function bootImagesConfigMap(amis: Record<string, Record<string, string>>): Record<string, Record<string, unknown>> {
+    const architectures = Object.fromEntries(
+        Object.entries(amis).map(([arch, regions]) => [
+            arch,
+            {
+                artifacts: {},
+                images: {
+                    aws: {
+                        regions: Object.fromEntries(
+                            Object.entries(regions).map(([region, image]) => [region, { release: "418.94.202410090804-0", image }]),
+                        ),
+                    },
+                },
+            },
+        ]),
+    );
+    return {
+        "kubernetes:core/v1:ConfigMap::openshift-machine-config-operator/coreos-bootimages": {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "coreos-bootimages", namespace: "openshift-machine-config-operator" },
+            data: { releaseVersion: "4.18.24", stream: JSON.stringify({ stream: "rhcos-4.18", architectures }) },
+        },
+    };
 }
 
 export const TOKENS = {

@@ -33,6 +33,8 @@ export interface ProgramRun {
     error?: Error;
     resources: RegisteredResource[];
     invokes: RecordedInvoke[];
+    /** Objects read from the cluster (`type::id`). */
+    reads: string[];
 }
 
 /** Stack config as it appears in a `Pulumi.<stack>.yaml` file: `namespace:key` → YAML value. */
@@ -68,6 +70,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
     const { program = PROGRAM, project = "cluster-capacity", stack = "test" } = options;
     const resources: RegisteredResource[] = [];
     const invokes: RecordedInvoke[] = [];
+    const reads: string[] = [];
     const inputsByName = new Map<string, Record<string, unknown>>();
     let pending = 0;
     const duplicateUrns: string[] = [];
@@ -75,12 +78,24 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
+                if (args.id) {
+                    // A `.get` read of an object that already exists in the cluster.
+                    const state = aws.clusterObjects?.[`${args.type}::${args.id}`];
+                    if (!state) throw new Error(`${args.type} ${args.id} not found in the cluster`);
+                    reads.push(`${args.type}::${args.id}`);
+                    return { id: args.id, state };
+                }
                 inputsByName.set(`${args.type}::${args.name}`, args.inputs);
                 return { id: `${args.name}-id`, state: args.inputs };
             },
             call(args) {
                 invokes.push({ token: args.token, inputs: args.inputs, provider: args.provider });
-                return answerInvoke(aws, args.token, args.inputs);
+                try {
+                    return answerInvoke(aws, args.token, args.inputs);
+                } catch (e) {
+                    // The engine reports a failed invoke as a gRPC error whose `details` carry the provider's message.
+                    throw Object.assign(new Error((e as Error).message), { details: (e as Error).message });
+                }
             },
         },
         project,
@@ -134,7 +149,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
     pulumi.log.info = info;
     // The engine refuses a second resource with the same URN, part-way through an update.
     if (!error && duplicateUrns.length > 0) error = new Error(`Duplicate resource URN(s): ${duplicateUrns.join(", ")}`);
-    return { logs, outputs, error, resources, invokes };
+    return { logs, outputs, error, resources, invokes, reads };
 }
 
 /** Waits until registrations stop changing: constructors run synchronously, their RPCs do not. */

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { StackConfig } from "./harness";
-import type { AwsFixture } from "./aws";
+import { AwsFixture, bootImagesConfigMap } from "./aws";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
@@ -12,11 +12,15 @@ export function stackFile(stack: string): StackConfig {
     return (YAML.parse(fs.readFileSync(file, "utf8")) as { config: StackConfig }).config;
 }
 
-/** What AWS answers for the prod stack in tests: quotas with room, and the RHCOS AMI. */
+/** The AMI the prod cluster publishes as its x86_64 boot image in us-east-1. */
+export const PROD_BOOT_IMAGE = "ami-0c0ffee0c0ffee001";
+
+/** What AWS and the cluster answer for the prod stack in tests: quotas with room, the RHCOS AMIs. */
 export const PROD_AWS: AwsFixture = {
     accountId: "111122223333",
     quotas: { "L-DB2E81BA": 512, "L-3819A6DF": 64 },
     amis: { "rhcos-418.94.*-x86_64": "ami-0f1e2d3c4b5a69788" },
+    clusterObjects: bootImagesConfigMap({ x86_64: { "us-east-1": PROD_BOOT_IMAGE, "eu-west-1": "ami-0e0e0e0e0e0e0e0e0" } }),
     onDemandPrices: { "g6.4xlarge": 1.3232, "g6.12xlarge": 4.6016 },
     spotPrices: { "g6.xlarge": 0.3507 },
 };
