@@ -27,8 +27,11 @@ import { capacityReport } from "./lib/report";
 async function main() {
     const config = loadConfig();
     const openshift = config.cluster.platform === "openshift";
-    // Reading the cluster's boot image needs the provider before the lookups; rendering reads nothing.
-    const readsCluster = openshift && !config.renderDirectory && config.pools.some((p) => !p.ami.id);
+    // Reading the cluster's boot image and worker MachineSets needs the provider before the lookups;
+    // rendering reads nothing.
+    const explicitNetwork = config.network.subnets !== undefined;
+    const readsCluster =
+        openshift && !config.renderDirectory && config.pools.length > 0 && (!explicitNetwork || config.pools.some((p) => !p.ami.id));
     let provider = readsCluster ? kubernetesProvider("cluster-capacity", config) : undefined;
     const facts = await resolveLookups(config, provider && clusterReads(provider));
     const plan = planCapacity(config, facts);
@@ -48,7 +51,7 @@ async function main() {
     provider ??= kubernetesProvider("cluster-capacity", config);
 
     if (openshift) {
-        const poolArgs = { infraId: cluster.infraId, region: cluster.region, openshiftVersion: cluster.openshiftVersion, provider };
+        const poolArgs = { infraId: cluster.infraId, region: cluster.region, provider };
         for (const poolPlan of plan.pools) {
             if (poolPlan.pool.accelerator === "nvidia") {
                 new GpuPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan, machineConfigRole: gpuPoolRole(poolPlan.pool) });

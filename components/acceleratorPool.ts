@@ -6,13 +6,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolPlan } from "../lib/plan";
-import type { OpenShiftVersion } from "../lib/openshift";
 import { machineAutoscalerManifest, machineSetManifest } from "./machineSetManifest";
 
 export interface AcceleratorPoolArgs {
     infraId: string;
     region: string;
-    openshiftVersion: OpenShiftVersion;
     /** The pool's plan: config, instance spec, AMI and MachineSet names. */
     plan: PoolPlan;
     provider: k8s.Provider;
@@ -44,7 +42,13 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
         // The autoscaler owns spec.replicas; with boot-image management the cluster owns the AMI.
         const ignoreChanges = [...(pool.autoscaling ? ["spec.replicas"] : []), ...(plan.ignoreAmiDrift ? [AMI_PATH] : [])];
         for (const machineSet of plan.machineSets) {
+            if (!machineSet.network) {
+                throw new Error(
+                    `${type} ${name}: no network for ${machineSet.zone}; the lookups should have found one or refused the config`,
+                );
+            }
             const manifest = machineSetManifest({
+                network: machineSet.network,
                 ...args,
                 pool,
                 zone: machineSet.zone,

@@ -11,12 +11,11 @@ import {
     POOL_LABEL,
     timeSlicingConfigKey,
 } from "../lib/naming";
-import { installerNames, OpenShiftVersion } from "../lib/openshift";
+import type { MachineNetwork } from "../lib/network";
 
 export interface MachineSetInputs {
     infraId: string;
     region: string;
-    openshiftVersion: OpenShiftVersion;
     pool: PoolConfig;
     zone: string;
     name: string;
@@ -24,6 +23,8 @@ export interface MachineSetInputs {
     amiId: string;
     /** Node role (MachineConfigPool) the machines join: `worker-gpu`, `worker-gpu-<pool>` or `worker`. */
     role: string;
+    /** Subnet, security groups and identity, from config, the cluster's worker MachineSets or AWS. */
+    network: MachineNetwork;
 }
 
 export interface KubernetesObject {
@@ -55,11 +56,8 @@ export function deepMerge(base: Json, override: Json): Json {
     return merged;
 }
 
-const tagNameFilter = (value: string) => ({ filters: [{ name: "tag:Name", values: [value] }] });
-
-/** AWSMachineProviderConfig following the installer's conventions for the cluster's era. */
+/** AWSMachineProviderConfig: the pool's instance settings on the network and identity the cluster's workers use. */
 export function awsProviderSpec(i: MachineSetInputs): Json {
-    const names = installerNames(i.infraId, i.openshiftVersion);
     const volume = i.pool.rootVolume;
     const spec: Json = {
         apiVersion: "machine.openshift.io/v1beta1",
@@ -67,12 +65,12 @@ export function awsProviderSpec(i: MachineSetInputs): Json {
         ami: { id: i.amiId },
         instanceType: i.pool.instanceType,
         placement: { region: i.region, availabilityZone: i.zone },
-        subnet: tagNameFilter(names.privateSubnet(i.zone)),
-        securityGroups: names.securityGroups.map(tagNameFilter),
-        iamInstanceProfile: { id: names.instanceProfile },
-        userDataSecret: { name: "worker-user-data" },
-        credentialsSecret: { name: "aws-cloud-credentials" },
-        tags: [{ name: `kubernetes.io/cluster/${i.infraId}`, value: "owned" }],
+        subnet: i.network.subnet,
+        securityGroups: i.network.securityGroups,
+        iamInstanceProfile: i.network.iamInstanceProfile,
+        userDataSecret: i.network.userDataSecret,
+        credentialsSecret: i.network.credentialsSecret,
+        tags: i.network.tags,
         deviceIndex: 0,
         metadataServiceOptions: { authentication: "Required" },
         blockDevices: [

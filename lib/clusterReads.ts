@@ -5,10 +5,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BOOT_IMAGES_CONFIGMAP } from "./bootImages";
+import { MACHINE_API_NAMESPACE } from "./naming";
 
 export interface ClusterReads {
     /** `data.stream` of the Machine Config Operator's `coreos-bootimages` ConfigMap. */
     bootImageStream(): Promise<string | undefined>;
+    /** The `spec` of a MachineSet in openshift-machine-api (the engine fails the run if it does not exist). */
+    machineSetSpec(name: string): Promise<unknown>;
 }
 
 /**
@@ -23,7 +26,20 @@ async function readValue<T>(output: pulumi.Output<T>): Promise<T | undefined> {
 
 export function clusterReads(provider: k8s.Provider): ClusterReads {
     let stream: Promise<string | undefined> | undefined;
+    const machineSets = new Map<string, Promise<unknown>>();
     return {
+        machineSetSpec(name) {
+            if (!machineSets.has(name)) {
+                // `CustomResource.get` exposes only apiVersion and kind; naming spec makes it an output too.
+                const read = new k8s.apiextensions.CustomResource(
+                    `worker-machineset-${name}`,
+                    { apiVersion: "machine.openshift.io/v1beta1", kind: "MachineSet", spec: undefined },
+                    { provider, id: `${MACHINE_API_NAMESPACE}/${name}` },
+                );
+                machineSets.set(name, readValue((read as unknown as { spec: pulumi.Output<unknown> }).spec));
+            }
+            return machineSets.get(name) as Promise<unknown>;
+        },
         bootImageStream() {
             const { namespace, name } = BOOT_IMAGES_CONFIGMAP;
             stream ??= readValue(k8s.core.v1.ConfigMap.get("coreos-bootimages", `${namespace}/${name}`, { provider }).data).then(

@@ -8,6 +8,17 @@ import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
 import { quotaFor } from "../policy/lib/quota";
 import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
 import type { ClusterReads } from "./clusterReads";
+import {
+    awsReference,
+    clusterTag,
+    installerIdentity,
+    MachineNetwork,
+    networkFromWorkerMachineSet,
+    NetworkSource,
+    SUBNET_NAMES,
+    WORKER_SECURITY_GROUPS,
+    workerMachineSetName,
+} from "./network";
 import { ConfigError, ConfigProblem, firstLineOf, problem, PathSegment } from "./errors";
 import type { AmiQuery, CapacityConfig, PoolConfig } from "./config/types";
 
@@ -20,6 +31,8 @@ export interface LookupFacts {
     quotaLimits: Readonly<Record<string, number>>;
     /** AMI id and its source per pool name. */
     amis: ReadonlyMap<string, { id: string; source: AmiSource }>;
+    /** Where new machines attach, per availability zone a pool uses. */
+    networks: ReadonlyMap<string, { network: MachineNetwork; source: NetworkSource }>;
 }
 
 /** The first place in the config that uses each distinct value, for error messages. */
@@ -105,6 +118,7 @@ export async function resolveLookups(config: CapacityConfig, cluster?: ClusterRe
     ]);
     checkZonesOffered(pools, new Map(offerings), region, problems);
     const amis = onAws ? await resolveAmis() : new Map<string, { id: string; source: AmiSource }>();
+    const networks = onAws ? await resolveNetworks() : new Map<string, { network: MachineNetwork; source: NetworkSource }>();
 
     if (config.cluster.accountId && accountId && accountId !== config.cluster.accountId) {
         problems.push(
@@ -123,7 +137,129 @@ export async function resolveLookups(config: CapacityConfig, cluster?: ClusterRe
         instanceSpecs: new Map(specs.filter((entry): entry is [string, InstanceSpec] => entry[1] !== undefined)),
         quotaLimits: Object.fromEntries(limits.filter((entry): entry is [string, number] => entry[1] !== undefined)),
         amis,
+        networks,
     };
+
+    /**
+     * Each pool zone's network, by precedence: cluster.network, else the cluster's worker MachineSet
+     * of that zone (or cluster.workerMachineSet, zone swapped), else AWS by the cluster tag. Config
+     * validation has refused the case where none is reachable.
+     */
+    async function resolveNetworks(): Promise<Map<string, { network: MachineNetwork; source: NetworkSource }>> {
+        const { infraId } = config.cluster;
+        const { workerMachineSet, subnets, securityGroups: explicitGroups, instanceProfile } = config.network;
+        const explicit = subnets && explicitGroups ? { subnets, securityGroups: explicitGroups, instanceProfile } : undefined;
+        const zones = pools.flatMap((pool, index) =>
+            pool.zones.map((zone, z) => ({ zone, at: ["pools", index, "zones", z] as PathSegment[] })),
+        );
+        const uses = [...firstUse(zones, (u) => u.zone).values()].map((index) => zones[index]);
+        const result = new Map<string, { network: MachineNetwork; source: NetworkSource }>();
+        const securityGroups = !explicit && !cluster && online ? awsSecurityGroups() : undefined;
+        for (const { zone, at } of uses) {
+            if (explicit) {
+                const identity = installerIdentity(infraId);
+                result.set(zone, {
+                    network: {
+                        ...identity,
+                        ...(explicit.instanceProfile && { iamInstanceProfile: { id: explicit.instanceProfile } }),
+                        subnet: awsReference(explicit.subnets[zone], "subnet-"),
+                        securityGroups: explicit.securityGroups.map((g) => awsReference(g, "sg-")),
+                    },
+                    source: { kind: "config" },
+                });
+            } else if (cluster) {
+                const name = workerMachineSet ?? workerMachineSetName(infraId, zone);
+                const found = networkFromWorkerMachineSet(await cluster.machineSetSpec(name).then((spec) => ({ spec })), zone);
+                if ("missing" in found) {
+                    problems.push(
+                        problem(
+                            workerMachineSet ? ["network", "workerMachineSet"] : at,
+                            workerMachineSet ?? zone,
+                            `a worker MachineSet to copy the network of ${zone} from: openshift-machine-api/${name} cannot serve, ${found.missing} (set network.workerMachineSet, or network.subnets and securityGroups)`,
+                        ),
+                    );
+                } else {
+                    result.set(zone, { network: found, source: { kind: "worker-machineset", name } });
+                }
+            } else if (online) {
+                const [subnet, groups] = await Promise.all([awsSubnet(zone, at), securityGroups]);
+                if (subnet && groups) {
+                    result.set(zone, {
+                        network: { ...installerIdentity(infraId), subnet: { id: subnet }, securityGroups: groups },
+                        source: { kind: "aws" },
+                    });
+                }
+            }
+        }
+        if (problems.length > 0) throw new ConfigError(problems, "lookups failed");
+        return result;
+    }
+
+    /** The one private subnet of the zone tagged for the cluster, under either installer's name. */
+    async function awsSubnet(zone: string, at: PathSegment[]): Promise<string | undefined> {
+        const names = SUBNET_NAMES(config.cluster.infraId, zone);
+        try {
+            const found = await aws.ec2.getSubnets({
+                filters: [
+                    { name: "tag-key", values: [clusterTag(config.cluster.infraId)] },
+                    { name: "availability-zone", values: [zone] },
+                    { name: "tag:Name", values: names },
+                ],
+                region,
+            });
+            if (found.ids.length === 1) return found.ids[0];
+            problems.push(
+                problem(
+                    at,
+                    zone,
+                    `a zone with exactly one private subnet of the cluster (tag ${clusterTag(config.cluster.infraId)}, Name ${names.join(" or ")}); found ${found.ids.length > 0 ? found.ids.join(", ") : "none"} (set network.subnets and securityGroups)`,
+                ),
+            );
+        } catch (error) {
+            problems.push(problem(at, zone, `a zone whose subnets can be read with ec2:DescribeSubnets (AWS said: ${errorText(error)})`));
+        }
+        return undefined;
+    }
+
+    /** The worker security groups of either installer generation, found by the cluster tag. */
+    async function awsSecurityGroups(): Promise<{ id: string }[] | undefined> {
+        const { terraform, clusterApi } = WORKER_SECURITY_GROUPS(config.cluster.infraId);
+        try {
+            // One question per Name: the answer lists ids only, not which Name each has.
+            const byName = new Map<string, string[]>();
+            for (const name of [...clusterApi, ...terraform]) {
+                const found = await aws.ec2.getSecurityGroups({
+                    filters: [
+                        { name: "tag-key", values: [clusterTag(config.cluster.infraId)] },
+                        { name: "tag:Name", values: [name] },
+                    ],
+                    region,
+                });
+                if (found.ids.length > 0) byName.set(name, [...found.ids]);
+            }
+            for (const generation of [clusterApi, terraform]) {
+                if (generation.every((name) => byName.get(name)?.length === 1))
+                    return generation.map((name) => ({ id: (byName.get(name) as string[])[0] }));
+            }
+            const seen = [...byName].map(([name, ids]) => `${name} (${ids.join(", ")})`).join("; ") || "none";
+            problems.push(
+                problem(
+                    ["network", "securityGroups"],
+                    undefined,
+                    `the cluster's worker security groups: one each of ${clusterApi.join(" + ")} (4.16+ installs) or ${terraform.join("")} (earlier installs), tagged ${clusterTag(config.cluster.infraId)}; found ${seen}`,
+                ),
+            );
+        } catch (error) {
+            problems.push(
+                problem(
+                    ["network", "securityGroups"],
+                    undefined,
+                    `security groups readable with ec2:DescribeSecurityGroups (AWS said: ${errorText(error)})`,
+                ),
+            );
+        }
+        return undefined;
+    }
 
     /**
      * Each pool's AMI, by precedence: the pinned id, else the cluster's own boot image for the pool's

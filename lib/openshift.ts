@@ -1,4 +1,4 @@
-/** Facts that depend on the OpenShift version: installer naming conventions and Ignition versions. */
+/** Facts that depend on the OpenShift version: Ignition versions and boot-image management. */
 
 export interface OpenShiftVersion {
     major: 4;
@@ -15,25 +15,6 @@ export function parseOpenShiftVersion(version: string): OpenShiftVersion | undef
 
 export function atLeast(version: OpenShiftVersion, minor: number): boolean {
     return version.minor >= minor;
-}
-
-/**
- * The installer named AWS subnets and security groups differently once it moved from Terraform to
- * Cluster API (4.16); MachineSets find them by `tag:Name`, so the names must follow the cluster's era.
- */
-export interface InstallerNames {
-    privateSubnet(zone: string): string;
-    securityGroups: string[];
-    instanceProfile: string;
-}
-
-export function installerNames(infraId: string, version: OpenShiftVersion): InstallerNames {
-    const clusterApiEra = atLeast(version, 16);
-    return {
-        privateSubnet: (zone) => (clusterApiEra ? `${infraId}-subnet-private-${zone}` : `${infraId}-private-${zone}`),
-        securityGroups: clusterApiEra ? [`${infraId}-node`, `${infraId}-lb`] : [`${infraId}-worker-sg`],
-        instanceProfile: `${infraId}-worker-profile`,
-    };
 }
 
 /** The Ignition spec version the Machine Config Operator accepts in MachineConfigs of that release. */

@@ -9,11 +9,14 @@ import { ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
 import type { AmiSource, LookupFacts } from "./lookups";
 import { managesBootImages } from "./openshift";
 import { machineSetName } from "./naming";
+import type { MachineNetwork } from "./network";
 
 export interface MachineSetPlan {
     name: string;
     zone: string;
     replicas: number;
+    /** Where its machines attach; undefined on plain Kubernetes, which renders no MachineSets. */
+    network?: MachineNetwork;
 }
 
 export interface PoolPlan {
@@ -92,6 +95,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
                 name: machineSetName(config.cluster.infraId, pool.name, zone),
                 zone,
                 replicas: pool.replicas,
+                network: facts.networks.get(zone)?.network,
             })),
             maxMachinesPerZone: perZone,
             maxNodes,

@@ -86,25 +86,13 @@ describe("GpuPool MachineSets", () => {
         assert.deepStrictEqual(spec.ami, { id: "ami-0a5e3b2c9d8f71e46" });
     });
 
-    it("finds subnets and security groups by the 4.16+ installer names", () => {
+    it("takes subnets and security groups from the stack's explicit network", () => {
         const spec = providerSpec(dev, "dev-7xk2p-l4-us-east-2b");
         assert.deepStrictEqual(spec.subnet, { filters: [{ name: "tag:Name", values: ["dev-7xk2p-subnet-private-us-east-2b"] }] });
         assert.deepStrictEqual(spec.securityGroups, [
             { filters: [{ name: "tag:Name", values: ["dev-7xk2p-node"] }] },
             { filters: [{ name: "tag:Name", values: ["dev-7xk2p-lb"] }] },
         ]);
-    });
-
-    it("finds subnets and security groups by the Terraform-era names before 4.16", async () => {
-        const run = await runProgram(
-            offlineStack({
-                "cluster-capacity:cluster": { name: "old", infraId: "old-abcde", openshiftVersion: "4.15", region: "us-east-2" },
-            }),
-        );
-        assert.ifError(run.error);
-        const spec = providerSpec(run, "old-abcde-l4-us-east-2a");
-        assert.deepStrictEqual(spec.subnet, { filters: [{ name: "tag:Name", values: ["old-abcde-private-us-east-2a"] }] });
-        assert.deepStrictEqual(spec.securityGroups, [{ filters: [{ name: "tag:Name", values: ["old-abcde-worker-sg"] }] }]);
     });
 
     it("asks for spot capacity only for spot pools", () => {

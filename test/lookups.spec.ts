@@ -81,7 +81,10 @@ describe("AWS lookups", () => {
         "cluster-capacity:ami": { namePattern: "rhcos-418.94.*-x86_64" },
         ...extra,
     });
-    const noBootImageHere = { ...PROD_AWS, clusterObjects: bootImagesConfigMap({ x86_64: { "eu-west-1": "ami-0e0e0e0e0e0e0e0e0" } }) };
+    const noBootImageHere = {
+        ...PROD_AWS,
+        clusterObjects: { ...PROD_AWS.clusterObjects, ...bootImagesConfigMap({ x86_64: { "eu-west-1": "ami-0e0e0e0e0e0e0e0e0" } }) },
+    };
     const machineSetAmis = (run: ProgramRun) =>
         new Set(rendered(run, "MachineSet").map((m: any) => m.spec.template.spec.providerSpec.value.ami.id));
 
@@ -89,7 +92,10 @@ describe("AWS lookups", () => {
         const run = await runProgram(stackFile("prod"), PROD_AWS);
         assert.ifError(run.error);
         assert.deepStrictEqual(machineSetAmis(run), new Set([PROD_BOOT_IMAGE]));
-        assert.deepStrictEqual(run.reads, ["kubernetes:core/v1:ConfigMap::openshift-machine-config-operator/coreos-bootimages"]);
+        assert.deepStrictEqual(
+            run.reads.filter((r) => r.includes("ConfigMap")),
+            ["kubernetes:core/v1:ConfigMap::openshift-machine-config-operator/coreos-bootimages"],
+        );
         assert.ok(!run.invokes.some((i) => i.token === TOKENS.ami));
     });
 
@@ -102,10 +108,13 @@ describe("AWS lookups", () => {
     it("picks the aarch64 boot image for a Graviton GPU type", async () => {
         const graviton = {
             ...PROD_AWS,
-            clusterObjects: bootImagesConfigMap({
-                x86_64: { "us-east-1": PROD_BOOT_IMAGE },
-                aarch64: { "us-east-1": "ami-0a4c4a4c4a4c4a4c4" },
-            }),
+            clusterObjects: {
+                ...PROD_AWS.clusterObjects,
+                ...bootImagesConfigMap({
+                    x86_64: { "us-east-1": PROD_BOOT_IMAGE },
+                    aarch64: { "us-east-1": "ami-0a4c4a4c4a4c4a4c4" },
+                }),
+            },
         };
         const run = await runProgram(
             { ...stackFile("prod"), "cluster-capacity:pools": [gpuPool("arm", { instanceType: "g5g.xlarge", zones: ["us-east-1a"] })] },
@@ -146,7 +155,10 @@ describe("AWS lookups", () => {
         const run = await runProgram({ ...stackFile("prod"), "cluster-capacity:ami": { id: "ami-0123456789abcdef0" } }, PROD_AWS);
         assert.ifError(run.error);
         assert.ok(!run.invokes.some((i) => i.token === TOKENS.ami));
-        assert.deepStrictEqual(run.reads, []);
+        assert.deepStrictEqual(
+            run.reads.filter((r) => r.includes("ConfigMap")),
+            [],
+        );
         assert.deepStrictEqual(machineSetAmis(run), new Set(["ami-0123456789abcdef0"]));
     });
 

@@ -197,6 +197,32 @@ export const CONFIG_SCHEMA = {
                 accountId: { type: "string", pattern: "^[0-9]{12}$", allowed: "a 12-digit AWS account id" },
             },
         },
+        network: {
+            type: "object",
+            additionalProperties: false,
+            description:
+                "Where new pools' machines attach. Default: copied per zone from the cluster's worker MachineSet <infraId>-worker-<zone>, else found in AWS by the cluster tag. workerMachineSet: copy from this one instead (zone swapped); subnets (zone → subnet id or Name tag) + securityGroups (ids or Name tags) + instanceProfile: explicit, no discovery.",
+            properties: {
+                workerMachineSet: {
+                    type: "string",
+                    pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+                    maxLength: 63,
+                    allowed: "the name of a worker MachineSet in openshift-machine-api",
+                },
+                subnets: {
+                    type: "object",
+                    minProperties: 1,
+                    propertyNames: {
+                        type: "string",
+                        pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9][a-z]$",
+                        allowed: "an availability zone such as us-east-2a",
+                    },
+                    additionalProperties: { type: "string", minLength: 1 },
+                },
+                securityGroups: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+                instanceProfile: { type: "string", minLength: 1 },
+            },
+        },
         lookups: {
             enum: ["aws", "offline"],
             description: "aws (default): read quotas, instance specs and AMIs from AWS; offline: no AWS call.",

@@ -17,6 +17,16 @@ export interface ClusterConfig {
     accountId?: string;
 }
 
+/** Where new pools' machines attach (lib/network.ts); empty: discover it. */
+export interface NetworkConfig {
+    /** An existing worker MachineSet to copy network and identity from, its zone swapped. */
+    workerMachineSet?: string;
+    /** Explicit subnets per zone, with securityGroups: no discovery. */
+    subnets?: Record<string, string>;
+    securityGroups?: string[];
+    instanceProfile?: string;
+}
+
 export interface AmiQuery {
     id?: string;
     owners: string[];
@@ -87,6 +97,7 @@ export interface OperatorChannels {
 
 export interface CapacityConfig {
     cluster: ClusterConfig;
+    network: NetworkConfig;
     lookups: LookupMode;
     quotas: Record<string, number>;
     instanceTypes: Record<string, Partial<InstanceSpec>>;

@@ -28,7 +28,7 @@ import {
     resolveNeuron,
     resolveOperatorChannels,
 } from "./features";
-import type { AmiQuery, CapacityConfig, ClusterConfig, PoolConfig, Taint } from "./types";
+import type { AmiQuery, CapacityConfig, ClusterConfig, NetworkConfig, PoolConfig, Taint } from "./types";
 
 export const RHCOS_AMI_OWNER = "531415883065";
 export const DEFAULT_ROOT_VOLUME_GIB = 120;
@@ -135,6 +135,7 @@ type RawPool = Omit<Partial<PoolConfig>, "ami" | "rootVolume" | "sysctls"> & {
 };
 interface RawConfig {
     cluster: Partial<Omit<ClusterConfig, "openshiftVersion">> & { name: string; openshiftVersion?: string };
+    network?: NetworkConfig;
     lookups?: CapacityConfig["lookups"];
     quotas?: Record<string, number>;
     instanceTypes?: CapacityConfig["instanceTypes"];
@@ -175,6 +176,8 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const defaultAmi = resolveAmi(raw.ami, ["ami"], amiContext, problems, (raw.pools ?? []).length > 0 && !raw.pools?.every((p) => p.ami));
     const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, cluster, amiContext, defaultAmi, problems));
     checkPoolSet(pools, cluster, neuronEnabled, problems);
+    const network = raw.network ?? {};
+    checkNetworkSource(pools, cluster, network, { lookups, rendering: raw.renderDirectory !== undefined }, problems);
 
     const gpuOperator = resolveGpuOperator(raw.gpuOperator, cluster, problems);
     checkGpuOperatorChannel({ gpuOperator, cluster }, raw.gpuOperator?.channel !== undefined, problems);
@@ -197,6 +200,7 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     }
     return {
         cluster,
+        network,
         lookups,
         quotas: raw.quotas ?? {},
         instanceTypes: raw.instanceTypes ?? {},
@@ -242,7 +246,14 @@ function resolveCluster(raw: RawConfig, context: ConfigContext, problems: Config
         problems.push(problem(["cluster", "openshiftVersion"], c.openshiftVersion, `4.${MIN_OPENSHIFT_MINOR} or later`));
     }
     version ??= { major: 4, minor: MIN_OPENSHIFT_MINOR };
-    return { name: c.name, infraId: c.infraId ?? "", platform, openshiftVersion: version, region, accountId: c.accountId };
+    return {
+        name: c.name,
+        infraId: c.infraId ?? "",
+        platform,
+        openshiftVersion: version,
+        region,
+        accountId: c.accountId,
+    };
 }
 
 interface AmiContext {
@@ -498,6 +509,57 @@ function checkProviderSpec(
                 ),
             );
         }
+    }
+}
+
+/**
+ * A new pool's subnet and security groups come from config, the cluster's worker MachineSets or AWS
+ * (lib/network.ts). Rendering offline reaches neither, and the installer's names cannot be guessed.
+ */
+function checkNetworkSource(
+    pools: PoolConfig[],
+    cluster: ClusterConfig,
+    network: NetworkConfig,
+    reach: { lookups: CapacityConfig["lookups"]; rendering: boolean },
+    problems: ConfigProblem[],
+): void {
+    if (cluster.platform !== "openshift" || pools.length === 0) return;
+    const explicit = network.subnets !== undefined || network.securityGroups !== undefined;
+    if (explicit && network.workerMachineSet) {
+        problems.push(
+            problem(
+                ["network", "workerMachineSet"],
+                network.workerMachineSet,
+                "either workerMachineSet (copy) or subnets and securityGroups (explicit), not both",
+            ),
+        );
+    }
+    if (explicit) {
+        if (!network.securityGroups) {
+            problems.push(
+                problem(
+                    ["network", "securityGroups"],
+                    undefined,
+                    "the worker security groups (ids or Name tags) that go with network.subnets",
+                ),
+            );
+        }
+        const zones = [...new Set(pools.flatMap((p) => p.zones))].filter((z) => !(z in (network.subnets ?? {})));
+        for (const zone of zones) {
+            problems.push(
+                problem(["network", "subnets", zone], undefined, `the subnet of ${zone} (a pool uses that zone), as an id or Name tag`),
+            );
+        }
+        return;
+    }
+    if (reach.rendering && reach.lookups === "offline") {
+        problems.push(
+            problem(
+                ["network"],
+                undefined,
+                "explicit subnets and securityGroups: renderDirectory reads no worker MachineSet and offline lookups ask AWS nothing, and the installer's names depend on the release the cluster was installed with, not on openshiftVersion",
+            ),
+        );
     }
 }
 

@@ -14,6 +14,10 @@ export interface AwsFixture {
     spotPrices?: Record<string, number>;
     /** Instance type → the availability zones offering it; default: zones a to f of the region asked. */
     offerings?: Record<string, string[]>;
+    /** Subnet ids per availability zone that match the cluster tag and an installer Name (getSubnets). */
+    subnets?: Record<string, string[]>;
+    /** Security group ids per Name tag, all tagged for the cluster (getSecurityGroups). */
+    securityGroups?: Record<string, string[]>;
     /** Objects in the cluster that `.get` reads find, by `<type token>::<namespace>/<name>`: their state. */
     clusterObjects?: Record<string, Record<string, unknown>>;
 }
@@ -53,6 +57,8 @@ export const TOKENS = {
     product: "aws:pricing/getProduct:getProduct",
     spotPrice: "aws:ec2/getSpotPrice:getSpotPrice",
     offerings: "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings",
+    subnets: "aws:ec2/getSubnets:getSubnets",
+    securityGroups: "aws:ec2/getSecurityGroups:getSecurityGroups",
 } as const;
 
 export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -129,7 +135,65 @@ export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<stri
                 region,
             };
         }
+        case TOKENS.subnets: {
+            const filters = inputs.filters as { name: string; values: string[] }[];
+            const zone = filters.find((f) => f.name === "availability-zone")?.values[0] ?? "";
+            return { id: String(inputs.region), ids: aws.subnets?.[zone] ?? [], region: inputs.region };
+        }
+        case TOKENS.securityGroups: {
+            const filters = inputs.filters as { name: string; values: string[] }[];
+            const name = filters.find((f) => f.name === "tag:Name")?.values[0] ?? "";
+            const ids = aws.securityGroups?.[name] ?? [];
+            return {
+                id: String(inputs.region),
+                ids,
+                arns: ids.map((i) => `arn:aws:ec2:::security-group/${i}`),
+                vpcIds: [],
+                region: inputs.region,
+            };
+        }
         default:
             throw new Error(`unexpected invoke ${token}`);
     }
+}
+
+/**
+ * The installer's worker MachineSets `<infraId>-worker-<zone>` as a cluster holds them: `terraform`
+ * names for clusters installed before 4.16 (kept across upgrades), `clusterApi` names from 4.16.
+ */
+export function workerMachineSets(
+    infraId: string,
+    region: string,
+    zones: string[],
+    installedWith: "terraform" | "clusterApi",
+): Record<string, Record<string, unknown>> {
+    const byName = (name: string) => ({ filters: [{ name: "tag:Name", values: [name] }] });
+    return Object.fromEntries(
+        zones.map((zone) => {
+            const name = `${infraId}-worker-${zone}`;
+            const providerSpec = {
+                apiVersion: "machine.openshift.io/v1beta1",
+                kind: "AWSMachineProviderConfig",
+                ami: { id: "ami-0123456789abcdef0" },
+                instanceType: "m6i.xlarge",
+                placement: { region, availabilityZone: zone },
+                subnet: byName(installedWith === "terraform" ? `${infraId}-private-${zone}` : `${infraId}-subnet-private-${zone}`),
+                securityGroups:
+                    installedWith === "terraform" ? [byName(`${infraId}-worker-sg`)] : [byName(`${infraId}-node`), byName(`${infraId}-lb`)],
+                iamInstanceProfile: { id: `${infraId}-worker-profile` },
+                userDataSecret: { name: "worker-user-data" },
+                credentialsSecret: { name: "aws-cloud-credentials" },
+                tags: [{ name: `kubernetes.io/cluster/${infraId}`, value: "owned" }],
+            };
+            return [
+                `kubernetes:machine.openshift.io/v1beta1:MachineSet::openshift-machine-api/${name}`,
+                {
+                    apiVersion: "machine.openshift.io/v1beta1",
+                    kind: "MachineSet",
+                    metadata: { name, namespace: "openshift-machine-api" },
+                    spec: { replicas: 1, template: { spec: { providerSpec: { value: providerSpec } } } },
+                },
+            ];
+        }),
+    );
 }

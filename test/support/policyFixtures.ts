@@ -1,5 +1,6 @@
 /** Resources as the analyzer sees them, built from the program's own manifest builders. */
 import { machineAutoscalerManifest, machineSetManifest } from "../../components/machineSetManifest";
+import { installerIdentity } from "../../lib/network";
 import type { PoolConfig } from "../../lib/config/types";
 import { clusterAutoscalerManifest } from "../../components/clusterAutoscaling";
 import type { RegisteredResource } from "./harness";
@@ -54,13 +55,17 @@ export function machineSet(
     const manifest = machineSetManifest({
         infraId: "test-abcde",
         region: "us-east-2",
-        openshiftVersion: { major: 4, minor: 18 },
         pool: merged,
         zone,
         name,
         replicas: options.replicas ?? merged.replicas,
         amiId: "ami-0123456789abcdef0",
         role: "worker-gpu",
+        network: {
+            ...installerIdentity("test-abcde"),
+            subnet: { filters: [{ name: "tag:Name", values: [`test-abcde-subnet-private-${zone}`] }] },
+            securityGroups: [{ filters: [{ name: "tag:Name", values: ["test-abcde-node"] }] }],
+        },
     });
     return resource(MACHINE_SET_TYPE, `${merged.name}-${zone}`, manifest, options);
 }

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { StackConfig } from "./harness";
-import { AwsFixture, bootImagesConfigMap } from "./aws";
+import { AwsFixture, bootImagesConfigMap, workerMachineSets } from "./aws";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
@@ -20,7 +20,10 @@ export const PROD_AWS: AwsFixture = {
     accountId: "111122223333",
     quotas: { "L-DB2E81BA": 512, "L-3819A6DF": 64 },
     amis: { "rhcos-418.94.*-x86_64": "ami-0f1e2d3c4b5a69788" },
-    clusterObjects: bootImagesConfigMap({ x86_64: { "us-east-1": PROD_BOOT_IMAGE, "eu-west-1": "ami-0e0e0e0e0e0e0e0e0" } }),
+    clusterObjects: {
+        ...bootImagesConfigMap({ x86_64: { "us-east-1": PROD_BOOT_IMAGE, "eu-west-1": "ami-0e0e0e0e0e0e0e0e0" } }),
+        ...workerMachineSets("prod-east-x8v2k", "us-east-1", ["us-east-1a", "us-east-1b", "us-east-1c"], "clusterApi"),
+    },
     onDemandPrices: { "g6.4xlarge": 1.3232, "g6.12xlarge": 4.6016 },
     spotPrices: { "g6.xlarge": 0.3507 },
 };
@@ -39,9 +42,27 @@ export function gpuPool(name: string, extra: PoolEntry = {}): PoolEntry {
     };
 }
 
-/** An offline OpenShift 4.18 stack in us-east-2 with generous quotas; override any key. */
+/**
+ * `cluster-capacity:network` with explicit subnets (4.16+ installer names) for every AWS zone the
+ * pools use and the worker security groups; none when the pools use no AWS zone.
+ */
+export function explicitNetwork(pools: PoolEntry[], infraId = "test-abcde"): StackConfig {
+    const zones = [...new Set(pools.flatMap((p) => (p.zones as string[] | undefined) ?? []))].filter((z) =>
+        /^[a-z]{2}-[a-z]+-\d[a-z]$/.test(z),
+    );
+    if (zones.length === 0) return {};
+    return {
+        "cluster-capacity:network": {
+            subnets: Object.fromEntries(zones.map((zone) => [zone, `${infraId}-subnet-private-${zone}`])),
+            securityGroups: [`${infraId}-node`, `${infraId}-lb`],
+        },
+    };
+}
+
+/** An offline OpenShift 4.18 stack in us-east-2 with generous quotas, rendering YAML; override any key. */
 export function offlineStack(overrides: StackConfig = {}, pools: PoolEntry[] = [gpuPool("l4")]): StackConfig {
     return {
+        ...explicitNetwork(pools),
         "cluster-capacity:cluster": { name: "test", infraId: "test-abcde", openshiftVersion: "4.18", region: "us-east-2" },
         "cluster-capacity:lookups": "offline",
         "cluster-capacity:ami": { id: "ami-0123456789abcdef0" },
