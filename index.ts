@@ -4,6 +4,7 @@
  * that can be wrong with the config stops the program before the first resource is registered.
  */
 import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GpuPool, InferentiaPool } from "./components/acceleratorPool";
 import { ClusterAutoscaling } from "./components/clusterAutoscaling";
@@ -32,8 +33,11 @@ async function main() {
     const explicitNetwork = config.network.subnets !== undefined;
     const readsCluster =
         openshift && !config.renderDirectory && config.pools.length > 0 && (!explicitNetwork || config.pools.some((p) => !p.ami.id));
-    let provider = readsCluster ? kubernetesProvider("cluster-capacity", config) : undefined;
-    const facts = await resolveLookups(config, provider && clusterReads(provider));
+    let provider: k8s.Provider | undefined;
+    const facts = await resolveLookups(
+        config,
+        readsCluster ? () => clusterReads((provider = kubernetesProvider("cluster-capacity", config))) : undefined,
+    );
     const plan = planCapacity(config, facts);
     assertWithinQuotas(plan);
 

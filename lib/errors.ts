@@ -50,9 +50,10 @@ export function formatProblem(p: ConfigProblem): string {
 export class ConfigError extends pulumi.RunError {
     readonly problems: readonly ConfigProblem[];
 
-    constructor(problems: readonly ConfigProblem[], heading = "invalid stack configuration") {
+    /** @param outcome what was registered before the failure: nothing, unless the cluster had to be read. */
+    constructor(problems: readonly ConfigProblem[], heading = "invalid stack configuration", outcome = "nothing was registered") {
         const lines = problems.map((p) => `  - ${formatProblem(p)}`);
-        super(`cluster-capacity: ${heading}; nothing was registered. ${problems.length} problem(s):\n${lines.join("\n")}`);
+        super(`cluster-capacity: ${heading}; ${outcome}. ${problems.length} problem(s):\n${lines.join("\n")}`);
         this.name = "ConfigError";
         this.problems = problems;
     }
@@ -61,7 +62,7 @@ export class ConfigError extends pulumi.RunError {
 /** Stops the program when the pools' maximum size would exceed an AWS quota. */
 export class QuotaError extends pulumi.RunError {
     constructor(details: string) {
-        super(`cluster-capacity: quota pre-flight failed; nothing was registered.\n${details}`);
+        super(`cluster-capacity: quota pre-flight failed; no cluster object was registered.\n${details}`);
         this.name = "QuotaError";
     }
 }

@@ -51,6 +51,9 @@ function amiQueryKey(ami: AmiQuery): string | undefined {
 
 const errorText = (error: unknown) => firstLineOf(error, 200);
 
+/** Failures after the cluster was read: the Kubernetes provider is registered by then, nothing else. */
+const CLUSTER_READ = "only the Kubernetes provider (to read the cluster) was registered, no cluster object";
+
 /**
  * A MachineSet in a zone where EC2 does not offer its type never gets a Machine past `Failed`
  * (Unsupported: the requested configuration is currently not supported), so refuse it up front.
@@ -63,7 +66,8 @@ function checkZonesOffered(
 ): void {
     pools.forEach((pool, index) => {
         const zones = offered.get(pool.instanceType);
-        if (!zones) return;
+        // A retired pool launches nothing; refusing it would keep it from ever being removed.
+        if (!zones || pool.retired) return;
         pool.zones.forEach((zone, z) => {
             if (!zones.includes(zone)) {
                 const where = zones.length > 0 ? `offered in: ${zones.join(", ")}` : `offered in no zone of ${region}`;
@@ -80,9 +84,10 @@ function checkZonesOffered(
 }
 
 /**
- * @param cluster reads from the cluster; absent when rendering YAML (no cluster to read from).
+ * @param readCluster reads from the cluster, called once the AWS answers have no problem (it creates
+ *   the Kubernetes provider); absent when rendering YAML, with no cluster to read from.
  */
-export async function resolveLookups(config: CapacityConfig, cluster?: ClusterReads): Promise<LookupFacts> {
+export async function resolveLookups(config: CapacityConfig, readCluster?: () => ClusterReads): Promise<LookupFacts> {
     const problems: ConfigProblem[] = [];
     const { pools } = config;
     const typeUses = firstUse(pools, (p) => p.instanceType);
@@ -117,9 +122,6 @@ export async function resolveLookups(config: CapacityConfig, cluster?: ClusterRe
         ),
     ]);
     checkZonesOffered(pools, new Map(offerings), region, problems);
-    const amis = onAws ? await resolveAmis() : new Map<string, { id: string; source: AmiSource }>();
-    const networks = onAws ? await resolveNetworks() : new Map<string, { network: MachineNetwork; source: NetworkSource }>();
-
     if (config.cluster.accountId && accountId && accountId !== config.cluster.accountId) {
         problems.push(
             problem(
@@ -132,6 +134,11 @@ export async function resolveLookups(config: CapacityConfig, cluster?: ClusterRe
     if (problems.length > 0) {
         throw new ConfigError(problems, "lookups failed");
     }
+    // Only now, with the AWS answers in order, is the cluster read (which registers the provider).
+    const cluster = onAws ? readCluster?.() : undefined;
+    const amis = onAws ? await resolveAmis() : new Map<string, { id: string; source: AmiSource }>();
+    const networks = onAws ? await resolveNetworks() : new Map<string, { network: MachineNetwork; source: NetworkSource }>();
+
     return {
         accountId,
         instanceSpecs: new Map(specs.filter((entry): entry is [string, InstanceSpec] => entry[1] !== undefined)),
@@ -191,7 +198,7 @@ export async function resolveLookups(config: CapacityConfig, cluster?: ClusterRe
                 }
             }
         }
-        if (problems.length > 0) throw new ConfigError(problems, "lookups failed");
+        if (problems.length > 0) throw new ConfigError(problems, "lookups failed", cluster ? CLUSTER_READ : undefined);
         return result;
     }
 
@@ -271,6 +278,8 @@ export async function resolveLookups(config: CapacityConfig, cluster?: ClusterRe
         const stream = cluster && needsAmi.length > 0 ? await cluster.bootImageStream() : undefined;
         const lookups = new Map<string, Promise<string | { error: string }>>();
         const result = new Map<string, { id: string; source: AmiSource }>();
+        // Pools sharing the stack's ami fail alike: one problem per key and architecture.
+        const reportedAmis = new Set<string>();
         for (const [index, pool] of pools.entries()) {
             if (pool.ami.id) {
                 result.set(pool.name, { id: pool.ami.id, source: "pinned" });
@@ -300,9 +309,12 @@ export async function resolveLookups(config: CapacityConfig, cluster?: ClusterRe
                 if (typeof found === "string") id = found;
                 else tried.push(`owners ${pool.ami.owners.join(", ")} + namePattern ${pool.ami.namePattern}: ${found.error}`);
             }
+            const path = amiPath(pool, index);
+            const reported = `${path.join(".")}|${arch}`;
             if (id) {
                 result.set(pool.name, { id, source: "lookup" });
-            } else {
+            } else if (!reportedAmis.has(reported)) {
+                reportedAmis.add(reported);
                 problems.push(
                     problem(
                         amiPath(pool, index),
@@ -312,7 +324,7 @@ export async function resolveLookups(config: CapacityConfig, cluster?: ClusterRe
                 );
             }
         }
-        if (problems.length > 0) throw new ConfigError(problems, "lookups failed");
+        if (problems.length > 0) throw new ConfigError(problems, "lookups failed", cluster ? CLUSTER_READ : undefined);
         return result;
     }
 

@@ -6,7 +6,7 @@ import type { InstanceSpec } from "../policy/lib/catalogue";
 import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand, quotaFor, QuotaRef } from "../policy/lib/quota";
 import type { CapacityConfig, PoolConfig } from "./config/types";
 import { ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
-import type { AmiSource, LookupFacts } from "./lookups";
+import type { LookupFacts } from "./lookups";
 import { managesBootImages } from "./openshift";
 import { machineSetName } from "./naming";
 import type { MachineNetwork } from "./network";
@@ -25,11 +25,10 @@ export interface PoolPlan {
     /** The EC2 quota the pool counts against; none on plain Kubernetes, whose pools are existing nodes. */
     quota?: QuotaRef;
     amiId: string;
-    /** Where the AMI came from: pinned in config, the cluster's boot image, or an AWS lookup. */
-    amiSource: AmiSource;
     /**
-     * Whether Pulumi leaves the MachineSets' AMI alone after creating them: the cluster rewrites it
-     * itself from OpenShift 4.19 (boot-image management), so re-setting it would fight the cluster.
+     * Whether Pulumi leaves the MachineSets' AMI alone after creating them: from OpenShift 4.19 the
+     * cluster rewrites it itself (boot-image management), whatever set it first, so re-setting it
+     * would fight the cluster on every `up`. `ami.managedByCluster` overrides.
      */
     ignoreAmiDrift: boolean;
     machineSets: MachineSetPlan[];
@@ -89,8 +88,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
             spec,
             quota,
             amiId: ami?.id ?? "",
-            amiSource: ami?.source ?? "pinned",
-            ignoreAmiDrift: pool.ami.managedByCluster ?? (ami?.source === "cluster" && managesBootImages(config.cluster.openshiftVersion)),
+            ignoreAmiDrift: pool.ami.managedByCluster ?? managesBootImages(config.cluster.openshiftVersion),
             machineSets: pool.zones.map((zone) => ({
                 name: machineSetName(config.cluster.infraId, pool.name, zone),
                 zone,

@@ -69,6 +69,24 @@ describe("AWS lookups", () => {
         assert.strictEqual(run.resources.length, 0);
     });
 
+    it("does not refuse a retired pool whose type AWS no longer offers in its zone, so it can still be removed", async () => {
+        const retired = offlineStack(
+            {
+                "cluster-capacity:cluster": { name: "p5", infraId: "p5-abcde", openshiftVersion: "4.18", region: "us-east-1" },
+                "cluster-capacity:lookups": "aws",
+                "cluster-capacity:quotas": {},
+                "cluster-capacity:ami": { namePattern: "rhcos-418.94.*-x86_64" },
+            },
+            [gpuPool("h100", { instanceType: "p5.48xlarge", zones: ["us-east-1e"], retired: true })],
+        );
+        const run = await runProgram(retired, {
+            ...PROD_AWS,
+            quotas: { "L-417A185B": 10000 },
+            offerings: { "p5.48xlarge": ["us-east-1a"] },
+        });
+        assert.ifError(run.error);
+    });
+
     it("checks no zone offering offline, where nothing calls AWS", async () => {
         const run = await runProgram(offlineStack());
         assert.ifError(run.error);
@@ -145,10 +163,25 @@ describe("AWS lookups", () => {
             String(run.error),
             /cluster-capacity:ami: got nothing; expected an AMI for g6\.4xlarge \(x86_64\) in us-east-1; tried: pinned id: not set; the cluster's boot image \(ConfigMap openshift-machine-config-operator\/coreos-bootimages\): it lists no x86_64 AMI in us-east-1; owners \+ namePattern lookup: no namePattern set/,
         );
+        assert.match(
+            String(run.error),
+            /lookups failed; only the Kubernetes provider \(to read the cluster\) was registered, no cluster object/,
+        );
         assert.deepStrictEqual(
             run.resources.map((r) => r.type),
             ["pulumi:providers:kubernetes"],
         );
+    });
+
+    it("checks the AWS account before reading the cluster, so a wrong account registers nothing at all", async () => {
+        const run = await runProgram(stackFile("prod"), { ...noBootImageHere, accountId: "444455556666" });
+        assert.match(
+            String(run.error),
+            /cluster\.accountId: got "111122223333"; expected the account these AWS credentials belong to \(444455556666\)/,
+        );
+        assert.doesNotMatch(String(run.error), /coreos-bootimages/);
+        assert.deepStrictEqual(run.resources, []);
+        assert.deepStrictEqual(run.reads, []);
     });
 
     it("reads nothing from the cluster and looks nothing up for a pinned AMI", async () => {
@@ -162,29 +195,28 @@ describe("AWS lookups", () => {
         assert.deepStrictEqual(machineSetAmis(run), new Set(["ami-0123456789abcdef0"]));
     });
 
-    it("ignores AMI drift by default when the AMI is the boot image of a 4.19 cluster, which manages boot images itself", async () => {
-        const on419 = (cluster: object) => ({
+    it("ignores AMI drift by default on 4.19, whose cluster rewrites MachineSet AMIs itself, whatever set the AMI first", async () => {
+        const on419 = (extra: StackConfig = {}): StackConfig => ({
             ...stackFile("prod"),
             "cluster-capacity:cluster": {
                 ...(stackFile("prod")["cluster-capacity:cluster"] as object),
                 openshiftVersion: "4.19",
-                ...cluster,
             },
             "cluster-capacity:gpuOperator": { enabled: true, version: "25.3.3" },
+            ...extra,
         });
-        const managed = await runProgram(on419({}), PROD_AWS);
-        assert.ifError(managed.error);
-        assert.ok(
-            resourcesOfKind(managed, "MachineSet").every((m) => m.ignoreChanges.includes("spec.template.spec.providerSpec.value.ami")),
-        );
-        const pinned = await runProgram({ ...on419({}), "cluster-capacity:ami": { id: "ami-0123456789abcdef0" } }, PROD_AWS);
-        assert.ok(
-            resourcesOfKind(pinned, "MachineSet").every((m) => !m.ignoreChanges.includes("spec.template.spec.providerSpec.value.ami")),
-        );
-        const on418 = await runProgram(stackFile("prod"), PROD_AWS);
-        assert.ok(
-            resourcesOfKind(on418, "MachineSet").every((m) => !m.ignoreChanges.includes("spec.template.spec.providerSpec.value.ami")),
-        );
+        const ignoresAmi = (run: ProgramRun) => {
+            assert.ifError(run.error);
+            const machineSets = resourcesOfKind(run, "MachineSet").filter((m) => m.type.startsWith("kubernetes:"));
+            assert.ok(machineSets.length > 0);
+            return machineSets.map((m) => m.ignoreChanges.includes("spec.template.spec.providerSpec.value.ami"));
+        };
+        assert.ok(ignoresAmi(await runProgram(on419(), PROD_AWS)).every(Boolean), "the cluster's boot image");
+        const pinned = on419({ "cluster-capacity:ami": { id: "ami-0123456789abcdef0" } });
+        assert.ok(ignoresAmi(await runProgram(pinned, PROD_AWS)).every(Boolean), "a pinned AMI");
+        const fought = on419({ "cluster-capacity:ami": { id: "ami-0123456789abcdef0", managedByCluster: false } });
+        assert.ok(!ignoresAmi(await runProgram(fought, PROD_AWS)).some(Boolean), "managedByCluster: false keeps setting it");
+        assert.ok(!ignoresAmi(await runProgram(stackFile("prod"), PROD_AWS)).some(Boolean), "4.18 manages no boot images");
     });
 
     it("looks up a pool's own AMI query separately from the stack-wide one", async () => {

@@ -61,6 +61,13 @@ describe("version matrix: what each OpenShift minor can run", () => {
         assert.strictEqual(find(run, "Subscription", "gpu-operator-certified").spec.startingCSV, "gpu-operator-certified.v25.3.3");
     });
 
+    it("checks a pinned release's support also when the channel is given", async () => {
+        assert.match(
+            await refusal(on(19, gpuOperator({ version: "25.3.1", channel: "v25.3" }))),
+            /25\.3 is supported there from 25\.3\.3 on/,
+        );
+    });
+
     it("refuses a channel of an unsupported line, and a channel that is not the pinned release's", async () => {
         assert.match(
             await refusal(on(18, gpuOperator({ channel: "v24.9" }))),

@@ -90,7 +90,9 @@ export function resolveGpuOperator(raw: RawGpuOperator | undefined, cluster: Clu
         );
     }
     const version = raw?.version;
-    const channel = raw?.channel ?? gpuOperatorChannel(raw, cluster, install, problems);
+    // The support check of a pinned release runs whether or not the channel is given too.
+    const derivedChannel = gpuOperatorChannel(raw, cluster, install, problems);
+    const channel = raw?.channel ?? derivedChannel;
     return {
         enabled: raw?.enabled ?? false,
         install,
