@@ -14,7 +14,7 @@ import { createNamespace, installOperator } from "./olm";
 import { tolerationsFor } from "./tolerations";
 
 export const KUEUE_GROUP = "kueue.x-k8s.io";
-export const KUEUE_OPERATOR_NAMESPACE = "openshift-kueue-operator";
+const KUEUE_OPERATOR_NAMESPACE = "openshift-kueue-operator";
 
 /**
  * The Red Hat build of Kueue admits workloads only from namespaces with this label: the operator

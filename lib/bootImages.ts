@@ -28,7 +28,7 @@ interface StreamMetadata {
 
 /** The AMI of `arch` in `region` from the ConfigMap's `data.stream`, or why there is none. */
 export function bootImageFromStream(stream: string | undefined, arch: Architecture, region: string): BootImage {
-    if (!stream) return { missing: "the ConfigMap has no data.stream" };
+    if (!stream) return { missing: "the ConfigMap has no data.stream (or its value is not known in this preview)" };
     let parsed: StreamMetadata;
     try {
         parsed = JSON.parse(stream) as StreamMetadata;

@@ -136,7 +136,7 @@ export const VERSION_MATRIX: Readonly<Record<number, PlatformRow>> = {
     },
 };
 
-export const MATRIX_MINORS: readonly number[] = Object.keys(VERSION_MATRIX).map(Number);
+const MATRIX_MINORS: readonly number[] = Object.keys(VERSION_MATRIX).map(Number);
 
 /** The row of an OpenShift version, or undefined outside 4.14–4.20. */
 export function platformRow(version: OpenShiftVersion): PlatformRow | undefined {

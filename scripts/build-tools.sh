@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 command -v go >/dev/null || {
-    echo "cluster-capacity: the e2e suite builds its binaries with Go (https://go.dev/dl/); no go on PATH" >&2
+    echo "cluster-capacity: the e2e suite builds kube-apiserver and etcd with Go 1.24 or later (https://go.dev/dl/); no go on PATH" >&2
     exit 127
 }
 
@@ -17,7 +17,11 @@ build() {
     local dir="$CC_ROOT/tools/$tool" version out
     version=$(cd "$dir" && go list -m -f '{{.Version}}' "$module")
     ldflags=${ldflags//@VERSION@/$version}
-    out="$CC_CACHE/tools/$tool-$version-$(go env GOOS)-$(go env GOARCH)"
+    # Keyed by the module version, and by everything else that shapes the binary: the pins, the
+    # sources in tools/, this script and the Go release.
+    local recipe
+    recipe=$( (cat "$dir"/* "$0"; go env GOVERSION) | sha256sum | cut -c1-12)
+    out="$CC_CACHE/tools/$tool-$version-$(go env GOOS)-$(go env GOARCH)-$recipe"
     if [ ! -x "$out/bin/$tool" ]; then
         echo "cluster-capacity: building $tool $version (first run only; it is cached in $out)" >&2
         local started=$SECONDS

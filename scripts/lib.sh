@@ -5,7 +5,7 @@
 # is installed into the cache, keyed by version, and put first on PATH; the next run reuses it.
 
 CC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CC_CACHE="${CLUSTER_CAPACITY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cluster-capacity}"
+CC_CACHE="${CLUSTER_CAPACITY_CACHE:-${XDG_CACHE_HOME:-${HOME:?cluster-capacity: set HOME or CLUSTER_CAPACITY_CACHE, the cache of Node.js and the e2e binaries}/.cache}/cluster-capacity}"
 CC_NODE_VERSION="$(tr -d '[:space:]v' <"$CC_ROOT/.nvmrc")"
 
 cc_use_node() {
@@ -31,6 +31,10 @@ cc_use_node() {
     esac
     dir="$CC_CACHE/node-v$CC_NODE_VERSION-$os-$arch"
     if [ ! -x "$dir/node_modules/node-$os-$arch/bin/node" ]; then
+        if ! command -v npm >/dev/null; then
+            echo "cluster-capacity: installing Node.js $CC_NODE_VERSION needs npm (any version) on PATH; none found" >&2
+            return 1
+        fi
         echo "cluster-capacity: installing Node.js $CC_NODE_VERSION (npm package node-$os-$arch) into $dir" >&2
         mkdir -p "$dir"
         npm install --no-save --no-package-lock --no-audit --no-fund --prefix "$dir" "node-$os-$arch@$CC_NODE_VERSION" >&2

@@ -44,6 +44,14 @@ describe("RE2 patterns translated for JavaScript", () => {
         assert.strictEqual(re2ToJs(pattern), pattern);
     });
 
+    it("keeps RE2's meaning of a leading ] in a class and of .", () => {
+        assert.ok(matches("^[]a]$", "]"));
+        assert.ok(matches("^[^]a]$", "b"));
+        assert.ok(!matches("^[^]a]$", "]"));
+        assert.ok(matches("^a.b$", "a\rb"), "RE2's . matches \\r");
+        assert.ok(!matches("^a.b$", "a\nb"));
+    });
+
     it("refuses what it cannot translate instead of skipping the pattern", () => {
         assert.throws(() => re2ToJs("(?U)a+"), /flag "U"/);
         assert.throws(() => re2ToJs("\\pL"), /\\p/);

@@ -114,6 +114,12 @@ describe("version matrix: what each OpenShift minor can run", () => {
         );
     });
 
+    it("renders the API a Kueue operator channel serves outside the matrix too", async () => {
+        const run = await runProgram(on(21, kueueOperator({ channel: "stable-v1.2" })));
+        assert.ifError(run.error);
+        assert.strictEqual(find(run, "ClusterQueue").apiVersion, "kueue.x-k8s.io/v1beta1");
+    });
+
     it("refuses a Kueue operator channel the cluster's catalog does not have", async () => {
         assert.match(
             await refusal(on(20, kueueOperator({ channel: "stable" }))),

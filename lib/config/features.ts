@@ -334,8 +334,11 @@ function kueueOperatorChannel(
     if (!row) {
         if (!requested) {
             problems.push(problem(["kueue", "operator", "channel"], undefined, `an explicit channel: ${outsideMatrix(cluster)}`));
+            return undefined;
         }
-        return undefined;
+        // Outside the matrix the channel still tells the release: v1beta2 is served from 1.3 on.
+        const minor = /^stable-v1\.(\d+)$/.exec(requested)?.[1];
+        return minor === undefined ? undefined : { channel: requested, apiVersion: Number(minor) >= 3 ? "v1beta2" : "v1beta1" };
     }
     if (!row.kueueOperator) {
         problems.push(
@@ -373,7 +376,8 @@ function kueueOperatorChannel(
 
 export function resolveNeuron(raw: RawNeuron | undefined, cluster: ClusterConfig, problems: ConfigProblem[]): NeuronConfig {
     const enabled = raw?.enabled ?? false;
-    const row = platformRow(cluster.openshiftVersion)?.neuronOperator;
+    const platform = platformRow(cluster.openshiftVersion);
+    const row = platform?.neuronOperator;
     const source = raw?.operatorSource ?? row?.source ?? "community-operators";
     const channel = raw?.operatorChannel ?? row?.defaultChannel ?? "Stable";
     const customScheduler = raw?.images?.customScheduler ?? row?.customSchedulerImage;
@@ -387,7 +391,7 @@ export function resolveNeuron(raw: RawNeuron | undefined, cluster: ClusterConfig
             ),
         );
     }
-    const kubernetes = platformRow(cluster.openshiftVersion)?.kubernetes;
+    const kubernetes = platform?.kubernetes;
     const schedulerMinor = customScheduler && imageKubernetesMinor(customScheduler);
     if (enabled && openshift && !customScheduler && cluster.openshiftVersion.minor >= 19) {
         problems.push(

@@ -1,8 +1,10 @@
 /**
- * Go RE2 patterns (what the API server evaluates for a CRD `pattern`) as JavaScript patterns with
- * the same meaning, for ajv. JavaScript's RegExp rejects RE2's inline flags (`(?i)`, `(?s:…)`),
- * `(?P<name>…)`, `\A`, `\z`, `\Q…\E` and POSIX classes, so they are rewritten; anything this
- * translator does not know throws, so a pattern is never skipped or weakened silently.
+ * Go RE2 patterns (what the API server evaluates for a CRD `pattern`) as JavaScript patterns, for
+ * ajv. JavaScript's RegExp rejects RE2's inline flags (`(?i)`, `(?s:…)`), `(?P<name>…)`, `\A`, `\z`,
+ * `\Q…\E` and POSIX classes, so they are rewritten; a leading `]` in a class and `.` keep RE2's
+ * meaning. Escapes such as `\s` and `\w` pass through: JavaScript's `\s` also matches `\v` and
+ * Unicode spaces, which no shared CRD pattern depends on. Anything this translator does not know
+ * throws, so a pattern is never skipped silently.
  * RE2 syntax: https://github.com/google/re2/wiki/Syntax
  */
 
@@ -59,7 +61,6 @@ export function re2ToJs(pattern: string): string {
         }
         let first = true;
         while (pos < pattern.length && (pattern[pos] !== "]" || first)) {
-            first = false;
             if (pattern.startsWith("[:", pos)) {
                 const end = pattern.indexOf(":]", pos);
                 const raw = end < 0 ? "" : pattern.slice(pos + 2, end);
@@ -68,9 +69,18 @@ export function re2ToJs(pattern: string): string {
                 if (!(name in POSIX_CLASSES) || negated) fail(`POSIX class [:${raw}:]`);
                 out += POSIX_CLASSES[name];
                 pos = end + 2;
+                first = false;
                 continue;
             }
+            const leading = first;
             let c = pattern[pos++];
+            if (c === "]" && leading) {
+                // RE2 takes a `]` right after `[` or `[^` as a literal; JavaScript would close an empty class.
+                out += "\\]";
+                first = false;
+                continue;
+            }
+            first = false;
             if (c === "\\") {
                 const e = pattern[pos++];
                 if (e === undefined) fail("a trailing backslash");
@@ -158,7 +168,8 @@ export function re2ToJs(pattern: string): string {
                 else out += `\\${e}`;
                 continue;
             }
-            if (c === "." && flags.s) out += "[\\s\\S]";
+            // RE2's `.` excludes only `\n` (JavaScript's also excludes `\r`, U+2028 and U+2029).
+            if (c === ".") out += flags.s ? "[\\s\\S]" : "[^\\n]";
             else if (c === "^" && flags.m) out += "(?<=^|\\n)";
             else if (c === "$" && flags.m) out += "(?=\\n|$)";
             else if (flags.i && isLetter(c)) out += `[${c}${otherCase(c)}]`;

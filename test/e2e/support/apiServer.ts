@@ -34,7 +34,7 @@ export function buildTools(): Record<string, string> {
         output
             .trim()
             .split("\n")
-            .map((line) => line.split(" ") as [string, string]),
+            .map((line) => [line.slice(0, line.indexOf(" ")), line.slice(line.indexOf(" ") + 1)] as [string, string]),
     );
 }
 
@@ -56,10 +56,13 @@ function stopAll(): void {
     running.clear();
 }
 process.once("exit", stopAll);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+] as const) {
     process.once(signal, () => {
         stopAll();
-        process.exit(130);
+        process.exit(code);
     });
 }
 
@@ -67,7 +70,10 @@ function start(binary: string, args: string[], log: string): ChildProcess {
     const out = fs.openSync(log, "a");
     const child = spawn(binary, args, { stdio: ["ignore", out, out] });
     running.add(child);
-    child.once("exit", () => running.delete(child));
+    child.once("exit", () => {
+        running.delete(child);
+        fs.closeSync(out);
+    });
     return child;
 }
 
@@ -174,7 +180,8 @@ export async function startApiServer(bins = buildTools()): Promise<ApiServer> {
         stop() {
             etcd.kill("SIGKILL");
             apiServer.kill("SIGKILL");
-            fs.rmSync(dir, { recursive: true, force: true });
+            // The processes may still be writing their last files as they die.
+            fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
         },
     };
     try {
