@@ -29,12 +29,29 @@ export interface ConfigProblem {
     expected: string;
 }
 
+/** A value the messages must not print: a secret, or something that looks like a credential. */
+export class HiddenValue {
+    constructor(readonly characters: number) {}
+}
+
+const SECRET_KEY = /(token|secret|password|passphrase|kubeconfig|credential|private.?key|access.?key)/i;
+const SECRET_VALUE =
+    /(-----BEGIN |token:|client-key-data|client-certificate-data|aws_secret_access_key|password:|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{10,}\.)/;
+
+export function hide(value: unknown): unknown {
+    return value === undefined || value instanceof HiddenValue ? value : new HiddenValue(JSON.stringify(value)?.length ?? 0);
+}
+
+/** A problem whose value is hidden when its key names a secret or the value looks like a credential. */
 export function problem(segments: readonly PathSegment[], value: unknown, expected: string): ConfigProblem {
-    return { path: keyPath(segments), value, expected };
+    const secret =
+        SECRET_KEY.test(segments.map(String).join(".")) || (value !== undefined && SECRET_VALUE.test(JSON.stringify(value) ?? ""));
+    return { path: keyPath(segments), value: secret ? hide(value) : value, expected };
 }
 
 function show(value: unknown): string {
     if (value === undefined) return "nothing";
+    if (value instanceof HiddenValue) return `a hidden value (${value.characters} characters)`;
     const text = JSON.stringify(value);
     return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
@@ -49,6 +66,8 @@ export function formatProblem(p: ConfigProblem): string {
  */
 export class ConfigError extends pulumi.RunError {
     readonly problems: readonly ConfigProblem[];
+    readonly heading: string;
+    readonly outcome: string;
 
     /** @param outcome what was registered before the failure: nothing, unless the cluster had to be read. */
     constructor(problems: readonly ConfigProblem[], heading = "invalid stack configuration", outcome = "nothing was registered") {
@@ -56,6 +75,8 @@ export class ConfigError extends pulumi.RunError {
         super(`cluster-capacity: ${heading}; ${outcome}. ${problems.length} problem(s):\n${lines.join("\n")}`);
         this.name = "ConfigError";
         this.problems = problems;
+        this.heading = heading;
+        this.outcome = outcome;
     }
 }
 

@@ -110,7 +110,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
     const region = config.cluster.region;
     const architectures = new Map<string, string[]>();
     const [accountId, specs, limits, offerings] = await Promise.all([
-        online ? aws.getCallerIdentity({}).then((id) => id.accountId) : Promise.resolve(undefined),
+        online ? callerAccount() : Promise.resolve(undefined),
         Promise.all(
             [...typeUses].map(async ([type, index]) => [type, await instanceSpec(type, ["pools", index, "instanceType"])] as const),
         ),
@@ -355,6 +355,22 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
             return { ...fromAws, ...override };
         } catch (error) {
             problems.push(problem(at, type, `an instance type AWS offers in ${region} (AWS said: ${errorText(error)})`));
+            return undefined;
+        }
+    }
+
+    /** The account of the credentials; expired or missing credentials are a problem, not a stack trace. */
+    async function callerAccount(): Promise<string | undefined> {
+        try {
+            return (await aws.getCallerIdentity({})).accountId;
+        } catch (error) {
+            problems.push(
+                problem(
+                    ["lookups"],
+                    "aws",
+                    `AWS credentials that work (sts:GetCallerIdentity failed: ${errorText(error)}); refresh them, or use lookups: offline`,
+                ),
+            );
             return undefined;
         }
     }

@@ -232,6 +232,33 @@ const BAD_INPUTS: BadInput[] = [
         allowed: "renderDirectory reads nothing from the cluster, so its boot image cannot be used",
     },
     {
+        what: "a misspelt key holding a kubeconfig with a token",
+        config: offlineStack({
+            "cluster-capacity:kubernetes": { kubeconfg: "apiVersion: v1\nusers:\n- name: admin\n  user:\n    token: sha256~s3cr3tT0k3n" },
+        }),
+        path: "cluster-capacity:kubernetes.kubeconfg",
+        got: "a hidden value (",
+        allowed: "no such key (a typo?)",
+    },
+    {
+        what: "an aws:region that is not a region",
+        config: {
+            ...offlineStack({ "cluster-capacity:cluster": { name: "t", infraId: "t-1", openshiftVersion: "4.18" } }),
+            "aws:region": "us-east-(2",
+        },
+        path: "cluster-capacity:cluster.region",
+        got: '"us-east-(2"',
+        allowed: "taken from aws:region",
+    },
+    {
+        what: "expired AWS credentials",
+        config: onlineStack(),
+        aws: { ...PROD_AWS, callerIdentityError: "ExpiredToken: The security token included in the request is expired" },
+        path: "cluster-capacity:lookups",
+        got: '"aws"',
+        allowed: "sts:GetCallerIdentity failed: ExpiredToken: The security token included in the request is expired",
+    },
+    {
         what: "an offline stack without the quota its pools use",
         config: offlineStack({ "cluster-capacity:quotas": { "L-DB2E81BA": 64 } }, [gpuPool("spot", { market: "spot" })]),
         path: 'cluster-capacity:quotas["L-3819A6DF"]',
@@ -540,6 +567,25 @@ describe("stack config validation", () => {
             () => parseConfig(raw),
             (e: Error) => e.message.includes("pools[0].zones[0]") && e.message.includes("pools[1].name"),
         );
+    });
+});
+
+describe("secrets in config errors", () => {
+    it("never prints a value that looks like a credential, nor any value of a key set with --secret", async () => {
+        const token = "sha256~s3cr3tT0k3n";
+        const typo = await runProgram(
+            offlineStack({ "cluster-capacity:kubernetes": { kubeconfg: `users:\n- user:\n    token: ${token}` } }),
+        );
+        assert.ok(typo.error && !typo.error.message.includes(token) && !typo.error.message.includes("s3cr3t"), typo.error?.message);
+        const secretKey = await runProgram(
+            offlineStack({ "cluster-capacity:prices": "not-an-object-but-a-password" }),
+            {},
+            {
+                secretKeys: ["cluster-capacity:prices"],
+            },
+        );
+        assert.match(String(secretKey.error), /cluster-capacity:prices: got a hidden value \(\d+ characters\)/);
+        assert.doesNotMatch(String(secretKey.error), /not-an-object-but-a-password/);
     });
 });
 

@@ -1,6 +1,6 @@
 /** The one place that reads `pulumi.Config`: every `cluster-capacity:` key, once. */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, ConfigError, problem } from "../errors";
+import { CONFIG_NAMESPACE, ConfigError, hide, problem } from "../errors";
 import { CONFIG_SCHEMA } from "./schema";
 import type { CapacityConfig } from "./types";
 import { parseConfig } from "./validate";
@@ -37,8 +37,28 @@ export function rawConfigFrom(all: Readonly<Record<string, string>>): Record<str
     return raw;
 }
 
+/**
+ * Whether a config key was set with `--secret`. The runtime knows (it masks such values in its own
+ * output) but does not declare the function in its typings.
+ */
+function isSecret(fullKey: string): boolean {
+    return (pulumi.runtime as unknown as { isConfigSecret?(key: string): boolean }).isConfigSecret?.(fullKey) ?? false;
+}
+
 /** Reads and validates the stack configuration; throws ConfigError (no stack trace) when it is bad. */
 export function loadConfig(): CapacityConfig {
     const all = pulumi.runtime.allConfig();
-    return parseConfig(rawConfigFrom(all), { awsRegion: all["aws:region"] });
+    try {
+        return parseConfig(rawConfigFrom(all), { awsRegion: all["aws:region"] });
+    } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        // A secret key's value must not reach the message, where Pulumi's masking no longer recognises it.
+        const secret = (path: string) =>
+            Object.keys(all).some((key) => isSecret(key) && (path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`)));
+        throw new ConfigError(
+            error.problems.map((p) => (secret(p.path) ? { ...p, value: hide(p.value) } : p)),
+            error.heading,
+            error.outcome,
+        );
+    }
 }

@@ -31,6 +31,7 @@ import {
 import type { AmiQuery, CapacityConfig, ClusterConfig, NetworkConfig, PoolConfig, Taint } from "./types";
 
 export const RHCOS_AMI_OWNER = "531415883065";
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
 export const DEFAULT_ROOT_VOLUME_GIB = 120;
 
 /**
@@ -226,7 +227,14 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
 function resolveCluster(raw: RawConfig, context: ConfigContext, problems: ConfigProblem[]): ClusterConfig {
     const c = raw.cluster;
     const platform = c.platform ?? "openshift";
-    const region = c.region ?? context.awsRegion ?? "";
+    let region = c.region ?? context.awsRegion ?? "";
+    // aws:region is not in this project's schema: check it here, before it is used in zone rules.
+    if (!c.region && region && !AWS_REGION.test(region)) {
+        problems.push(
+            problem(["cluster", "region"], region, "an AWS region such as us-east-2 (taken from aws:region, which holds something else)"),
+        );
+        region = "";
+    }
     if (!region && platform === "openshift") {
         problems.push(problem(["cluster", "region"], undefined, "an AWS region here or in the stack's aws:region"));
     }
@@ -319,7 +327,7 @@ function resolvePool(
 
     zones.forEach((zone, z) => {
         if (cluster.platform !== "openshift") return; // zones of existing nodes: any label value
-        if (cluster.region && !new RegExp(`^${cluster.region}[a-z]$`).test(zone)) {
+        if (cluster.region && !(zone.startsWith(cluster.region) && /^[a-z]$/.test(zone.slice(cluster.region.length)))) {
             problems.push(problem(at("zones", z), zone, `an availability zone of ${cluster.region}, such as ${cluster.region}a`));
         } else if (cluster.infraId) {
             const machineSet = machineSetName(cluster.infraId, name, zone);

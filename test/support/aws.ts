@@ -3,6 +3,8 @@ import { BUILTIN_INSTANCE_TYPES } from "../../policy/lib/catalogue";
 
 export interface AwsFixture {
     accountId?: string;
+    /** What STS answers instead of an identity, e.g. for expired credentials. */
+    callerIdentityError?: string;
     /** Quota code → vCPUs. */
     quotas?: Record<string, number>;
     /** Instance types AWS knows; default: the built-in catalogue. */
@@ -64,6 +66,7 @@ export const TOKENS = {
 export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (token) {
         case TOKENS.callerIdentity:
+            if (aws.callerIdentityError) throw new Error(aws.callerIdentityError);
             return {
                 accountId: aws.accountId ?? "111122223333",
                 arn: "arn:aws:iam::111122223333:user/ci",

@@ -62,12 +62,14 @@ export function runtimeConfig(config: StackConfig): Record<string, string> {
 export interface ProgramOptions {
     /** The program's entry file; default the cluster-capacity program. */
     program?: string;
+    /** Config keys set with `--secret`. */
+    secretKeys?: string[];
     project?: string;
     stack?: string;
 }
 
 export async function runProgram(config: StackConfig, aws: AwsFixture = {}, options: ProgramOptions = {}): Promise<ProgramRun> {
-    const { program = PROGRAM, project = "cluster-capacity", stack = "test" } = options;
+    const { program = PROGRAM, project = "cluster-capacity", stack = "test", secretKeys = [] } = options;
     const resources: RegisteredResource[] = [];
     const invokes: RecordedInvoke[] = [];
     const reads: string[] = [];
@@ -128,7 +130,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
             callback(err, res);
         });
     };
-    pulumi.runtime.setAllConfig(runtimeConfig(config));
+    pulumi.runtime.setAllConfig(runtimeConfig(config), secretKeys);
     const logs: string[] = [];
     const info = pulumi.log.info;
     pulumi.log.info = (message: string) => {
