@@ -21,7 +21,7 @@ import { DEFAULT_TAINTS } from "./lib/config/validate";
 import { clusterReads } from "./lib/clusterReads";
 import { resolveLookups } from "./lib/lookups";
 import { costReport, formatSummary } from "./lib/cost";
-import { assertWithinQuotas, planCapacity } from "./lib/plan";
+import { assertWithinQuotas, exceededQuotas, planCapacity, quotaExcessMessage } from "./lib/plan";
 import { resolvePrices } from "./lib/prices";
 import { capacityReport } from "./lib/report";
 
@@ -39,6 +39,22 @@ async function main() {
         readsCluster ? () => clusterReads((provider = kubernetesProvider("cluster-capacity", config))) : undefined,
     );
     const plan = planCapacity(config, facts);
+    const exceeded = exceededQuotas(plan);
+    if (exceeded.length > 0 && config.requestQuotaIncrease) {
+        // Only the increase requests are registered; logging an error fails the update after they are
+        // made, so the pools wait until AWS grants the new limits.
+        const quotas = new aws.Provider("aws-service-quotas", { region: config.cluster.region });
+        for (const check of exceeded) {
+            new aws.servicequotas.ServiceQuota(
+                `quota-increase-${check.code}`,
+                { serviceCode: "ec2", quotaCode: check.code, value: check.demand },
+                { provider: quotas },
+            );
+        }
+        await pulumi.log.error(`cluster-capacity: quota pre-flight failed.\n${quotaExcessMessage(exceeded, true)}`);
+        // No prices are looked up for a run that registers no pool.
+        return capacityReport(config, facts, plan, costReport(plan, new Map()));
+    }
     assertWithinQuotas(plan);
 
     const { cluster, gpuOperator, kueue, neuron } = config;

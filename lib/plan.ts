@@ -118,12 +118,24 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
     return { pools, quotas: checkQuotas(demands, facts.quotaLimits) };
 }
 
+/** The quotas the pools' maximum size exceeds. */
+export function exceededQuotas(plan: CapacityPlan): QuotaCheck[] {
+    return plan.quotas.filter((check) => check.exceeded);
+}
+
+/** What the quota pre-flight says when quotas are exceeded; `requested`: increases were asked for. */
+export function quotaExcessMessage(exceeded: readonly QuotaCheck[], requested: boolean): string {
+    const advice = requested
+        ? `Increases to ${exceeded.map((c) => `${c.code} = ${c.demand} vCPUs`).join(", ")} were requested (aws.servicequotas.ServiceQuota; ` +
+          "follow them in the Service Quotas console). Run again once AWS has granted them: until then no cluster object is registered."
+        : "Lower the pools' replicas or autoscaling.maxReplicas, or raise the quota (Service Quotas console, service EC2, or quotas.requestIncrease: true) first.";
+    return `${exceeded.map(describeQuotaExcess).join("\n")}\n${advice}`;
+}
+
 /** The quota pre-flight: stops the program when any quota would be exceeded at maximum size. */
 export function assertWithinQuotas(plan: CapacityPlan): void {
-    const exceeded = plan.quotas.filter((check) => check.exceeded);
+    const exceeded = exceededQuotas(plan);
     if (exceeded.length > 0) {
-        const advice =
-            "Lower the pools' replicas or autoscaling.maxReplicas, or raise the quota (Service Quotas console, service EC2) first.";
-        throw new QuotaError(`${exceeded.map(describeQuotaExcess).join("\n")}\n${advice}`);
+        throw new QuotaError(quotaExcessMessage(exceeded, false));
     }
 }

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { runProgram } from "./support/harness";
-import { gpuPool, offlineStack } from "./support/scenarios";
+import { gpuPool, offlineStack, PROD_AWS } from "./support/scenarios";
 
 const spotStack = (instanceType: string, extra: Record<string, unknown> = {}) =>
     offlineStack({ "cluster-capacity:quotas": { "L-3819A6DF": 4, "L-DB2E81BA": 64 } }, [
@@ -50,5 +50,55 @@ describe("quota pre-flight", () => {
         );
         const run = await runProgram(config, { quotas: { "L-DB2E81BA": 1000 } });
         assert.match(run.error?.message ?? "", /maximum demand 32 vCPUs exceeds the quota of 16 vCPUs/);
+    });
+});
+
+describe("quota increase requests (quotas.requestIncrease)", () => {
+    const online = (quotas: Record<string, unknown>) =>
+        offlineStack(
+            {
+                "cluster-capacity:lookups": "aws",
+                "cluster-capacity:ami": { namePattern: "rhcos-418.94.*-x86_64" },
+                "cluster-capacity:quotas": quotas,
+            },
+            [
+                gpuPool("l4", {
+                    instanceType: "g6.12xlarge",
+                    zones: ["us-east-2a", "us-east-2b"],
+                    autoscaling: { minReplicas: 0, maxReplicas: 2 },
+                }),
+            ],
+        );
+    const aws = { ...PROD_AWS, quotas: { "L-DB2E81BA": 64 } };
+
+    it("requests the pools' maximum for each exceeded quota and still registers no cluster object", async () => {
+        const run = await runProgram(online({ requestIncrease: true }), aws);
+        assert.ifError(run.error);
+        const requests = run.resources.filter((r) => r.type === "aws:servicequotas/serviceQuota:ServiceQuota");
+        assert.deepStrictEqual(
+            requests.map((r) => r.inputs),
+            [{ serviceCode: "ec2", quotaCode: "L-DB2E81BA", value: 48 * 4 }],
+        );
+        assert.ok(!run.resources.some((r) => r.type.startsWith("kubernetes:")), "no MachineSet until the quota is granted");
+        assert.strictEqual(run.errors.length, 1);
+        assert.match(run.errors[0], /quota pre-flight failed[\s\S]*Increases to L-DB2E81BA = 192 vCPUs were requested/);
+    });
+
+    it("requests nothing when the pools fit", async () => {
+        const run = await runProgram(online({ requestIncrease: true }), { ...aws, quotas: { "L-DB2E81BA": 512 } });
+        assert.ifError(run.error);
+        assert.ok(!run.resources.some((r) => r.type === "aws:servicequotas/serviceQuota:ServiceQuota"));
+        assert.deepStrictEqual(run.errors, []);
+    });
+
+    it("blocks without requesting when requestIncrease is off, and says how to request", async () => {
+        const run = await runProgram(online({}), aws);
+        assert.match(String(run.error), /or quotas\.requestIncrease: true\) first/);
+        assert.deepStrictEqual(run.resources, []);
+    });
+
+    it("refuses requestIncrease with offline lookups", async () => {
+        const run = await runProgram(offlineStack({ "cluster-capacity:quotas": { "L-DB2E81BA": 64, requestIncrease: true } }));
+        assert.match(String(run.error), /quotas\.requestIncrease: got true; expected false with offline lookups/);
     });
 });

@@ -229,9 +229,21 @@ export const CONFIG_SCHEMA = {
         },
         quotas: {
             type: "object",
-            propertyNames: quotaCode,
+            properties: {
+                requestIncrease: {
+                    type: "boolean",
+                    description:
+                        "With aws lookups: request an increase of each quota the pools' maximum exceeds (aws.servicequotas.ServiceQuota).",
+                },
+            },
+            propertyNames: {
+                ...quotaCode,
+                pattern: "^(L-[0-9A-F]{8}|requestIncrease)$",
+                allowed: `${quotaCode.allowed}, or requestIncrease`,
+            },
             additionalProperties: { type: "integer", minimum: 0 },
-            description: "Quota code → vCPUs: offline values, or with aws lookups a lower cap.",
+            description:
+                "Quota code → vCPUs: offline values, or with aws lookups a lower cap; requestIncrease: true asks AWS for what the pools need.",
         },
         instanceTypes: {
             type: "object",

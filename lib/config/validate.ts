@@ -138,7 +138,7 @@ interface RawConfig {
     cluster: Partial<Omit<ClusterConfig, "openshiftVersion">> & { name: string; openshiftVersion?: string };
     network?: NetworkConfig;
     lookups?: CapacityConfig["lookups"];
-    quotas?: Record<string, number>;
+    quotas?: Record<string, number> & { requestIncrease?: boolean };
     instanceTypes?: CapacityConfig["instanceTypes"];
     prices?: CapacityConfig["prices"];
     ami?: RawAmi;
@@ -187,6 +187,9 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const operators = resolveOperatorChannels(cluster);
     checkNfdReachesGpuNodes(pools, gpuOperator, operators, cluster, problems);
     checkTimeSlicing(pools, gpuOperator, problems);
+    if (raw.quotas?.requestIncrease && lookups !== "aws") {
+        problems.push(problem(["quotas", "requestIncrease"], true, "false with offline lookups: a quota increase is requested from AWS"));
+    }
     if (raw.renderDirectory && raw.kubernetes && Object.keys(raw.kubernetes).length > 0) {
         problems.push(
             problem(
@@ -203,7 +206,11 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
         cluster,
         network,
         lookups,
-        quotas: raw.quotas ?? {},
+        quotas: Object.fromEntries(Object.entries(raw.quotas ?? {}).filter(([code]) => code !== "requestIncrease")) as Record<
+            string,
+            number
+        >,
+        requestQuotaIncrease: raw.quotas?.requestIncrease ?? false,
         instanceTypes: raw.instanceTypes ?? {},
         prices: raw.prices ?? {},
         pools,

@@ -29,6 +29,8 @@ export interface RecordedInvoke {
 export interface ProgramRun {
     /** What the program logged with pulumi.log.info. */
     logs: string[];
+    /** What it logged with pulumi.log.error: the engine fails such an update once its registrations are done. */
+    errors: string[];
     outputs?: Record<string, unknown>;
     error?: Error;
     resources: RegisteredResource[];
@@ -132,9 +134,16 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
     };
     pulumi.runtime.setAllConfig(runtimeConfig(config), secretKeys);
     const logs: string[] = [];
+    const errors: string[] = [];
     const info = pulumi.log.info;
+    const logError = pulumi.log.error;
     pulumi.log.info = (message: string) => {
         logs.push(message);
+        return Promise.resolve();
+    };
+    // The engine fails an update whose program logged an error, after its registrations are done.
+    pulumi.log.error = (message: string) => {
+        errors.push(message);
         return Promise.resolve();
     };
 
@@ -149,9 +158,10 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
     }
     await settle(() => pending + resources.length * 1e6);
     pulumi.log.info = info;
+    pulumi.log.error = logError;
     // The engine refuses a second resource with the same URN, part-way through an update.
     if (!error && duplicateUrns.length > 0) error = new Error(`Duplicate resource URN(s): ${duplicateUrns.join(", ")}`);
-    return { logs, outputs, error, resources, invokes, reads };
+    return { logs, errors, outputs, error, resources, invokes, reads };
 }
 
 /** Waits until registrations stop changing: constructors run synchronously, their RPCs do not. */
