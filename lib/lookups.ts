@@ -352,7 +352,10 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 neuronDevices: found.neuronDevices.reduce((sum, device) => sum + device.count, 0),
                 neuronCores: found.neuronDevices.reduce((sum, device) => sum + device.count * device.coreCount, 0),
             };
-            return { ...fromAws, ...override };
+            // Config may only add what AWS does not say (a GPU model name, say): a lower vCPU or device
+            // count from config would let more machines past the quota than AWS will launch.
+            const known = Object.fromEntries(Object.entries(fromAws).filter(([, value]) => value !== undefined));
+            return { ...override, ...known } as InstanceSpec;
         } catch (error) {
             problems.push(problem(at, type, `an instance type AWS offers in ${region} (AWS said: ${errorText(error)})`));
             return undefined;
@@ -412,6 +415,17 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         }
         try {
             const quota = await aws.servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode: code, region });
+            if (typeof quota.value !== "number" || !Number.isFinite(quota.value)) {
+                // An unknown limit must stop the run: treating it as no limit would pass any size.
+                problems.push(
+                    problem(
+                        ["pools", poolIndex, "instanceType"],
+                        pools[poolIndex].instanceType,
+                        `a type whose quota ${code} has a value in ${region} (Service Quotas returned none; set quotas.${code} to the limit you know)`,
+                    ),
+                );
+                return undefined;
+            }
             return cap === undefined ? quota.value : Math.min(cap, quota.value);
         } catch (error) {
             problems.push(

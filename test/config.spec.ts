@@ -259,6 +259,14 @@ const BAD_INPUTS: BadInput[] = [
         allowed: "sts:GetCallerIdentity failed: ExpiredToken: The security token included in the request is expired",
     },
     {
+        what: "a quota AWS returns without a value",
+        config: onlineStack(),
+        aws: { ...PROD_AWS, quotas: { "L-DB2E81BA": Number.NaN } },
+        path: "cluster-capacity:pools[0].instanceType",
+        got: '"g6.4xlarge"',
+        allowed: "Service Quotas returned none",
+    },
+    {
         what: "an offline stack without the quota its pools use",
         config: offlineStack({ "cluster-capacity:quotas": { "L-DB2E81BA": 64 } }, [gpuPool("spot", { market: "spot" })]),
         path: 'cluster-capacity:quotas["L-3819A6DF"]',

@@ -87,6 +87,26 @@ describe("AWS lookups", () => {
         assert.ifError(run.error);
     });
 
+    it("does not let config lower the vCPUs AWS reports, so the quota cannot be bypassed", async () => {
+        const stack = {
+            ...stackFile("prod"),
+            "cluster-capacity:instanceTypes": { "g6.12xlarge": { vcpus: 1, gpuModel: "NVIDIA L4 (config)" } },
+            "cluster-capacity:pools": [
+                gpuPool("l4-quad", {
+                    instanceType: "g6.12xlarge",
+                    zones: ["us-east-1a"],
+                    autoscaling: { minReplicas: 0, maxReplicas: 50 },
+                }),
+            ],
+        };
+        const run = await runProgram(stack, { ...PROD_AWS, quotas: { "L-DB2E81BA": 64 } });
+        assert.match(String(run.error), /maximum demand 2400 vCPUs exceeds the quota of 64 vCPUs/);
+        assert.deepStrictEqual(
+            run.resources.filter((r) => r.type.startsWith("kubernetes:")),
+            [],
+        );
+    });
+
     it("checks no zone offering offline, where nothing calls AWS", async () => {
         const run = await runProgram(offlineStack());
         assert.ifError(run.error);
