@@ -28,6 +28,11 @@ import { capacityReport } from "./lib/report";
 async function main() {
     const config = loadConfig();
     const openshift = config.cluster.platform === "openshift";
+    if (config.cluster.accountId && config.lookups === "offline") {
+        await pulumi.log.warn(
+            `cluster-capacity: cluster.accountId ${config.cluster.accountId} is not checked: offline lookups ask AWS nothing, not even whose credentials these are.`,
+        );
+    }
     // Reading the cluster's boot image and worker MachineSets needs the provider before the lookups;
     // rendering reads nothing.
     const explicitNetwork = config.network.subnets !== undefined;

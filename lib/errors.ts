@@ -44,8 +44,9 @@ export function hide(value: unknown): unknown {
 
 /** A problem whose value is hidden when its key names a secret or the value looks like a credential. */
 export function problem(segments: readonly PathSegment[], value: unknown, expected: string): ConfigProblem {
-    const secret =
-        SECRET_KEY.test(segments.map(String).join(".")) || (value !== undefined && SECRET_VALUE.test(JSON.stringify(value) ?? ""));
+    // The key itself, not its parents: `userDataSecret.name` names a Secret, it is not one.
+    const key = [...segments].reverse().find((s): s is string => typeof s === "string") ?? "";
+    const secret = SECRET_KEY.test(key) || (value !== undefined && SECRET_VALUE.test(JSON.stringify(value) ?? ""));
     return { path: keyPath(segments), value: secret ? hide(value) : value, expected };
 }
 

@@ -66,7 +66,15 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
         if (!spec) {
             throw new Error(`no instance spec for ${pool.instanceType}: the lookups should have refused pool ${pool.name}`);
         }
-        if (pool.accelerator === "nvidia" && spec.gpus < 1) {
+        if (pool.accelerator === "nvidia" && spec.gpus > 0 && spec.gpuModel && !/^nvidia\b/i.test(spec.gpuModel)) {
+            problems.push(
+                problem(
+                    ["pools", index, "instanceType"],
+                    pool.instanceType,
+                    `an instance type with NVIDIA GPUs for an nvidia pool (its GPUs are ${spec.gpuModel}; the GPU Operator, the nvidia.com/gpu resource and the GPU quotas would not apply)`,
+                ),
+            );
+        } else if (pool.accelerator === "nvidia" && spec.gpus < 1) {
             problems.push(
                 problem(["pools", index, "instanceType"], pool.instanceType, "an instance type with NVIDIA GPUs for an nvidia pool"),
             );

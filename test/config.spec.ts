@@ -267,6 +267,67 @@ const BAD_INPUTS: BadInput[] = [
         allowed: "Service Quotas returned none",
     },
     {
+        what: "an nvidia pool on AMD GPUs (g4ad)",
+        config: onlineStack({}, [gpuPool("amd", { instanceType: "g4ad.xlarge" })]),
+        aws: {
+            ...PROD_AWS,
+            quotas: { "L-DB2E81BA": 64 },
+            instanceTypes: { "g4ad.xlarge": { vcpus: 4, memoryMiB: 16384, gpus: 1, gpuModel: "AMD Radeon Pro V520" } },
+        },
+        path: "cluster-capacity:pools[0].instanceType",
+        got: '"g4ad.xlarge"',
+        allowed: "its GPUs are AMD Radeon Pro V520",
+    },
+    {
+        what: "an nvidia pool on Habana Gaudi accelerators (dl1)",
+        config: onlineStack({}, [gpuPool("gaudi", { instanceType: "dl1.24xlarge" })]),
+        aws: {
+            ...PROD_AWS,
+            quotas: { "L-6E869C2A": 1024 },
+            instanceTypes: { "dl1.24xlarge": { vcpus: 96, memoryMiB: 786432, gpus: 8, gpuModel: "Habana Gaudi HL-205" } },
+        },
+        path: "cluster-capacity:pools[0].instanceType",
+        got: '"dl1.24xlarge"',
+        allowed: "its GPUs are Habana Gaudi HL-205",
+    },
+    {
+        what: "a Kueue namespace created in openshift-machine-api",
+        config: offlineStack({
+            "cluster-capacity:kueue": { enabled: true, namespaces: [{ name: "openshift-machine-api", create: true }] },
+        }),
+        path: "cluster-capacity:kueue.namespaces[0].create",
+        got: "true",
+        allowed: "system and operator namespaces are only labelled",
+    },
+    {
+        what: "a Kueue namespace created in kube-system",
+        config: offlineStack({ "cluster-capacity:kueue": { enabled: true, namespaces: [{ name: "kube-system", create: true }] } }),
+        path: "cluster-capacity:kueue.namespaces[0].create",
+        got: "true",
+        allowed: "false for kube-system",
+    },
+    {
+        what: "a label under kubernetes.io/",
+        config: offlineStack({}, [gpuPool("l4", { labels: { "kubernetes.io/hostname": "gpu-1" } })]),
+        path: 'cluster-capacity:pools[0].labels["kubernetes.io/hostname"]',
+        got: '"gpu-1"',
+        allowed: "a label this program does not set itself",
+    },
+    {
+        what: "a priority beyond int32",
+        config: offlineStack({ "cluster-capacity:kueue": { enabled: true, priorityClasses: [{ name: "huge", value: 2147483648 }] } }),
+        path: "cluster-capacity:kueue.priorityClasses[0].value",
+        got: "2147483648",
+        allowed: "a number <= 2147483647",
+    },
+    {
+        what: "the masters' user data for a pool",
+        config: offlineStack({}, [gpuPool("l4", { providerSpec: { userDataSecret: { name: "master-user-data" } } })]),
+        path: "cluster-capacity:pools[0].providerSpec.userDataSecret.name",
+        got: '"master-user-data"',
+        allowed: "worker-user-data (or leave it out)",
+    },
+    {
         what: "an offline stack without the quota its pools use",
         config: offlineStack({ "cluster-capacity:quotas": { "L-DB2E81BA": 64 } }, [gpuPool("spot", { market: "spot" })]),
         path: 'cluster-capacity:quotas["L-3819A6DF"]',
@@ -575,6 +636,14 @@ describe("stack config validation", () => {
             () => parseConfig(raw),
             (e: Error) => e.message.includes("pools[0].zones[0]") && e.message.includes("pools[1].name"),
         );
+    });
+});
+
+describe("an account guardrail that cannot be checked", () => {
+    it("says that cluster.accountId is not checked with offline lookups", async () => {
+        const run = await runProgram(offlineStack({ "cluster-capacity:cluster": cluster({ accountId: "111122223333" }) }));
+        assert.ifError(run.error);
+        assert.match(run.warnings.join("\n"), /cluster\.accountId 111122223333 is not checked: offline lookups ask AWS nothing/);
     });
 });
 

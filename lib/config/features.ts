@@ -228,6 +228,15 @@ export function checkNfdReachesGpuNodes(
     });
 }
 
+/** Namespaces of the platform and of the operators this program installs. */
+export function isSystemNamespace(name: string): boolean {
+    return (
+        name === "default" ||
+        /^(openshift|kube)(-|$)/.test(name) ||
+        ["nvidia-gpu-operator", "gpu-operator", "aws-neuron-operator", "redhat-ods-applications"].includes(name)
+    );
+}
+
 export function resolveKueue(
     raw: RawKueue | undefined,
     cluster: ClusterConfig,
@@ -287,6 +296,16 @@ export function resolveKueue(
     }
     const seen = new Map<string, number>();
     namespaces.forEach((ns, index) => {
+        // A Pulumi-owned Namespace is deleted with everything in it when it leaves the config.
+        if (ns.create && isSystemNamespace(ns.name)) {
+            problems.push(
+                problem(
+                    ["kueue", "namespaces", index, "create"],
+                    true,
+                    `false for ${ns.name}: system and operator namespaces are only labelled, never created or owned by this stack`,
+                ),
+            );
+        }
         const first = seen.get(ns.name);
         if (first !== undefined) {
             problems.push(problem(["kueue", "namespaces", index, "name"], ns.name, `a namespace not listed before (namespaces[${first}])`));

@@ -390,7 +390,12 @@ export const CONFIG_SCHEMA = {
                         type: "object",
                         additionalProperties: false,
                         required: ["name", "value"],
-                        properties: { name: dns1123Label, value: { type: "integer" }, description: { type: "string" } },
+                        properties: {
+                            name: dns1123Label,
+                            // WorkloadPriorityClass.value is an int32.
+                            value: { type: "integer", minimum: -2147483648, maximum: 2147483647 },
+                            description: { type: "string" },
+                        },
                     },
                 },
                 hardwareProfiles: {

@@ -373,7 +373,9 @@ function resolvePool(
             label === ACCELERATOR_LABEL ||
             label === DEVICE_PLUGIN_CONFIG_LABEL ||
             label.startsWith("node-role.kubernetes.io/") ||
-            label.startsWith("machine.openshift.io/");
+            label.startsWith("machine.openshift.io/") ||
+            // Kubernetes reserves these prefixes for what the kubelet and controllers set (hostname, zone, arch).
+            /^([a-z0-9.-]+\.)?(kubernetes\.io|k8s\.io)\//.test(label);
         if (reserved) {
             problems.push(
                 problem(
@@ -386,6 +388,16 @@ function resolvePool(
     }
 
     checkTaints(raw, at, problems);
+    const userData = (raw.providerSpec?.userDataSecret as { name?: string } | undefined)?.name;
+    if (userData && userData !== "worker-user-data") {
+        problems.push(
+            problem(
+                at("providerSpec", "userDataSecret", "name"),
+                userData,
+                "worker-user-data (or leave it out): other user data, master-user-data above all, would make the machines something other than workers",
+            ),
+        );
+    }
     checkRootVolume(raw.rootVolume, at, problems);
     checkProviderSpec(raw.providerSpec, at, problems);
 

@@ -8,7 +8,7 @@ export interface AwsFixture {
     /** Quota code → vCPUs. */
     quotas?: Record<string, number>;
     /** Instance types AWS knows; default: the built-in catalogue. */
-    instanceTypes?: Record<string, { vcpus: number; memoryMiB: number; gpus: number; neuronDevices?: number }>;
+    instanceTypes?: Record<string, { vcpus: number; memoryMiB: number; gpus: number; gpuModel?: string; neuronDevices?: number }>;
     /** AMI name pattern → id. */
     amis?: Record<string, string>;
     /** Instance type → On-Demand USD per hour (Price List) and latest spot USD per hour. */
@@ -83,7 +83,17 @@ export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<stri
                 instanceType: type,
                 defaultVcpus: spec.vcpus,
                 memorySize: spec.memoryMiB,
-                gpuses: spec.gpus > 0 ? [{ count: spec.gpus, manufacturer: "NVIDIA", name: "L4", memorySize: 22888 }] : [],
+                gpuses:
+                    spec.gpus > 0
+                        ? [
+                              {
+                                  count: spec.gpus,
+                                  manufacturer: spec.gpuModel?.split(" ")[0] ?? "NVIDIA",
+                                  name: spec.gpuModel?.split(" ").slice(1).join(" ") ?? "L4",
+                                  memorySize: 22888,
+                              },
+                          ]
+                        : [],
                 neuronDevices: spec.neuronDevices
                     ? [{ count: spec.neuronDevices, name: "Inferentia2", coreCount: 2, coreVersion: 2, memorySize: 32768 }]
                     : [],

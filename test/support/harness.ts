@@ -31,6 +31,8 @@ export interface ProgramRun {
     logs: string[];
     /** What it logged with pulumi.log.error: the engine fails such an update once its registrations are done. */
     errors: string[];
+    /** What it logged with pulumi.log.warn. */
+    warnings: string[];
     outputs?: Record<string, unknown>;
     error?: Error;
     resources: RegisteredResource[];
@@ -135,8 +137,14 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
     pulumi.runtime.setAllConfig(runtimeConfig(config), secretKeys);
     const logs: string[] = [];
     const errors: string[] = [];
+    const warnings: string[] = [];
     const info = pulumi.log.info;
     const logError = pulumi.log.error;
+    const logWarn = pulumi.log.warn;
+    pulumi.log.warn = (message: string) => {
+        warnings.push(message);
+        return Promise.resolve();
+    };
     pulumi.log.info = (message: string) => {
         logs.push(message);
         return Promise.resolve();
@@ -159,9 +167,10 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
     await settle(() => pending + resources.length * 1e6);
     pulumi.log.info = info;
     pulumi.log.error = logError;
+    pulumi.log.warn = logWarn;
     // The engine refuses a second resource with the same URN, part-way through an update.
     if (!error && duplicateUrns.length > 0) error = new Error(`Duplicate resource URN(s): ${duplicateUrns.join(", ")}`);
-    return { logs, errors, outputs, error, resources, invokes, reads };
+    return { logs, errors, warnings, outputs, error, resources, invokes, reads };
 }
 
 /** Waits until registrations stop changing: constructors run synchronously, their RPCs do not. */
