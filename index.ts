@@ -43,20 +43,22 @@ async function main() {
         config,
         readsCluster ? () => clusterReads((provider = kubernetesProvider("cluster-capacity", config))) : undefined,
     );
-    const plan = planCapacity(config, facts);
+    const plan = planCapacity(config, facts, provider !== undefined);
+    // Only quotas AWS itself limits can be raised by a request; a cap in config is the user's to raise.
     const exceeded = exceededQuotas(plan);
-    if (exceeded.length > 0 && config.requestQuotaIncrease) {
+    const requestable = exceeded.filter((c) => c.demand > (facts.awsQuotaValues[c.code] ?? Infinity));
+    if (requestable.length > 0 && requestable.length === exceeded.length && config.requestQuotaIncrease) {
         // Only the increase requests are registered; logging an error fails the update after they are
         // made, so the pools wait until AWS grants the new limits.
         const quotas = new aws.Provider("aws-service-quotas", { region: config.cluster.region });
-        for (const check of exceeded) {
+        for (const check of requestable) {
             new aws.servicequotas.ServiceQuota(
                 `quota-increase-${check.code}`,
                 { serviceCode: "ec2", quotaCode: check.code, value: check.demand },
                 { provider: quotas },
             );
         }
-        await pulumi.log.error(`cluster-capacity: quota pre-flight failed.\n${quotaExcessMessage(exceeded, true)}`);
+        await pulumi.log.error(`cluster-capacity: quota pre-flight failed.\n${quotaExcessMessage(requestable, true)}`);
         // No prices are looked up for a run that registers no pool.
         return capacityReport(config, facts, plan, costReport(plan, new Map()));
     }

@@ -81,6 +81,9 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
+/** What a failure after reading the cluster has registered: the Kubernetes provider, nothing else. */
+export const CLUSTER_READ = "only the Kubernetes provider (to read the cluster) was registered, no cluster object";
+
 /** Stops the program when the pools' maximum size would exceed an AWS quota. */
 export class QuotaError extends pulumi.RunError {
     constructor(details: string) {

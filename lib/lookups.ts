@@ -19,7 +19,7 @@ import {
     WORKER_SECURITY_GROUPS,
     workerMachineSetName,
 } from "./network";
-import { ConfigError, ConfigProblem, firstLineOf, problem, PathSegment } from "./errors";
+import { CLUSTER_READ, ConfigError, ConfigProblem, firstLineOf, problem, PathSegment } from "./errors";
 import type { AmiQuery, CapacityConfig, PoolConfig } from "./config/types";
 
 /** Where a pool's AMI came from: pinned in config, the cluster's own boot image, or an AWS lookup. */
@@ -29,6 +29,8 @@ export interface LookupFacts {
     accountId?: string;
     instanceSpecs: ReadonlyMap<string, InstanceSpec>;
     quotaLimits: Readonly<Record<string, number>>;
+    /** What Service Quotas answered per code, before any lower cap from config (aws lookups only). */
+    awsQuotaValues: Readonly<Record<string, number>>;
     /** AMI id and its source per pool name. */
     amis: ReadonlyMap<string, { id: string; source: AmiSource }>;
     /** Where new machines attach, per availability zone a pool uses. */
@@ -50,9 +52,6 @@ function amiQueryKey(ami: AmiQuery): string | undefined {
 }
 
 const errorText = (error: unknown) => firstLineOf(error, 200);
-
-/** Failures after the cluster was read: the Kubernetes provider is registered by then, nothing else. */
-const CLUSTER_READ = "only the Kubernetes provider (to read the cluster) was registered, no cluster object";
 
 /**
  * A MachineSet in a zone where EC2 does not offer its type never gets a Machine past `Failed`
@@ -109,6 +108,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
     const online = config.lookups === "aws";
     const region = config.cluster.region;
     const architectures = new Map<string, string[]>();
+    const awsQuotaValues: Record<string, number> = {};
     const [accountId, specs, limits, offerings] = await Promise.all([
         online ? callerAccount() : Promise.resolve(undefined),
         Promise.all(
@@ -143,14 +143,16 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         accountId,
         instanceSpecs: new Map(specs.filter((entry): entry is [string, InstanceSpec] => entry[1] !== undefined)),
         quotaLimits: Object.fromEntries(limits.filter((entry): entry is [string, number] => entry[1] !== undefined)),
+        awsQuotaValues,
         amis,
         networks,
     };
 
     /**
-     * Each pool zone's network, by precedence: cluster.network, else the cluster's worker MachineSet
-     * of that zone (or cluster.workerMachineSet, zone swapped), else AWS by the cluster tag. Config
-     * validation has refused the case where none is reachable.
+     * Each pool zone's network, by precedence: network.subnets + securityGroups, else (connected) the
+     * cluster's worker MachineSet of that zone or network.workerMachineSet with the zone swapped, else
+     * (rendering with aws lookups) AWS by the cluster tag. A connected run reads MachineSets by name:
+     * the provider cannot look one up without failing the run when it does not exist.
      */
     async function resolveNetworks(): Promise<Map<string, { network: MachineNetwork; source: NetworkSource }>> {
         const { infraId } = config.cluster;
@@ -417,6 +419,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
             const quota = await aws.servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode: code, region });
             if (typeof quota.value !== "number" || !Number.isFinite(quota.value)) {
                 // An unknown limit must stop the run: treating it as no limit would pass any size.
+                if (cap !== undefined) return cap;
                 problems.push(
                     problem(
                         ["pools", poolIndex, "instanceType"],
@@ -426,6 +429,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 );
                 return undefined;
             }
+            awsQuotaValues[code] = quota.value;
             return cap === undefined ? quota.value : Math.min(cap, quota.value);
         } catch (error) {
             problems.push(

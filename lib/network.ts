@@ -56,8 +56,9 @@ interface ProviderSpecValue {
 }
 
 /**
- * The network of an existing worker MachineSet, moved to `zone`: a subnet found by Name tag has its
- * zone swapped in the name; one found by id belongs to its own zone and cannot be moved.
+ * The network of an existing worker MachineSet, moved to `zone`: a subnet found by a Name tag ending
+ * in its zone (`…-private-us-east-2a`) gets that suffix swapped; any other subnet reference belongs
+ * to its own zone and cannot be moved.
  */
 export function networkFromWorkerMachineSet(machineSet: unknown, zone: string): MachineNetwork | { missing: string } {
     const value = (machineSet as { spec?: { template?: { spec?: { providerSpec?: { value?: ProviderSpecValue } } } } } | undefined)?.spec
@@ -69,11 +70,21 @@ export function networkFromWorkerMachineSet(machineSet: unknown, zone: string): 
     if (missing.length > 0) return { missing: `its providerSpec has no ${missing.join(", ")}` };
     const from = value.placement?.availabilityZone;
     let subnet = value.subnet as AwsReference;
-    if (from && from !== zone) {
-        if (!("filters" in subnet) || !subnet.filters.some((f) => f.values.some((v) => v.includes(from)))) {
-            return { missing: `its subnet ${JSON.stringify(subnet)} belongs to ${from} and names no zone to swap for ${zone}` };
+    if (!from) return { missing: "its providerSpec has no placement.availabilityZone, so its subnet's zone is unknown" };
+    if (from !== zone) {
+        const byName = "filters" in subnet ? subnet.filters : [];
+        const movable =
+            byName.length === 1 &&
+            byName[0].name === "tag:Name" &&
+            byName[0].values.length === 1 &&
+            byName[0].values[0].endsWith(`-${from}`);
+        if (!movable) {
+            return {
+                missing: `its subnet ${JSON.stringify(subnet)} belongs to ${from} and is no Name ending in -${from} to swap for ${zone}`,
+            };
         }
-        subnet = { filters: subnet.filters.map((f) => ({ name: f.name, values: f.values.map((v) => v.split(from).join(zone)) })) };
+        const name = byName[0].values[0];
+        subnet = { filters: [{ name: "tag:Name", values: [`${name.slice(0, -from.length)}${zone}`] }] };
     }
     return {
         subnet,

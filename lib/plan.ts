@@ -5,7 +5,7 @@
 import type { InstanceSpec } from "../policy/lib/catalogue";
 import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand, quotaFor, QuotaRef } from "../policy/lib/quota";
 import type { CapacityConfig, PoolConfig } from "./config/types";
-import { ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
+import { CLUSTER_READ, ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
 import type { LookupFacts } from "./lookups";
 import { managesBootImages } from "./openshift";
 import { machineSetName } from "./naming";
@@ -57,7 +57,8 @@ export function maxMachinesPerZone(pool: PoolConfig): number {
     return pool.autoscaling ? pool.autoscaling.maxReplicas : pool.replicas;
 }
 
-export function planCapacity(config: CapacityConfig, facts: LookupFacts): CapacityPlan {
+/** @param clusterRead whether the lookups read the cluster (and so registered the Kubernetes provider). */
+export function planCapacity(config: CapacityConfig, facts: LookupFacts, clusterRead = false): CapacityPlan {
     const problems: ConfigProblem[] = [];
     const pools: PoolPlan[] = [];
     config.pools.forEach((pool, index) => {
@@ -66,12 +67,14 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
         if (!spec) {
             throw new Error(`no instance spec for ${pool.instanceType}: the lookups should have refused pool ${pool.name}`);
         }
-        if (pool.accelerator === "nvidia" && spec.gpus > 0 && spec.gpuModel && !/^nvidia\b/i.test(spec.gpuModel)) {
+        // AWS names the maker first ("AMD Radeon Pro V520"); offline models are free text.
+        const awsModel = config.lookups === "aws" ? spec.gpuModel : undefined;
+        if (pool.accelerator === "nvidia" && spec.gpus > 0 && awsModel && !/^nvidia\b/i.test(awsModel)) {
             problems.push(
                 problem(
                     ["pools", index, "instanceType"],
                     pool.instanceType,
-                    `an instance type with NVIDIA GPUs for an nvidia pool (its GPUs are ${spec.gpuModel}; the GPU Operator, the nvidia.com/gpu resource and the GPU quotas would not apply)`,
+                    `an instance type with NVIDIA GPUs for an nvidia pool (its GPUs are ${awsModel}; the GPU Operator, the nvidia.com/gpu resource and the GPU quotas would not apply)`,
                 ),
             );
         } else if (pool.accelerator === "nvidia" && spec.gpus < 1) {
@@ -112,7 +115,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts): Capaci
         });
     });
     if (problems.length > 0) {
-        throw new ConfigError(problems);
+        throw new ConfigError(problems, undefined, clusterRead ? CLUSTER_READ : undefined);
     }
     const { demands } = quotaDemand(
         pools.map((p) => ({
@@ -136,7 +139,8 @@ export function quotaExcessMessage(exceeded: readonly QuotaCheck[], requested: b
     const advice = requested
         ? `Increases to ${exceeded.map((c) => `${c.code} = ${c.demand} vCPUs`).join(", ")} were requested (aws.servicequotas.ServiceQuota; ` +
           "follow them in the Service Quotas console). Run again once AWS has granted them: until then no cluster object is registered."
-        : "Lower the pools' replicas or autoscaling.maxReplicas, or raise the quota (Service Quotas console, service EC2, or quotas.requestIncrease: true) first.";
+        : "Lower the pools' replicas or autoscaling.maxReplicas, or raise the quota (Service Quotas console, service EC2, or quotas.requestIncrease: true) first; " +
+          "a value in cluster-capacity:quotas is a cap of your own: raise it too.";
     return `${exceeded.map(describeQuotaExcess).join("\n")}\n${advice}`;
 }
 

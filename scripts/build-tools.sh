@@ -20,7 +20,7 @@ build() {
     # Keyed by the module version, and by everything else that shapes the binary: the pins, the
     # sources in tools/, this script and the Go release.
     local recipe
-    recipe=$( (cat "$dir"/* "$0"; go env GOVERSION) | sha256sum | cut -c1-12)
+    recipe=$( (find "$dir" "$0" -type f -print0 | sort -z | xargs -0 cat && go env GOVERSION) | sha256sum | cut -c1-12)
     out="$CC_CACHE/tools/$tool-$version-$(go env GOOS)-$(go env GOARCH)-$recipe"
     if [ ! -x "$out/bin/$tool" ]; then
         echo "cluster-capacity: building $tool $version (first run only; it is cached in $out)" >&2

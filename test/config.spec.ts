@@ -325,7 +325,7 @@ const BAD_INPUTS: BadInput[] = [
         config: offlineStack({}, [gpuPool("l4", { providerSpec: { userDataSecret: { name: "master-user-data" } } })]),
         path: "cluster-capacity:pools[0].providerSpec.userDataSecret.name",
         got: '"master-user-data"',
-        allowed: "worker-user-data (or leave it out)",
+        allowed: "worker-user-data or worker-user-data-managed (or leave it out)",
     },
     {
         what: "an offline stack without the quota its pools use",

@@ -95,7 +95,26 @@ describe("network and identity of new pools", () => {
         );
         assert.match(
             String(run.error),
-            /network\.workerMachineSet: got "prod-east-x8v2k-worker-us-east-1a"; expected a worker MachineSet to copy the network of us-east-1d from: .*its subnet \{"id":"subnet-0aaa"\} belongs to us-east-1a and names no zone to swap for us-east-1d/,
+            /network\.workerMachineSet: got "prod-east-x8v2k-worker-us-east-1a"; expected a worker MachineSet to copy the network of us-east-1d from: .*its subnet \{"id":"subnet-0aaa"\} belongs to us-east-1a and is no Name ending in -us-east-1a to swap for us-east-1d/,
+        );
+    });
+
+    it("swaps only the zone suffix of the subnet's Name, even when the infrastructure name contains a zone", async () => {
+        const fixture = cluster("clusterApi");
+        const key = "kubernetes:machine.openshift.io/v1beta1:MachineSet::openshift-machine-api/prod-east-x8v2k-worker-us-east-1a";
+        const template = structuredClone(fixture.clusterObjects?.[key]) as any;
+        template.spec.template.spec.providerSpec.value.subnet = byName("us-east-1a-lab-subnet-private-us-east-1a");
+        const run = await runProgram(
+            {
+                ...minimalProd([gpuPool("l4", { zones: ["us-east-1d"] })]),
+                "cluster-capacity:network": { workerMachineSet: "prod-east-x8v2k-worker-us-east-1a" },
+            },
+            { ...fixture, clusterObjects: { ...fixture.clusterObjects, [key]: template } },
+        );
+        assert.ifError(run.error);
+        assert.deepStrictEqual(
+            providerSpec(run, "prod-east-x8v2k-l4-us-east-1d").subnet,
+            byName("us-east-1a-lab-subnet-private-us-east-1d"),
         );
     });
 

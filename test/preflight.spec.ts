@@ -84,6 +84,12 @@ describe("quota increase requests (quotas.requestIncrease)", () => {
         assert.match(run.errors[0], /quota pre-flight failed[\s\S]*Increases to L-DB2E81BA = 192 vCPUs were requested/);
     });
 
+    it("requests nothing when it is the config's own cap that the pools exceed, and says to raise it", async () => {
+        const run = await runProgram(online({ requestIncrease: true, "L-DB2E81BA": 64 }), { ...aws, quotas: { "L-DB2E81BA": 512 } });
+        assert.match(String(run.error), /a value in cluster-capacity:quotas is a cap of your own: raise it too/);
+        assert.ok(!run.resources.some((r) => r.type === "aws:servicequotas/serviceQuota:ServiceQuota"));
+    });
+
     it("requests nothing when the pools fit", async () => {
         const run = await runProgram(online({ requestIncrease: true }), { ...aws, quotas: { "L-DB2E81BA": 512 } });
         assert.ifError(run.error);

@@ -201,7 +201,7 @@ export const CONFIG_SCHEMA = {
             type: "object",
             additionalProperties: false,
             description:
-                "Where new pools' machines attach. Default: copied per zone from the cluster's worker MachineSet <infraId>-worker-<zone>, else found in AWS by the cluster tag. workerMachineSet: copy from this one instead (zone swapped); subnets (zone → subnet id or Name tag) + securityGroups (ids or Name tags) + instanceProfile: explicit, no discovery.",
+                "Where new pools' machines attach. Default: copied per zone from the cluster's worker MachineSet <infraId>-worker-<zone> (connected; a missing one stops the run), or found in AWS by the cluster tag when rendering with aws lookups. workerMachineSet: copy from this one instead (zone swapped); subnets (zone → subnet id or Name tag) + securityGroups (ids or Name tags) + instanceProfile: explicit, no discovery.",
             properties: {
                 workerMachineSet: {
                     type: "string",
@@ -253,7 +253,8 @@ export const CONFIG_SCHEMA = {
                 allowed: "an EC2 instance type such as g6.4xlarge",
             },
             additionalProperties: instanceSpec,
-            description: "Instance type → {vcpus, memoryMiB, gpus, gpuModel, gpuMemoryMiB, neuronDevices}: offline specs or overrides.",
+            description:
+                "Instance type → {vcpus, memoryMiB, gpus, gpuModel, gpuMemoryMiB, neuronDevices}: offline specs over the catalogue; with aws lookups only what AWS does not report.",
         },
         prices: {
             type: "object",

@@ -375,7 +375,7 @@ function resolvePool(
             label.startsWith("node-role.kubernetes.io/") ||
             label.startsWith("machine.openshift.io/") ||
             // Kubernetes reserves these prefixes for what the kubelet and controllers set (hostname, zone, arch).
-            /^([a-z0-9.-]+\.)?(kubernetes\.io|k8s\.io)\//.test(label);
+            (/^([a-z0-9.-]+\.)?(kubernetes\.io|k8s\.io)\//.test(label) && !label.startsWith("node-restriction.kubernetes.io/"));
         if (reserved) {
             problems.push(
                 problem(
@@ -389,12 +389,13 @@ function resolvePool(
 
     checkTaints(raw, at, problems);
     const userData = (raw.providerSpec?.userDataSecret as { name?: string } | undefined)?.name;
-    if (userData && userData !== "worker-user-data") {
+    // worker-user-data-managed is the Machine Config Operator's managed copy of the workers' user data.
+    if (userData && !/^worker-user-data(-managed)?$/.test(userData)) {
         problems.push(
             problem(
                 at("providerSpec", "userDataSecret", "name"),
                 userData,
-                "worker-user-data (or leave it out): other user data, master-user-data above all, would make the machines something other than workers",
+                "worker-user-data or worker-user-data-managed (or leave it out): other user data, master-user-data above all, would make the machines something other than workers",
             ),
         );
     }
@@ -552,6 +553,15 @@ function checkNetworkSource(
 ): void {
     if (cluster.platform !== "openshift" || pools.length === 0) return;
     const explicit = network.subnets !== undefined || network.securityGroups !== undefined;
+    if (network.workerMachineSet && reach.rendering) {
+        problems.push(
+            problem(
+                ["network", "workerMachineSet"],
+                network.workerMachineSet,
+                "no workerMachineSet with renderDirectory: rendering reads nothing from the cluster",
+            ),
+        );
+    }
     if (explicit && network.workerMachineSet) {
         problems.push(
             problem(
