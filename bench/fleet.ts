@@ -2,6 +2,7 @@
  * One benchmark measurement, in a process of its own: the program under Pulumi mocks for a fleet
  * of N autoscaled GPU pools × 3 zones with AWS lookups. Prints one JSON line.
  */
+import { cloudWatch, ec2, resetAwsSdk } from "../test/support/awsSdk";
 import { runProgram } from "../test/support/harness";
 import { PROD_AWS } from "../test/support/scenarios";
 
@@ -26,7 +27,14 @@ export function fleetConfig(pools: number): Record<string, unknown> {
 }
 
 async function measure(pools: number): Promise<void> {
-    const aws = { ...PROD_AWS, quotas: { "L-DB2E81BA": 1_000_000 } };
+    const aws = {
+        ...PROD_AWS,
+        quotas: { "L-DB2E81BA": 1_000_000 },
+        // Rendering with AWS lookups finds the network by the cluster tag.
+        subnets: Object.fromEntries(ZONES.map((zone) => [zone, [`subnet-${zone}`]])),
+        securityGroups: { "bench-x1y2z-node": ["sg-0node"], "bench-x1y2z-lb": ["sg-0lb"] },
+    };
+    resetAwsSdk();
     const started = process.hrtime.bigint();
     const run = await runProgram(fleetConfig(pools), aws);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -37,7 +45,8 @@ async function measure(pools: number): Promise<void> {
         zones: ZONES.length,
         machineSets,
         resources: run.resources.length,
-        awsInvokes: run.invokes.length,
+        // Pulumi invokes plus the AWS SDK calls (CloudWatch usage, EC2 instances).
+        awsInvokes: run.invokes.length + cloudWatch.calls().length + ec2.calls().length,
         seconds,
         peakRssMiB: process.resourceUsage().maxRSS / 1024,
     };

@@ -7,6 +7,8 @@ import * as aws from "@pulumi/aws";
 import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
 import { quotaFor } from "../policy/lib/quota";
 import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
+import { machineSetName } from "./naming";
+import { runningMachines, UsageMetric, vcpusInUse } from "./usage";
 import type { ClusterReads } from "./clusterReads";
 import {
     awsReference,
@@ -31,6 +33,8 @@ export interface LookupFacts {
     quotaLimits: Readonly<Record<string, number>>;
     /** What Service Quotas answered per code, before any lower cap from config (aws lookups only). */
     awsQuotaValues: Readonly<Record<string, number>>;
+    /** vCPUs in use now outside this stack, per code: CloudWatch minus this stack's Machines, or config offline. */
+    usedOutside: Readonly<Record<string, number>>;
     /** AMI id and its source per pool name. */
     amis: ReadonlyMap<string, { id: string; source: AmiSource }>;
     /** Where new machines attach, per availability zone a pool uses. */
@@ -109,6 +113,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
     const region = config.cluster.region;
     const architectures = new Map<string, string[]>();
     const awsQuotaValues: Record<string, number> = {};
+    const usageMetrics = new Map<string, UsageMetric>();
     const [accountId, specs, limits, offerings] = await Promise.all([
         online ? callerAccount() : Promise.resolve(undefined),
         Promise.all(
@@ -134,6 +139,8 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
     if (problems.length > 0) {
         throw new ConfigError(problems, "lookups failed");
     }
+    const usedOutside = online && onAws ? await awsUsage() : config.usage;
+    if (problems.length > 0) throw new ConfigError(problems, "lookups failed");
     // Only now, with the AWS answers in order, is the cluster read (which registers the provider).
     const cluster = onAws ? readCluster?.() : undefined;
     const amis = onAws ? await resolveAmis() : new Map<string, { id: string; source: AmiSource }>();
@@ -144,6 +151,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         instanceSpecs: new Map(specs.filter((entry): entry is [string, InstanceSpec] => entry[1] !== undefined)),
         quotaLimits: Object.fromEntries(limits.filter((entry): entry is [string, number] => entry[1] !== undefined)),
         awsQuotaValues,
+        usedOutside,
         amis,
         networks,
     };
@@ -364,6 +372,48 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         }
     }
 
+    /** Per quota code, the vCPUs CloudWatch reports in use minus those of this stack's running Machines. */
+    async function awsUsage(): Promise<Record<string, number>> {
+        const specsByType = new Map(specs.filter((entry): entry is [string, InstanceSpec] => entry[1] !== undefined));
+        const machineSets = new Map(
+            pools.flatMap((pool) => pool.zones.map((zone) => [machineSetName(config.cluster.infraId, pool.name, zone), pool] as const)),
+        );
+        let running: Map<string, number>;
+        try {
+            running = await runningMachines(region, config.cluster.infraId, new Set(machineSets.keys()));
+        } catch (error) {
+            problems.push(
+                problem(
+                    ["lookups"],
+                    "aws",
+                    `AWS credentials allowed ec2:DescribeInstances, to count this stack's machines (AWS said: ${errorText(error)})`,
+                ),
+            );
+            return {};
+        }
+        const own: Record<string, number> = {};
+        for (const [name, count] of running) {
+            const pool = machineSets.get(name) as PoolConfig;
+            const code = quotaFor(pool.instanceType, pool.market)?.code;
+            if (code) own[code] = (own[code] ?? 0) + count * (specsByType.get(pool.instanceType)?.vcpus ?? 0);
+        }
+        const result: Record<string, number> = {};
+        for (const [code, metric] of usageMetrics) {
+            try {
+                result[code] = Math.max(0, (await vcpusInUse(region, metric)) - (own[code] ?? 0));
+            } catch (error) {
+                problems.push(
+                    problem(
+                        ["lookups"],
+                        "aws",
+                        `AWS credentials allowed cloudwatch:GetMetricStatistics, to read the usage of ${code} (AWS said: ${errorText(error)})`,
+                    ),
+                );
+            }
+        }
+        return result;
+    }
+
     /** The account of the credentials; expired or missing credentials are a problem, not a stack trace. */
     async function callerAccount(): Promise<string | undefined> {
         try {
@@ -430,6 +480,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 return undefined;
             }
             awsQuotaValues[code] = quota.value;
+            if (quota.usageMetrics?.[0]?.metricDimensions?.[0]) usageMetrics.set(code, quota.usageMetrics[0]);
             return cap === undefined ? quota.value : Math.min(cap, quota.value);
         } catch (error) {
             problems.push(

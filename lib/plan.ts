@@ -3,7 +3,7 @@
  * and how that compares with the EC2 quotas. Pure; the quota arithmetic is the policy pack's.
  */
 import type { InstanceSpec } from "../policy/lib/catalogue";
-import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand, quotaFor, QuotaRef } from "../policy/lib/quota";
+import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand, quotaFor, quotaName, QuotaRef } from "../policy/lib/quota";
 import type { CapacityConfig, PoolConfig } from "./config/types";
 import { CLUSTER_READ, ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
 import type { LookupFacts } from "./lookups";
@@ -42,9 +42,23 @@ export interface PoolPlan {
     vcpuDemand: number;
 }
 
+/** One quota against what is in use now: the stack at its desired and maximum size, the rest of the account. */
+export interface QuotaUsage {
+    code: string;
+    limit?: number;
+    /** vCPUs in use outside this stack now; undefined when unknown (offline without `usage`). */
+    usedOutside?: number;
+    /** This stack at its desired size (replicas, or the autoscalers' minimum) and at its maximum. */
+    desired: number;
+    maximum: number;
+    /** What is free for this stack now: limit − used outside. */
+    freeNow?: number;
+}
+
 export interface CapacityPlan {
     pools: PoolPlan[];
     quotas: QuotaCheck[];
+    usage: QuotaUsage[];
 }
 
 /** GPUs one node advertises to the scheduler: physical GPUs × time-slicing replicas. */
@@ -126,7 +140,23 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             maxMachines: p.maxNodes,
         })),
     );
-    return { pools, quotas: checkQuotas(demands, facts.quotaLimits) };
+    const quotas = checkQuotas(demands, facts.quotaLimits);
+    const desired = new Map<string, number>();
+    for (const p of pools) {
+        if (p.quota) desired.set(p.quota.code, (desired.get(p.quota.code) ?? 0) + p.pool.replicas * p.pool.zones.length * p.spec.vcpus);
+    }
+    const usage = quotas.map((q): QuotaUsage => {
+        const usedOutside = facts.usedOutside[q.code];
+        return {
+            code: q.code,
+            limit: q.limit,
+            usedOutside,
+            desired: desired.get(q.code) ?? 0,
+            maximum: q.demand,
+            freeNow: q.limit !== undefined && usedOutside !== undefined ? q.limit - usedOutside : undefined,
+        };
+    });
+    return { pools, quotas, usage };
 }
 
 /** The quotas the pools' maximum size exceeds. */
@@ -144,10 +174,29 @@ export function quotaExcessMessage(exceeded: readonly QuotaCheck[], requested: b
     return `${exceeded.map(describeQuotaExcess).join("\n")}\n${advice}`;
 }
 
-/** The quota pre-flight: stops the program when any quota would be exceeded at maximum size. */
-export function assertWithinQuotas(plan: CapacityPlan): void {
+/**
+ * The quota pre-flight: stops the program when any quota would be exceeded at maximum size, or when
+ * the stack's desired size does not fit what the rest of the account leaves free now. Returns the
+ * warnings: a maximum that does not fit what is free now (autoscaling may stall on quota errors).
+ */
+export function assertWithinQuotas(plan: CapacityPlan): string[] {
     const exceeded = exceededQuotas(plan);
     if (exceeded.length > 0) {
         throw new QuotaError(quotaExcessMessage(exceeded, false));
     }
+    const describe = (u: QuotaUsage, size: number) =>
+        `${u.code} "${quotaName(u.code) ?? ""}": ${size} vCPUs, but of its ${u.limit} vCPUs ${u.usedOutside} are in use outside this stack, leaving ${u.freeNow}`;
+    const tooBigNow = plan.usage.filter((u) => u.freeNow !== undefined && u.desired > 0 && u.desired > u.freeNow);
+    if (tooBigNow.length > 0) {
+        throw new QuotaError(
+            `${tooBigNow.map((u) => `the stack's desired size needs ${describe(u, u.desired)}.`).join("\n")}\n` +
+                "Machines would stay in Provisioning. Lower replicas or autoscaling.minReplicas, free capacity elsewhere in the account, or raise the quota.",
+        );
+    }
+    return plan.usage
+        .filter((u) => u.freeNow !== undefined && u.maximum > 0 && u.maximum > u.freeNow)
+        .map(
+            (u) =>
+                `cluster-capacity: at its maximum size the stack needs ${describe(u, u.maximum)}: the autoscaler may stall on quota errors before the maximum.`,
+        );
 }

@@ -20,8 +20,15 @@ export interface PoolReport {
 export interface QuotaReport {
     name: string;
     limit: number | null;
+    /** This stack at its maximum size. */
     demand: number;
     headroom: number | null;
+    /** In use outside this stack now; null when unknown. */
+    usedOutside: number | null;
+    /** This stack at its desired size. */
+    desired: number;
+    /** Limit − used outside − this stack's maximum; null when usage is unknown. */
+    headroomNow: number | null;
 }
 
 export interface CapacityReport {
@@ -59,7 +66,21 @@ export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan:
             ]),
         ),
         quotas: Object.fromEntries(
-            plan.quotas.map((q) => [q.code, { name: q.name, limit: q.limit ?? null, demand: q.demand, headroom: q.headroom ?? null }]),
+            plan.quotas.map((q) => {
+                const usage = plan.usage.find((u) => u.code === q.code);
+                return [
+                    q.code,
+                    {
+                        name: q.name,
+                        limit: q.limit ?? null,
+                        demand: q.demand,
+                        headroom: q.headroom ?? null,
+                        usedOutside: usage?.usedOutside ?? null,
+                        desired: usage?.desired ?? 0,
+                        headroomNow: usage?.freeNow === undefined ? null : usage.freeNow - q.demand,
+                    },
+                ];
+            }),
         ),
         kueue: config.kueue.enabled
             ? {

@@ -319,6 +319,9 @@ describe("stack outputs", () => {
             limit: 96,
             demand: 80,
             headroom: 16,
+            usedOutside: null,
+            desired: 48,
+            headroomNow: null,
         });
     });
 });

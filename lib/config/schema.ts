@@ -245,6 +245,13 @@ export const CONFIG_SCHEMA = {
             description:
                 "Quota code → vCPUs: offline values, or with aws lookups a lower cap; requestIncrease: true asks AWS for what the pools need.",
         },
+        usage: {
+            type: "object",
+            propertyNames: quotaCode,
+            additionalProperties: { type: "integer", minimum: 0 },
+            description:
+                "Offline lookups: quota code → vCPUs in use outside this stack now (other clusters and workloads of the account); with aws lookups CloudWatch says.",
+        },
         instanceTypes: {
             type: "object",
             propertyNames: {

@@ -100,6 +100,8 @@ export interface CapacityConfig {
     network: NetworkConfig;
     lookups: LookupMode;
     quotas: Record<string, number>;
+    /** Offline: quota code → vCPUs in use outside this stack. */
+    usage: Record<string, number>;
     /** Request an increase (aws.servicequotas.ServiceQuota) of each quota the pools' maximum exceeds. */
     requestQuotaIncrease: boolean;
     instanceTypes: Record<string, Partial<InstanceSpec>>;

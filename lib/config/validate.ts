@@ -139,6 +139,7 @@ interface RawConfig {
     network?: NetworkConfig;
     lookups?: CapacityConfig["lookups"];
     quotas?: Record<string, number> & { requestIncrease?: boolean };
+    usage?: Record<string, number>;
     instanceTypes?: CapacityConfig["instanceTypes"];
     prices?: CapacityConfig["prices"];
     ami?: RawAmi;
@@ -187,6 +188,9 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const operators = resolveOperatorChannels(cluster);
     checkNfdReachesGpuNodes(pools, gpuOperator, operators, cluster, problems);
     checkTimeSlicing(pools, gpuOperator, problems);
+    if (raw.usage && lookups === "aws") {
+        problems.push(problem(["usage"], raw.usage, "no usage with aws lookups: the AWS/Usage metrics in CloudWatch say what is in use"));
+    }
     if (raw.quotas?.requestIncrease && lookups !== "aws") {
         problems.push(problem(["quotas", "requestIncrease"], true, "false with offline lookups: a quota increase is requested from AWS"));
     }
@@ -211,6 +215,7 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
             number
         >,
         requestQuotaIncrease: raw.quotas?.requestIncrease ?? false,
+        usage: raw.usage ?? {},
         instanceTypes: raw.instanceTypes ?? {},
         prices: raw.prices ?? {},
         pools,

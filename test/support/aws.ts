@@ -105,7 +105,23 @@ export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<stri
             if (value === undefined) {
                 throw new Error(`NoSuchResourceException: quota ${code} not found`);
             }
-            return { quotaCode: code, serviceCode: "ec2", value, quotaName: code, adjustable: true, defaultValue: 0 };
+            return {
+                quotaCode: code,
+                serviceCode: "ec2",
+                value,
+                quotaName: code,
+                adjustable: true,
+                defaultValue: 0,
+                // The Class dimension is the quota code here, so a test can answer per code.
+                usageMetrics: [
+                    {
+                        metricName: "ResourceCount",
+                        metricNamespace: "AWS/Usage",
+                        metricStatisticRecommendation: "Maximum",
+                        metricDimensions: [{ class: code, resource: "vCPU", service: "EC2", type: "Resource" }],
+                    },
+                ],
+            };
         }
         case TOKENS.ami: {
             const filters = inputs.filters as { name: string; values: string[] }[];
