@@ -47,6 +47,7 @@ export interface KubernetesObject {
             };
         };
         scaleTargetRef?: { kind?: string; name?: string };
+        minReplicas?: number;
         maxReplicas?: number;
         resourceLimits?: { gpus?: { type: string }[] };
         nodeLabels?: Record<string, string>;
@@ -104,6 +105,7 @@ export interface AutoscalerTarget {
     resource: ResourceLike;
     target: string | undefined;
     kind: string | undefined;
+    minReplicas: number;
     maxReplicas: number;
 }
 
@@ -112,7 +114,13 @@ export function machineAutoscalers(resources: readonly ResourceLike[]): Autoscal
         .filter((r) => r.type === MACHINE_AUTOSCALER)
         .map((resource) => {
             const spec = objectOf(resource).spec;
-            return { resource, target: spec?.scaleTargetRef?.name, kind: spec?.scaleTargetRef?.kind, maxReplicas: spec?.maxReplicas ?? 0 };
+            return {
+                resource,
+                target: spec?.scaleTargetRef?.name,
+                kind: spec?.scaleTargetRef?.kind,
+                minReplicas: spec?.minReplicas ?? 0,
+                maxReplicas: spec?.maxReplicas ?? 0,
+            };
         });
 }
 
@@ -128,6 +136,16 @@ export function autoscaledNames(resources: readonly ResourceLike[]): Set<string>
 /** Taints that keep pods without a matching toleration off a node. */
 export function isRepellingTaint(taint: Taint): boolean {
     return taint.effect === "NoSchedule" || taint.effect === "NoExecute";
+}
+
+/** The machines each MachineSet asks for now: its autoscaler's minimum, else `spec.replicas`. */
+export function desiredMachines(resources: readonly ResourceLike[]): Map<string, number> {
+    const autoscalerMin = new Map(
+        machineAutoscalers(resources)
+            .filter((a) => a.kind === "MachineSet" && a.target)
+            .map((a) => [a.target as string, a.minReplicas]),
+    );
+    return new Map(machineSets(resources).map((ms) => [ms.name, autoscalerMin.get(ms.name) ?? ms.replicas]));
 }
 
 /** The most machines each MachineSet can have: its autoscaler's maximum, else `spec.replicas`. */

@@ -1,8 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { BUILTIN_INSTANCE_TYPES } from "../lib/catalogue";
-import { checkQuotas, describeQuotaExcess, DemandSource, quotaDemand, quotaName } from "../lib/quota";
+import { checkQuotas, describeQuotaExcess, DemandSource, QuotaCheck, quotaDemand, quotaName } from "../lib/quota";
 import { awsQuotaSource, QuotaSource } from "../lib/awsQuotaSource";
-import { machineSets, maxMachines } from "../lib/resources";
+import { desiredMachines, machineSets, maxMachines } from "../lib/resources";
 
 export interface PoolWithinQuotaConfig {
     /** Quota code → vCPUs; with `lookups: "aws"` a lower cap on the live value. */
@@ -95,13 +95,70 @@ export function makePoolWithinQuota(source: (region?: string) => QuotaSource = a
                     limits[demand.code] = cap;
                 }
             }
-            for (const check of checkQuotas(demands, limits).filter((c) => c.exceeded)) {
+            const checks = checkQuotas(demands, limits);
+            for (const check of checks.filter((c) => c.exceeded)) {
                 reportViolation(
                     `${describeQuotaExcess(check)}\nLower the MachineSets' replicas or MachineAutoscaler maxReplicas, or raise the quota first.`,
                 );
             }
+            if (live?.vcpusInUse && live.runningMachines) {
+                await checkUsageNow(
+                    live as Required<QuotaSource>,
+                    checks.filter((c) => !c.exceeded && c.limit !== undefined),
+                    sources,
+                    args.resources,
+                    reportViolation,
+                );
+            }
         },
     };
+}
+
+/**
+ * The program's rule for what is in use now (clusters sharing an account share its quotas): the
+ * stack's desired size must fit the limit minus what is used outside the stack. A maximum above
+ * that is only a warning in the program; a mandatory policy has no warnings, so it is left there.
+ */
+async function checkUsageNow(
+    live: Required<QuotaSource>,
+    checks: QuotaCheck[],
+    sources: readonly DemandSource[],
+    resources: Parameters<typeof desiredMachines>[0],
+    reportViolation: (message: string) => void,
+): Promise<void> {
+    const desired = desiredMachines(resources);
+    const bySource = new Map(sources.map((s) => [s.source.replace(/^MachineSet /, ""), s]));
+    let running: Map<string, number>;
+    try {
+        running = await live.runningMachines([...bySource.keys()]);
+    } catch (e) {
+        reportViolation(
+            `This stack's running machines could not be counted (ec2:DescribeInstances: ${(e as Error).message}), so usage now cannot be checked.`,
+        );
+        return;
+    }
+    for (const check of checks) {
+        const ours = check.contributions.map((c) => c.source.replace(/^MachineSet /, ""));
+        const own = ours.reduce((sum, ms) => sum + (running.get(ms) ?? 0) * (bySource.get(ms)?.vcpus ?? 0), 0);
+        const wanted = ours.reduce((sum, ms) => sum + (desired.get(ms) ?? 0) * (bySource.get(ms)?.vcpus ?? 0), 0);
+        let inUse: number | undefined;
+        try {
+            inUse = await live.vcpusInUse(check.code);
+        } catch (e) {
+            reportViolation(
+                `Usage of ${check.code} "${check.name}" could not be read (cloudwatch:GetMetricStatistics: ${(e as Error).message}).`,
+            );
+            continue;
+        }
+        if (inUse === undefined || wanted === 0) continue;
+        const outside = Math.max(0, inUse - own);
+        const free = (check.limit as number) - outside;
+        if (wanted > free) {
+            reportViolation(
+                `${check.code} "${check.name}": the MachineSets' desired size needs ${wanted} vCPUs, but of its ${check.limit} vCPUs ${outside} are in use outside this stack, leaving ${free}. Machines would stay in Provisioning.`,
+            );
+        }
+    }
 }
 
 export const poolWithinQuota = makePoolWithinQuota();

@@ -134,6 +134,40 @@ describe("policy pool-within-quota", () => {
             assert.match(messages[0], /vCPU count of g6\.4xlarge is unknown: AWS does not know it \(InvalidInstanceType\)/);
         });
 
+        it("fails MachineSets whose desired size does not fit what the rest of the account leaves free now", async () => {
+            const { source } = fake({ "L-DB2E81BA": 64 }, { "g6.4xlarge": 16 });
+            const usage: QuotaSource = {
+                ...source,
+                // 56 vCPUs in use, 16 of them this stack's one running machine: 40 outside, 24 free.
+                vcpusInUse: (code) => Promise.resolve(code === "L-DB2E81BA" ? 56 : undefined),
+                runningMachines: (names) => Promise.resolve(new Map([[names.find((n) => n.endsWith("us-east-2a")) as string, 1]])),
+            };
+            const policy = makePoolWithinQuota(() => usage);
+            const messages: string[] = [];
+            const resources = [machineSet({}, { zone: "us-east-2a", replicas: 1 }), machineSet({}, { zone: "us-east-2b", replicas: 1 })];
+            await policy.validateStack(stackArgs(resources.map(toPolicyResource), { lookups: "aws" }), (m) => messages.push(m));
+            assert.deepStrictEqual(messages.length, 1);
+            assert.match(
+                messages[0],
+                /L-DB2E81BA "Running On-Demand G and VT instances": the MachineSets' desired size needs 32 vCPUs, but of its 64 vCPUs 40 are in use outside this stack, leaving 24/,
+            );
+        });
+
+        it("counts an autoscaled MachineSet's desired size as its autoscaler's minimum", async () => {
+            const { source } = fake({ "L-DB2E81BA": 64 }, { "g6.4xlarge": 16 });
+            const usage: QuotaSource = {
+                ...source,
+                vcpusInUse: () => Promise.resolve(56),
+                runningMachines: () => Promise.resolve(new Map()),
+            };
+            const messages: string[] = [];
+            const resources = [machineSet({}, { replicas: 0 }), machineAutoscaler("test-abcde-l4-us-east-2a", 0, 4)];
+            await makePoolWithinQuota(() => usage).validateStack(stackArgs(resources.map(toPolicyResource), { lookups: "aws" }), (m) =>
+                messages.push(m),
+            );
+            assert.deepStrictEqual(messages, []);
+        });
+
         it("fails a quota AWS cannot read", async () => {
             const { messages } = await run({ lookups: "aws" }, {}, { "g6.4xlarge": 16 });
             assert.match(
