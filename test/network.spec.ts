@@ -11,9 +11,7 @@ const byName = (name: string) => ({ filters: [{ name: "tag:Name", values: [name]
 const minimalProd = (
     pools = [gpuPool("l4", { zones: ["us-east-1a", "us-east-1b"], autoscaling: { minReplicas: 0, maxReplicas: 2 } })],
 ): StackConfig => ({
-    "aws:region": "us-east-1",
-    "cluster-capacity:cluster": { name: "prod-east", infraId: "prod-east-x8v2k", openshiftVersion: "4.18" },
-    "cluster-capacity:kubernetes": { context: "admin" },
+    "cluster-capacity:cluster": { name: "prod-east", infraId: "prod-east-x8v2k", openshiftVersion: "4.18", region: "us-east-1" },
     "cluster-capacity:pools": pools,
 });
 const cluster = (installedWith: "terraform" | "clusterApi", zones = ["us-east-1a", "us-east-1b", "us-east-1c"]): AwsFixture => ({
@@ -31,7 +29,6 @@ const renderedProd = (): StackConfig => {
         "cluster-capacity:renderDirectory": "rendered/prod",
         "cluster-capacity:ami": { namePattern: "rhcos-418.94.*-x86_64" },
     };
-    delete stack["cluster-capacity:kubernetes"];
     return stack;
 };
 
