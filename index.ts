@@ -54,7 +54,8 @@ async function main() {
         for (const check of requestable) {
             new aws.servicequotas.ServiceQuota(
                 `quota-increase-${check.code}`,
-                { serviceCode: "ec2", quotaCode: check.code, value: check.demand },
+                // The limit must also hold what the rest of the account uses now.
+                { serviceCode: "ec2", quotaCode: check.code, value: check.demand + (facts.usedOutside[check.code] ?? 0) },
                 { provider: quotas },
             );
         }

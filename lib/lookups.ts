@@ -8,7 +8,7 @@ import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
 import { quotaFor } from "../policy/lib/quota";
 import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
 import { machineSetName } from "./naming";
-import { runningMachines, UsageMetric, vcpusInUse } from "./usage";
+import { ownVcpus, UsageMetric, vcpusInUse } from "./usage";
 import type { ClusterReads } from "./clusterReads";
 import {
     awsReference,
@@ -374,13 +374,10 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
 
     /** Per quota code, the vCPUs CloudWatch reports in use minus those of this stack's running Machines. */
     async function awsUsage(): Promise<Record<string, number>> {
-        const specsByType = new Map(specs.filter((entry): entry is [string, InstanceSpec] => entry[1] !== undefined));
-        const machineSets = new Map(
-            pools.flatMap((pool) => pool.zones.map((zone) => [machineSetName(config.cluster.infraId, pool.name, zone), pool] as const)),
-        );
-        let running: Map<string, number>;
+        const machineSets = pools.flatMap((pool) => pool.zones.map((zone) => machineSetName(config.cluster.infraId, pool.name, zone)));
+        let own: Record<string, number>;
         try {
-            running = await runningMachines(region, config.cluster.infraId, new Set(machineSets.keys()));
+            own = await ownVcpus(region, config.cluster.infraId, machineSets);
         } catch (error) {
             problems.push(
                 problem(
@@ -390,12 +387,6 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 ),
             );
             return {};
-        }
-        const own: Record<string, number> = {};
-        for (const [name, count] of running) {
-            const pool = machineSets.get(name) as PoolConfig;
-            const code = quotaFor(pool.instanceType, pool.market)?.code;
-            if (code) own[code] = (own[code] ?? 0) + count * (specsByType.get(pool.instanceType)?.vcpus ?? 0);
         }
         const result: Record<string, number> = {};
         for (const [code, metric] of usageMetrics) {

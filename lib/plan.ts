@@ -167,7 +167,7 @@ export function exceededQuotas(plan: CapacityPlan): QuotaCheck[] {
 /** What the quota pre-flight says when quotas are exceeded; `requested`: increases were asked for. */
 export function quotaExcessMessage(exceeded: readonly QuotaCheck[], requested: boolean): string {
     const advice = requested
-        ? `Increases to ${exceeded.map((c) => `${c.code} = ${c.demand} vCPUs`).join(", ")} were requested (aws.servicequotas.ServiceQuota; ` +
+        ? `Increases of ${exceeded.map((c) => `${c.code} (this stack's maximum, ${c.demand} vCPUs, plus what is in use outside it)`).join(", ")} were requested (aws.servicequotas.ServiceQuota; ` +
           "follow them in the Service Quotas console). Run again once AWS has granted them: until then no cluster object is registered."
         : "Lower the pools' replicas or autoscaling.maxReplicas, or raise the quota (Service Quotas console, service EC2, or quotas.requestIncrease: true) first; " +
           "a value in cluster-capacity:quotas is a cap of your own: raise it too.";

@@ -2,10 +2,11 @@
  * How much of each EC2 quota is in use now, and how much of that is this stack's own: clusters that
  * share an account share its quotas. Usage is the `AWS/Usage` CloudWatch metric that Service Quotas
  * names for the code (`usageMetrics`); this stack's share is its running Machines' instances, whose
- * Name tag is the Machine's name, `<MachineSet>-<5 characters>`.
+ * Name tag is the Machine's name: its MachineSet's name, a dash and 5 random characters.
  */
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { quotaFor } from "../policy/lib/quota";
 
 export interface UsageMetric {
     metricName: string;
@@ -13,7 +14,10 @@ export interface UsageMetric {
     metricDimensions: { class: string; resource: string; service: string; type: string }[];
 }
 
-/** The highest value of the metric over the last hour (5-minute maxima); 0 when nothing ran. */
+/**
+ * The newest value of the metric (1-minute maxima over the last 15 minutes): the same moment as the
+ * running machines it is compared with, not an hour's peak that scaled-down machines still inflate.
+ */
 export async function vcpusInUse(region: string, metric: UsageMetric): Promise<number> {
     const [dimensions] = metric.metricDimensions;
     const now = new Date();
@@ -27,19 +31,33 @@ export async function vcpusInUse(region: string, metric: UsageMetric): Promise<n
                 { Name: "Resource", Value: dimensions.resource },
                 { Name: "Class", Value: dimensions.class },
             ],
-            StartTime: new Date(now.getTime() - 60 * 60 * 1000),
+            StartTime: new Date(now.getTime() - 15 * 60 * 1000),
             EndTime: now,
-            Period: 300,
+            Period: 60,
             Statistics: ["Maximum"],
         }),
     );
-    return Math.max(0, ...(answer.Datapoints ?? []).map((d) => d.Maximum ?? 0));
+    const newest = [...(answer.Datapoints ?? [])].sort((x, y) => (x.Timestamp?.getTime() ?? 0) - (y.Timestamp?.getTime() ?? 0)).pop();
+    return newest?.Maximum ?? 0;
 }
 
-/** Pending or running instances of the cluster whose Name is a Machine of one of `machineSets`, counted per MachineSet. */
-export async function runningMachines(region: string, infraId: string, machineSets: ReadonlySet<string>): Promise<Map<string, number>> {
+/**
+ * The Name a Machine of `machineSet` has, less its 5 random characters: the MachineSet name and a
+ * dash, cut to the 58 characters Kubernetes keeps of a `generateName` prefix.
+ */
+export function machineNamePrefix(machineSet: string): string {
+    return `${machineSet}-`.slice(0, 58);
+}
+
+/**
+ * vCPUs per quota code of this stack's pending or running machines: instances of the cluster whose
+ * Name is a Machine of one of `machineSets`, counted by their own type and market (a MachineSet
+ * changed in place keeps machines of its old type).
+ */
+export async function ownVcpus(region: string, infraId: string, machineSets: Iterable<string>): Promise<Record<string, number>> {
+    const prefixes = new Set([...machineSets].map(machineNamePrefix));
     const client = new EC2Client({ region });
-    const counts = new Map<string, number>();
+    const vcpus: Record<string, number> = {};
     let token: string | undefined;
     do {
         const page = await client.send(
@@ -53,16 +71,12 @@ export async function runningMachines(region: string, infraId: string, machineSe
         );
         for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
             const name = instance.Tags?.find((t) => t.Key === "Name")?.Value ?? "";
-            const machineSet = machineSetOfMachine(name);
-            if (machineSet && machineSets.has(machineSet)) counts.set(machineSet, (counts.get(machineSet) ?? 0) + 1);
+            if (!/[a-z0-9]{5}$/.test(name) || !prefixes.has(name.slice(0, -5))) continue;
+            const code = quotaFor(instance.InstanceType ?? "", instance.InstanceLifecycle === "spot" ? "spot" : "on-demand")?.code;
+            const count = (instance.CpuOptions?.CoreCount ?? 0) * (instance.CpuOptions?.ThreadsPerCore ?? 1);
+            if (code) vcpus[code] = (vcpus[code] ?? 0) + count;
         }
         token = page.NextToken;
     } while (token);
-    return counts;
-}
-
-/** `<MachineSet>-<5 lowercase letters or digits>` → the MachineSet; undefined for other names. */
-export function machineSetOfMachine(machine: string): string | undefined {
-    const match = /^(.+)-[a-z0-9]{5}$/.exec(machine);
-    return match?.[1];
+    return vcpus;
 }

@@ -81,7 +81,10 @@ describe("quota increase requests (quotas.requestIncrease)", () => {
         );
         assert.ok(!run.resources.some((r) => r.type.startsWith("kubernetes:")), "no MachineSet until the quota is granted");
         assert.strictEqual(run.errors.length, 1);
-        assert.match(run.errors[0], /quota pre-flight failed[\s\S]*Increases to L-DB2E81BA = 192 vCPUs were requested/);
+        assert.match(
+            run.errors[0],
+            /quota pre-flight failed[\s\S]*Increases of L-DB2E81BA \(this stack.s maximum, 192 vCPUs, plus what is in use outside it\) were requested/,
+        );
     });
 
     it("requests nothing when it is the config's own cap that the pools exceed, and says to raise it", async () => {

@@ -4,16 +4,18 @@ import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { runProgram } from "./support/harness";
 import { cloudWatch, ec2 } from "./support/awsSdk";
 import { gpuPool, offlineStack, PROD_AWS, stackFile } from "./support/scenarios";
-import { machineSetOfMachine } from "../lib/usage";
+import { machineNamePrefix } from "../lib/usage";
 
-/** Running instances named like the Machines of these MachineSets. */
+/** Running g6.4xlarge instances (16 vCPUs) named like Machines of these MachineSets. */
 const instances = (...machineSets: string[]) => ({
     Reservations: [
         {
             Instances: machineSets.map((ms, i) => ({
                 InstanceId: `i-0${i}`,
+                InstanceType: "g6.4xlarge" as const,
+                CpuOptions: { CoreCount: 8, ThreadsPerCore: 2 },
                 Tags: [
-                    { Key: "Name", Value: `${ms}-${"abcde".slice(0, 4)}${i}` },
+                    { Key: "Name", Value: `${machineNamePrefix(ms)}abcd${i}` },
                     { Key: "kubernetes.io/cluster/prod-east-x8v2k", Value: "owned" },
                 ],
             })),
@@ -56,6 +58,26 @@ describe("quotas against what is in use now", () => {
         ]);
     });
 
+    it("counts a running machine by its own instance type, not by its pool's current one", async () => {
+        cloudWatch
+            .on(GetMetricStatisticsCommand)
+            .callsFake((input: { Dimensions?: { Value?: string }[] }) =>
+                input.Dimensions?.some((d) => d.Value === "L-DB2E81BA")
+                    ? { Datapoints: [{ Maximum: 300, Timestamp: new Date() }] }
+                    : { Datapoints: [] },
+            );
+        const old = instances("prod-east-x8v2k-l4-single-us-east-1a");
+        old.Reservations[0].Instances[0] = {
+            ...old.Reservations[0].Instances[0],
+            InstanceType: "g6.12xlarge" as never,
+            CpuOptions: { CoreCount: 24, ThreadsPerCore: 2 },
+        };
+        ec2.on(DescribeInstancesCommand).resolves(old);
+        const run = await runProgram(stackFile("prod"), PROD_AWS);
+        assert.ifError(run.error);
+        assert.strictEqual((run.outputs as any).quotas["L-DB2E81BA"].usedOutside, 300 - 48);
+    });
+
     it("stops when the stack's desired size does not fit what the rest of the account leaves free", async () => {
         const run = await runProgram(
             offlineStack({ "cluster-capacity:quotas": { "L-DB2E81BA": 96 }, "cluster-capacity:usage": { "L-DB2E81BA": 90 } }, [
@@ -93,9 +115,10 @@ describe("quotas against what is in use now", () => {
         assert.match(String(run.error), /cluster-capacity:usage: .*expected no usage with aws lookups/);
     });
 
-    it("recognises a Machine's instance by its MachineSet and five-character suffix only", () => {
-        assert.strictEqual(machineSetOfMachine("prod-east-x8v2k-l4-us-east-1a-7xk2p"), "prod-east-x8v2k-l4-us-east-1a");
-        assert.strictEqual(machineSetOfMachine("prod-east-x8v2k-l4-us-east-1a"), undefined);
-        assert.strictEqual(machineSetOfMachine("bastion"), undefined);
+    it("recognises a Machine by its MachineSet's name cut to the 58 characters Kubernetes keeps of a generateName", () => {
+        assert.strictEqual(machineNamePrefix("prod-east-x8v2k-l4-us-east-1a"), "prod-east-x8v2k-l4-us-east-1a-");
+        const long = `${"x".repeat(40)}-gpu-pool-name-us-east-1a`;
+        assert.strictEqual(machineNamePrefix(long), `${long}-`.slice(0, 58));
+        assert.strictEqual(machineNamePrefix(long).length, 58);
     });
 });

@@ -3,6 +3,7 @@
  * policy config, else the SDK's environment). Loaded lazily so the default, offline mode never
  * needs the SDK.
  */
+import { quotaFor } from "./quota";
 
 export interface QuotaSource {
     /** The quota's value in vCPUs. Throws when AWS does not answer. */
@@ -10,12 +11,16 @@ export interface QuotaSource {
     /** The default vCPU count of an instance type. Throws when AWS does not know the type. */
     vcpus(instanceType: string): Promise<number>;
     /**
-     * vCPUs of the quota in use now: the `AWS/Usage` CloudWatch metric Service Quotas names for it
-     * (highest 5-minute maximum of the last hour). Undefined when Service Quotas names no metric.
+     * vCPUs of the quota in use now: the newest 1-minute value of the `AWS/Usage` CloudWatch metric
+     * Service Quotas names for it. Undefined when Service Quotas names no metric.
      */
     vcpusInUse?(code: string): Promise<number | undefined>;
-    /** Pending or running instances per MachineSet, by the Machine's Name `<MachineSet>-<5 characters>`. */
-    runningMachines?(machineSets: readonly string[]): Promise<Map<string, number>>;
+    /**
+     * vCPUs per quota code of the pending or running Machines of these MachineSets, by each
+     * instance's own type and market: a Machine's Name is its MachineSet's name and a dash, cut to
+     * 58 characters, then 5 random characters.
+     */
+    ownVcpus?(machineSets: readonly string[]): Promise<Record<string, number>>;
 }
 
 export function awsQuotaSource(region?: string): QuotaSource {
@@ -34,48 +39,54 @@ export function awsQuotaSource(region?: string): QuotaSource {
                 new GetServiceQuotaCommand({ ServiceCode: "ec2", QuotaCode: code }),
             );
             const metric = quota.Quota?.UsageMetric;
-            if (!metric?.MetricNamespace || !metric.MetricName) return undefined;
+            const dimensions = Object.entries(metric?.MetricDimensions ?? {});
+            if (!metric?.MetricNamespace || !metric.MetricName || dimensions.length === 0) return undefined;
             const { CloudWatchClient, GetMetricStatisticsCommand } = await import("@aws-sdk/client-cloudwatch");
             const now = new Date();
             const answer = await new CloudWatchClient({ region }).send(
                 new GetMetricStatisticsCommand({
                     Namespace: metric.MetricNamespace,
                     MetricName: metric.MetricName,
-                    Dimensions: Object.entries(metric.MetricDimensions ?? {}).map(([Name, Value]) => ({ Name, Value })),
-                    StartTime: new Date(now.getTime() - 60 * 60 * 1000),
+                    Dimensions: dimensions.map(([Name, Value]) => ({ Name, Value })),
+                    StartTime: new Date(now.getTime() - 15 * 60 * 1000),
                     EndTime: now,
-                    Period: 300,
+                    Period: 60,
                     Statistics: ["Maximum"],
                 }),
             );
-            return Math.max(0, ...(answer.Datapoints ?? []).map((d) => d.Maximum ?? 0));
+            const newest = [...(answer.Datapoints ?? [])]
+                .sort((x, y) => (x.Timestamp?.getTime() ?? 0) - (y.Timestamp?.getTime() ?? 0))
+                .pop();
+            return newest?.Maximum ?? 0;
         },
-        async runningMachines(machineSets) {
+        async ownVcpus(machineSets) {
             const { EC2Client, DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
             const client = new EC2Client({ region });
-            const counts = new Map<string, number>();
+            const prefixes = [...new Set(machineSets.map((ms) => `${ms}-`.slice(0, 58)))];
+            const vcpus: Record<string, number> = {};
             // A filter takes at most 200 values.
-            for (let i = 0; i < machineSets.length; i += 200) {
+            for (let i = 0; i < prefixes.length; i += 200) {
                 let token: string | undefined;
                 do {
                     const page = await client.send(
                         new DescribeInstancesCommand({
                             Filters: [
-                                { Name: "tag:Name", Values: machineSets.slice(i, i + 200).map((ms) => `${ms}-?????`) },
+                                { Name: "tag:Name", Values: prefixes.slice(i, i + 200).map((p) => `${p}?????`) },
                                 { Name: "instance-state-name", Values: ["pending", "running"] },
                             ],
                             NextToken: token,
                         }),
                     );
                     for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-                        const name = instance.Tags?.find((t) => t.Key === "Name")?.Value ?? "";
-                        const machineSet = name.slice(0, -6);
-                        if (machineSets.includes(machineSet)) counts.set(machineSet, (counts.get(machineSet) ?? 0) + 1);
+                        const market = instance.InstanceLifecycle === "spot" ? "spot" : "on-demand";
+                        const code = quotaFor(instance.InstanceType ?? "", market)?.code;
+                        const count = (instance.CpuOptions?.CoreCount ?? 0) * (instance.CpuOptions?.ThreadsPerCore ?? 1);
+                        if (code) vcpus[code] = (vcpus[code] ?? 0) + count;
                     }
                     token = page.NextToken;
                 } while (token);
             }
-            return counts;
+            return vcpus;
         },
         async vcpus(instanceType) {
             const { EC2Client, DescribeInstanceTypesCommand } = await import("@aws-sdk/client-ec2");

@@ -101,7 +101,7 @@ export function makePoolWithinQuota(source: (region?: string) => QuotaSource = a
                     `${describeQuotaExcess(check)}\nLower the MachineSets' replicas or MachineAutoscaler maxReplicas, or raise the quota first.`,
                 );
             }
-            if (live?.vcpusInUse && live.runningMachines) {
+            if (live?.vcpusInUse && live.ownVcpus) {
                 await checkUsageNow(
                     live as Required<QuotaSource>,
                     checks.filter((c) => !c.exceeded && c.limit !== undefined),
@@ -128,9 +128,9 @@ async function checkUsageNow(
 ): Promise<void> {
     const desired = desiredMachines(resources);
     const bySource = new Map(sources.map((s) => [s.source.replace(/^MachineSet /, ""), s]));
-    let running: Map<string, number>;
+    let own: Record<string, number>;
     try {
-        running = await live.runningMachines([...bySource.keys()]);
+        own = await live.ownVcpus([...bySource.keys()]);
     } catch (e) {
         reportViolation(
             `This stack's running machines could not be counted (ec2:DescribeInstances: ${(e as Error).message}), so usage now cannot be checked.`,
@@ -139,7 +139,6 @@ async function checkUsageNow(
     }
     for (const check of checks) {
         const ours = check.contributions.map((c) => c.source.replace(/^MachineSet /, ""));
-        const own = ours.reduce((sum, ms) => sum + (running.get(ms) ?? 0) * (bySource.get(ms)?.vcpus ?? 0), 0);
         const wanted = ours.reduce((sum, ms) => sum + (desired.get(ms) ?? 0) * (bySource.get(ms)?.vcpus ?? 0), 0);
         let inUse: number | undefined;
         try {
@@ -151,7 +150,7 @@ async function checkUsageNow(
             continue;
         }
         if (inUse === undefined || wanted === 0) continue;
-        const outside = Math.max(0, inUse - own);
+        const outside = Math.max(0, inUse - (own[check.code] ?? 0));
         const free = (check.limit as number) - outside;
         if (wanted > free) {
             reportViolation(

@@ -140,7 +140,7 @@ describe("policy pool-within-quota", () => {
                 ...source,
                 // 56 vCPUs in use, 16 of them this stack's one running machine: 40 outside, 24 free.
                 vcpusInUse: (code) => Promise.resolve(code === "L-DB2E81BA" ? 56 : undefined),
-                runningMachines: (names) => Promise.resolve(new Map([[names.find((n) => n.endsWith("us-east-2a")) as string, 1]])),
+                ownVcpus: () => Promise.resolve({ "L-DB2E81BA": 16 }),
             };
             const policy = makePoolWithinQuota(() => usage);
             const messages: string[] = [];
@@ -158,7 +158,7 @@ describe("policy pool-within-quota", () => {
             const usage: QuotaSource = {
                 ...source,
                 vcpusInUse: () => Promise.resolve(56),
-                runningMachines: () => Promise.resolve(new Map()),
+                ownVcpus: () => Promise.resolve({}),
             };
             const messages: string[] = [];
             const resources = [machineSet({}, { replicas: 0 }), machineAutoscaler("test-abcde-l4-us-east-2a", 0, 4)];
