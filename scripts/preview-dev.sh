@@ -3,6 +3,8 @@
 # credentials, no cluster. The Kubernetes provider renders YAML into rendered/dev.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
+cc_use_node
 
 if ! command -v pulumi >/dev/null 2>&1; then
     cat >&2 <<'MSG'
