@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
 import { quotaFor } from "../policy/lib/quota";
 import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
-import { machineSetName } from "./naming";
+import { machineSetName, MAX_LABEL_LENGTH } from "./naming";
 import { ownVcpus, UsageMetric, vcpusInUse } from "./usage";
 import type { ClusterReads } from "./clusterReads";
 import {
@@ -126,6 +126,9 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
             ),
         ),
     ]);
+    if (pools.some((p) => p.zonesFromCluster) && online && onAws) {
+        await defaultZones(new Map(offerings));
+    }
     checkZonesOffered(pools, new Map(offerings), region, problems);
     if (config.cluster.accountId && accountId && accountId !== config.cluster.accountId) {
         problems.push(
@@ -403,6 +406,67 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
             }
         }
         return result;
+    }
+
+    /**
+     * Zones for pools that name none: the zones of the cluster's private subnets (explicit
+     * network.subnets, else the cluster-tagged subnets of either installer's naming) where AWS
+     * offers the pool's type. Fills in `pool.zones`.
+     */
+    async function defaultZones(offered: ReadonlyMap<string, string[] | undefined>): Promise<void> {
+        let clusterZones: string[];
+        try {
+            clusterZones = config.network.subnets ? Object.keys(config.network.subnets) : await clusterSubnetZones();
+        } catch (error) {
+            problems.push(
+                problem(
+                    ["lookups"],
+                    "aws",
+                    `AWS credentials allowed ec2:DescribeSubnets, to find the cluster's zones (AWS said: ${errorText(error)})`,
+                ),
+            );
+            return;
+        }
+        pools.forEach((pool, index) => {
+            if (!pool.zonesFromCluster) return;
+            const offeredHere = offered.get(pool.instanceType) ?? [];
+            pool.zones = clusterZones.filter((z) => offeredHere.includes(z)).sort();
+            if (pool.zones.length === 0) {
+                problems.push(
+                    problem(
+                        ["pools", index, "zones"],
+                        undefined,
+                        `a list of zones: AWS offers ${pool.instanceType} in none of the cluster's zones (${clusterZones.join(", ") || "none found"})`,
+                    ),
+                );
+            }
+            for (const zone of pool.zones) {
+                const name = machineSetName(config.cluster.infraId, pool.name, zone);
+                if (name.length > MAX_LABEL_LENGTH) {
+                    problems.push(
+                        problem(
+                            ["pools", index, "name"],
+                            pool.name,
+                            `a shorter name: MachineSet name "${name}" has ${name.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`,
+                        ),
+                    );
+                }
+            }
+        });
+    }
+
+    /** The availability zones of the cluster's private subnets (cluster tag, either installer's names). */
+    async function clusterSubnetZones(): Promise<string[]> {
+        const { infraId } = config.cluster;
+        const found = await aws.ec2.getSubnets({
+            filters: [
+                { name: "tag-key", values: [clusterTag(infraId)] },
+                { name: "tag:Name", values: [`${infraId}-private-*`, `${infraId}-subnet-private-*`] },
+            ],
+            region,
+        });
+        const zones = await Promise.all(found.ids.map(async (id) => (await aws.ec2.getSubnet({ id, region })).availabilityZone));
+        return [...new Set(zones)].sort();
     }
 
     /** The account of the credentials; expired or missing credentials are a problem, not a stack trace. */

@@ -207,6 +207,38 @@ describe("network and identity of new pools", () => {
         );
     });
 
+    it("defaults a pool's zones to the cluster's zones where AWS offers its type", async () => {
+        const pools = [
+            { name: "h100", accelerator: "nvidia", instanceType: "p5.48xlarge", autoscaling: { minReplicas: 0, maxReplicas: 1 } },
+        ];
+        const run = await runProgram(
+            { ...renderedProd(), "cluster-capacity:pools": pools },
+            {
+                ...PROD_AWS,
+                quotas: { "L-417A185B": 4096 },
+                subnets: { "us-east-1a": ["subnet-0a"], "us-east-1b": ["subnet-0b"], "us-east-1c": ["subnet-0c"] },
+                securityGroups: { "prod-east-x8v2k-worker-sg": ["sg-0old"] },
+                offerings: { "p5.48xlarge": ["us-east-1a", "us-east-1c", "us-east-1f"] },
+            },
+        );
+        assert.ifError(run.error);
+        assert.deepStrictEqual(
+            (rendered(run, "MachineSet") as any[]).map((m) => m.metadata.name),
+            ["prod-east-x8v2k-h100-us-east-1a", "prod-east-x8v2k-h100-us-east-1c"],
+        );
+    });
+
+    it("asks for zones with offline lookups, where the cluster's zones cannot be found", async () => {
+        const dev = stackFile("dev");
+        const pools = dev["cluster-capacity:pools"] as Record<string, unknown>[];
+        delete pools[0].zones;
+        const run = await runProgram(dev);
+        assert.match(
+            String(run.error),
+            /pools\[0\]\.zones: got nothing; expected the pool's zones: they default to the cluster's zones that offer the type only with aws lookups on OpenShift/,
+        );
+    });
+
     it("refuses rendering offline without an explicit network, instead of guessing names from openshiftVersion", async () => {
         const dev = stackFile("dev");
         delete dev["cluster-capacity:network"];

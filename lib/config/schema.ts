@@ -92,7 +92,7 @@ const taint = {
 const pool = {
     type: "object",
     additionalProperties: false,
-    required: ["name", "accelerator", "instanceType", "zones"],
+    required: ["name", "accelerator", "instanceType"],
     properties: {
         name: { ...dns1123Label, description: "Pool name, unique in the stack; part of every MachineSet name." },
         accelerator: { enum: ["nvidia", "neuron"], description: "nvidia (GPU) or neuron (Inferentia/Trainium)." },
@@ -106,7 +106,8 @@ const pool = {
             minItems: 1,
             uniqueItems: true,
             items: { type: "string" },
-            description: "Availability zones of the cluster's region; one MachineSet per zone.",
+            description:
+                "Availability zones of the cluster's region; one MachineSet per zone. Default (aws lookups, OpenShift): the cluster's zones where AWS offers the type.",
         },
         market: { enum: ["on-demand", "spot"], description: "on-demand (default) or spot." },
         replicas: { type: "integer", minimum: 0, description: "Machines per zone when not autoscaled (default 0)." },

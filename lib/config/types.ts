@@ -58,7 +58,10 @@ export interface PoolConfig {
     name: string;
     accelerator: Accelerator;
     instanceType: string;
+    /** Filled in by the lookups when `zonesFromCluster`. */
     zones: string[];
+    /** No zones in config: the cluster's zones where AWS offers the type (lookups). */
+    zonesFromCluster: boolean;
     market: Market;
     replicas: number;
     autoscaling?: Autoscaling;

@@ -335,7 +335,17 @@ function resolvePool(
     const at = (...rest: PathSegment[]): PathSegment[] => ["pools", index, ...rest];
     const name = raw.name as string;
     const accelerator = raw.accelerator as PoolConfig["accelerator"];
-    const zones = raw.zones as string[];
+    const zonesFromCluster = raw.zones === undefined;
+    const zones = raw.zones ?? [];
+    if (zonesFromCluster && (cluster.platform !== "openshift" || amiContext.lookups !== "aws")) {
+        problems.push(
+            problem(
+                at("zones"),
+                undefined,
+                "the pool's zones: they default to the cluster's zones that offer the type only with aws lookups on OpenShift",
+            ),
+        );
+    }
 
     zones.forEach((zone, z) => {
         if (cluster.platform !== "openshift") return; // zones of existing nodes: any label value
@@ -437,6 +447,7 @@ function resolvePool(
         accelerator,
         instanceType: raw.instanceType as string,
         zones,
+        zonesFromCluster,
         market: raw.market ?? "on-demand",
         replicas: raw.retired ? 0 : raw.autoscaling ? raw.autoscaling.minReplicas : (raw.replicas ?? 0),
         // A retired pool keeps its autoscaling settings in config (to un-retire) but renders none.

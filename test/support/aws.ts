@@ -60,6 +60,7 @@ export const TOKENS = {
     spotPrice: "aws:ec2/getSpotPrice:getSpotPrice",
     offerings: "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings",
     subnets: "aws:ec2/getSubnets:getSubnets",
+    subnet: "aws:ec2/getSubnet:getSubnet",
     securityGroups: "aws:ec2/getSecurityGroups:getSecurityGroups",
 } as const;
 
@@ -166,8 +167,14 @@ export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<stri
         }
         case TOKENS.subnets: {
             const filters = inputs.filters as { name: string; values: string[] }[];
-            const zone = filters.find((f) => f.name === "availability-zone")?.values[0] ?? "";
-            return { id: String(inputs.region), ids: aws.subnets?.[zone] ?? [], region: inputs.region };
+            const zone = filters.find((f) => f.name === "availability-zone")?.values[0];
+            const ids = zone === undefined ? Object.values(aws.subnets ?? {}).flat() : (aws.subnets?.[zone] ?? []);
+            return { id: String(inputs.region), ids, region: inputs.region };
+        }
+        case TOKENS.subnet: {
+            const zone = Object.entries(aws.subnets ?? {}).find(([, ids]) => ids.includes(String(inputs.id)))?.[0];
+            if (!zone) throw new Error(`InvalidSubnetID.NotFound: ${String(inputs.id)}`);
+            return { id: inputs.id, availabilityZone: zone, region: inputs.region };
         }
         case TOKENS.securityGroups: {
             const filters = inputs.filters as { name: string; values: string[] }[];

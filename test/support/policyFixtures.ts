@@ -10,6 +10,7 @@ export const POOL: PoolConfig = {
     accelerator: "nvidia",
     instanceType: "g6.4xlarge",
     zones: ["us-east-2a"],
+    zonesFromCluster: false,
     market: "on-demand",
     replicas: 1,
     labels: {},
