@@ -375,6 +375,11 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         }
     }
 
+    /** An AWS call the credentials were not allowed (or failed): the action and what it was for. */
+    function refused(action: string, purpose: string, error: unknown): void {
+        problems.push(problem(["lookups"], "aws", `AWS credentials allowed ${action}, to ${purpose} (AWS said: ${errorText(error)})`));
+    }
+
     /** Per quota code, the vCPUs CloudWatch reports in use minus those of this stack's running Machines. */
     async function awsUsage(): Promise<Record<string, number>> {
         const machineSets = pools.flatMap((pool) => pool.zones.map((zone) => machineSetName(config.cluster.infraId, pool.name, zone)));
@@ -382,13 +387,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         try {
             own = await ownVcpus(region, config.cluster.infraId, machineSets);
         } catch (error) {
-            problems.push(
-                problem(
-                    ["lookups"],
-                    "aws",
-                    `AWS credentials allowed ec2:DescribeInstances, to count this stack's machines (AWS said: ${errorText(error)})`,
-                ),
-            );
+            refused("ec2:DescribeInstances", "count this stack's machines", error);
             return {};
         }
         const result: Record<string, number> = {};
@@ -396,13 +395,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
             try {
                 result[code] = Math.max(0, (await vcpusInUse(region, metric)) - (own[code] ?? 0));
             } catch (error) {
-                problems.push(
-                    problem(
-                        ["lookups"],
-                        "aws",
-                        `AWS credentials allowed cloudwatch:GetMetricStatistics, to read the usage of ${code} (AWS said: ${errorText(error)})`,
-                    ),
-                );
+                refused("cloudwatch:GetMetricStatistics", `read the usage of ${code}`, error);
             }
         }
         return result;
@@ -418,13 +411,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         try {
             clusterZones = config.network.subnets ? Object.keys(config.network.subnets) : await clusterSubnetZones();
         } catch (error) {
-            problems.push(
-                problem(
-                    ["lookups"],
-                    "aws",
-                    `AWS credentials allowed ec2:DescribeSubnets, to find the cluster's zones (AWS said: ${errorText(error)})`,
-                ),
-            );
+            refused("ec2:DescribeSubnets", "find the cluster's zones", error);
             return;
         }
         pools.forEach((pool, index) => {

@@ -7,6 +7,7 @@
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { quotaFor } from "../policy/lib/quota";
+import { machineNamePrefix } from "../policy/lib/resources";
 
 export interface UsageMetric {
     metricName: string;
@@ -39,14 +40,6 @@ export async function vcpusInUse(region: string, metric: UsageMetric): Promise<n
     );
     const newest = [...(answer.Datapoints ?? [])].sort((x, y) => (x.Timestamp?.getTime() ?? 0) - (y.Timestamp?.getTime() ?? 0)).pop();
     return newest?.Maximum ?? 0;
-}
-
-/**
- * The Name a Machine of `machineSet` has, less its 5 random characters: the MachineSet name and a
- * dash, cut to the 58 characters Kubernetes keeps of a `generateName` prefix.
- */
-export function machineNamePrefix(machineSet: string): string {
-    return `${machineSet}-`.slice(0, 58);
 }
 
 /**

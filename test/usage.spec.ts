@@ -4,7 +4,7 @@ import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { runProgram } from "./support/harness";
 import { cloudWatch, ec2 } from "./support/awsSdk";
 import { gpuPool, offlineStack, PROD_AWS, stackFile } from "./support/scenarios";
-import { machineNamePrefix } from "../lib/usage";
+import { machineNamePrefix } from "../policy/lib/resources";
 
 /** Running g6.4xlarge instances (16 vCPUs) named like Machines of these MachineSets. */
 const instances = (...machineSets: string[]) => ({

@@ -4,6 +4,7 @@
  * needs the SDK.
  */
 import { quotaFor } from "./quota";
+import { machineNamePrefix } from "./resources";
 
 export interface QuotaSource {
     /** The quota's value in vCPUs. Throws when AWS does not answer. */
@@ -62,7 +63,7 @@ export function awsQuotaSource(region?: string): QuotaSource {
         async ownVcpus(machineSets) {
             const { EC2Client, DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
             const client = new EC2Client({ region });
-            const prefixes = [...new Set(machineSets.map((ms) => `${ms}-`.slice(0, 58)))];
+            const prefixes = [...new Set(machineSets.map(machineNamePrefix))];
             const vcpus: Record<string, number> = {};
             // A filter takes at most 200 values.
             for (let i = 0; i < prefixes.length; i += 200) {

@@ -138,22 +138,31 @@ export function isRepellingTaint(taint: Taint): boolean {
     return taint.effect === "NoSchedule" || taint.effect === "NoExecute";
 }
 
-/** The machines each MachineSet asks for now: its autoscaler's minimum, else `spec.replicas`. */
-export function desiredMachines(resources: readonly ResourceLike[]): Map<string, number> {
-    const autoscalerMin = new Map(
+/** Per MachineSet: `bound` of the MachineAutoscaler that targets it, else `spec.replicas`. */
+function machinesBy(resources: readonly ResourceLike[], bound: (a: AutoscalerTarget) => number): Map<string, number> {
+    const fromAutoscaler = new Map(
         machineAutoscalers(resources)
             .filter((a) => a.kind === "MachineSet" && a.target)
-            .map((a) => [a.target as string, a.minReplicas]),
+            .map((a) => [a.target as string, bound(a)]),
     );
-    return new Map(machineSets(resources).map((ms) => [ms.name, autoscalerMin.get(ms.name) ?? ms.replicas]));
+    return new Map(machineSets(resources).map((ms) => [ms.name, fromAutoscaler.get(ms.name) ?? ms.replicas]));
+}
+
+/** The machines each MachineSet asks for now: its autoscaler's minimum, else `spec.replicas`. */
+export function desiredMachines(resources: readonly ResourceLike[]): Map<string, number> {
+    return machinesBy(resources, (a) => a.minReplicas);
 }
 
 /** The most machines each MachineSet can have: its autoscaler's maximum, else `spec.replicas`. */
 export function maxMachines(resources: readonly ResourceLike[]): Map<string, number> {
-    const autoscalerMax = new Map(
-        machineAutoscalers(resources)
-            .filter((a) => a.kind === "MachineSet" && a.target)
-            .map((a) => [a.target as string, a.maxReplicas]),
-    );
-    return new Map(machineSets(resources).map((ms) => [ms.name, autoscalerMax.get(ms.name) ?? ms.replicas]));
+    return machinesBy(resources, (a) => a.maxReplicas);
+}
+
+/**
+ * The Name a Machine of `machineSet` has (in the cluster and as its EC2 Name tag), less its 5 random
+ * characters: the MachineSet name and a dash, cut to the 58 characters Kubernetes keeps of a
+ * `generateName` prefix.
+ */
+export function machineNamePrefix(machineSet: string): string {
+    return `${machineSet}-`.slice(0, 58);
 }
