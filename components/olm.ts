@@ -6,6 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { isSystemNamespace } from "../lib/config/features";
 import type { KubernetesObject } from "./machineSetManifest";
 
 export interface OperatorSubscription {
@@ -29,14 +30,27 @@ export function namespaceManifest(name: string, labels: Record<string, string> =
     return { apiVersion: "v1", kind: "Namespace", metadata: { name, ...(Object.keys(labels).length > 0 && { labels }) } };
 }
 
-/** A Namespace resource named `resourceName`, for Kubernetes namespace `name`. */
+/**
+ * Namespace `name` as a resource of this stack. A namespace of the platform or of an operator
+ * (`isSystemNamespace`) is never a Pulumi-owned Namespace, which a later `up` could delete with
+ * everything in it: a NamespacePatch applies the labels alone by server-side apply. The provider
+ * creates a Patch resource with an apply PATCH, which also creates a missing namespace, and deletes
+ * it by giving its fields up, leaving the namespace (pulumi-kubernetes
+ * `provider/pkg/await/await.go`: `Creation` upserts Patch resources, `Deletion` calls
+ * `ssa.Relinquish`). The alias carries over a Namespace resource of an earlier release under the
+ * same name, so upgrading updates it in place instead of deleting the namespace.
+ */
 export function createNamespace(
     resourceName: string,
     name: string,
     labels: Record<string, string>,
     opts: pulumi.CustomResourceOptions,
-): k8s.core.v1.Namespace {
-    return new k8s.core.v1.Namespace(resourceName, { metadata: namespaceManifest(name, labels).metadata }, opts);
+): k8s.core.v1.Namespace | k8s.core.v1.NamespacePatch {
+    const metadata = namespaceManifest(name, labels).metadata;
+    if (isSystemNamespace(name)) {
+        return new k8s.core.v1.NamespacePatch(resourceName, { metadata }, { ...opts, aliases: [{ type: "kubernetes:core/v1:Namespace" }] });
+    }
+    return new k8s.core.v1.Namespace(resourceName, { metadata }, opts);
 }
 
 export function operatorGroupManifest(s: OperatorSubscription): KubernetesObject {

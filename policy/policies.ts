@@ -6,6 +6,7 @@ import { clusterAutoscalerGpuTypes } from "./policies/clusterAutoscalerGpuTypes"
 import { imdsv2Required } from "./policies/imdsv2Required";
 import { kueueFlavorSelectsNodes } from "./policies/kueueFlavorSelectsNodes";
 import { machineAutoscalerTargetsMachineSet } from "./policies/machineAutoscalerTargetsMachineSet";
+import { machineFieldsKnown } from "./policies/machineFieldsKnown";
 import { machinesetProtected } from "./policies/machinesetProtected";
 import { poolWithinQuota } from "./policies/poolWithinQuota";
 import { rootVolumeEncrypted } from "./policies/rootVolumeEncrypted";
@@ -20,6 +21,7 @@ export const policies: Policies = [
     rootVolumeEncrypted,
     autoscaledReplicasIgnored,
     machineAutoscalerTargetsMachineSet,
+    machineFieldsKnown,
     clusterAutoscalerGpuTypes,
     kueueFlavorSelectsNodes,
 ];

@@ -46,8 +46,8 @@ describe("GpuOperator on OpenShift (OLM)", () => {
         );
     });
 
-    it("labels the operator namespace for cluster monitoring", () => {
-        const ns = resourcesOfKind(run, "Namespace").find((r) => (r.inputs as any).metadata.name === "nvidia-gpu-operator");
+    it("labels the operator namespace for cluster monitoring, by a patch of the labels alone", () => {
+        const ns = resourcesOfKind(run, "NamespacePatch").find((r) => (r.inputs as any).metadata.name === "nvidia-gpu-operator");
         assert.deepStrictEqual((ns?.inputs as any).metadata.labels, { "openshift.io/cluster-monitoring": "true" });
     });
 

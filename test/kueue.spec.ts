@@ -216,7 +216,7 @@ describe("Kueue GPU-as-a-service", () => {
             ["openshift-kueue-operator", "redhat-operators"],
         );
         assert.deepStrictEqual(find(managed, "OperatorGroup").spec, {});
-        const operatorNamespace = resourcesOfKind(managed, "Namespace").find(
+        const operatorNamespace = resourcesOfKind(managed, "NamespacePatch").find(
             (n) => (n.inputs as any).metadata.name === "openshift-kueue-operator",
         );
         assert.deepStrictEqual((operatorNamespace?.inputs as any).metadata.labels, { "openshift.io/cluster-monitoring": "true" });

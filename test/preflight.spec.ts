@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { runProgram } from "./support/harness";
 import { gpuPool, offlineStack, PROD_AWS } from "./support/scenarios";
+import { violationsOf } from "./support/policyHarness";
 
 const spotStack = (instanceType: string, extra: Record<string, unknown> = {}) =>
     offlineStack({ "cluster-capacity:quotas": { "L-3819A6DF": 4, "L-DB2E81BA": 64 } }, [
@@ -109,5 +110,46 @@ describe("quota increase requests (quotas.requestIncrease)", () => {
     it("refuses requestIncrease with offline lookups", async () => {
         const run = await runProgram(offlineStack({ "cluster-capacity:quotas": { "L-DB2E81BA": 64, requestIncrease: true } }));
         assert.match(String(run.error), /quotas\.requestIncrease: got true; expected false with offline lookups/);
+    });
+});
+
+/**
+ * The pre-flight is the quota guard of a run without `--policy-pack`: whatever pool-within-quota
+ * would refuse over the rendered objects, the program must already have refused.
+ */
+describe("quota pre-flight agrees with pool-within-quota", () => {
+    const quotas = { "L-DB2E81BA": 64, "L-3819A6DF": 16, "L-417A185B": 192, "L-1945791B": 32 };
+    const cases: [string, Record<string, unknown>[]][] = [
+        ["fills a quota exactly", [gpuPool("l4", { replicas: 4 })]],
+        ["exceeds a quota by one machine", [gpuPool("l4", { replicas: 5 })]],
+        ["exceeds through the autoscaler maximum", [gpuPool("l4", { autoscaling: { minReplicas: 0, maxReplicas: 5 } })]],
+        ["exceeds across zones", [gpuPool("l4", { zones: ["us-east-2a", "us-east-2b"], autoscaling: { minReplicas: 0, maxReplicas: 3 } })]],
+        ["exceeds across pools of one code", [gpuPool("a", { replicas: 2 }), gpuPool("b", { instanceType: "g6.12xlarge", replicas: 1 })]],
+        ["exceeds a spot quota only", [gpuPool("s", { instanceType: "g6.xlarge", market: "spot", replicas: 5 })]],
+        [
+            "fits spot and on-demand apart",
+            [gpuPool("s", { instanceType: "g6.xlarge", market: "spot", replicas: 4 }), gpuPool("l4", { replicas: 4 })],
+        ],
+        ["exceeds the P quota", [gpuPool("p", { instanceType: "p4d.24xlarge", replicas: 3, zones: ["us-east-2a"] })]],
+        ["retires a pool past the quota", [gpuPool("old", { replicas: 9, retired: true }), gpuPool("l4", { replicas: 4 })]],
+        ["has a type with no quota value", [gpuPool("dl", { instanceType: "dl1.24xlarge", accelerator: "nvidia", replicas: 1 })]],
+    ];
+    for (const [title, pools] of cases) {
+        it(`stops a run whenever the pack would: a stack that ${title}`, async () => {
+            const run = await runProgram(offlineStack({ "cluster-capacity:quotas": quotas }, pools));
+            if (run.error) {
+                assert.deepStrictEqual(run.resources, []);
+                return;
+            }
+            assert.deepStrictEqual(await violationsOf("pool-within-quota", run.resources, { quotas }), []);
+        });
+    }
+
+    it("lets through, among those, exactly the stacks that fit", async () => {
+        const passed: string[] = [];
+        for (const [title, pools] of cases) {
+            if (!(await runProgram(offlineStack({ "cluster-capacity:quotas": quotas }, pools))).error) passed.push(title);
+        }
+        assert.deepStrictEqual(passed, ["fills a quota exactly", "fits spot and on-demand apart", "retires a pool past the quota"]);
     });
 });

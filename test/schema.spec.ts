@@ -6,7 +6,8 @@ import * as YAML from "yaml";
 import { CONFIG_KEYS, CONFIG_SCHEMA } from "../lib/config/schema";
 import { parseConfig } from "../lib/config/validate";
 import { rawConfigFrom } from "../lib/config/load";
-import { runProgram, rendered, runtimeConfig, StackConfig } from "./support/harness";
+import { resourcesOfKind, runProgram, rendered, runtimeConfig, StackConfig } from "./support/harness";
+import { isSystemNamespace } from "../lib/config/features";
 import { crdDirectory, CrdIndex, loadCrds, SHARED_DIR, toJsonSchema } from "./support/crds";
 import { REPO, SCENARIOS } from "./support/scenarios";
 
@@ -31,6 +32,16 @@ describe("rendered objects against upstream CRD schemas", () => {
                 const valid = validate(object);
                 assert.ok(valid, `${object.kind} ${object.metadata.name}: ${JSON.stringify(validate.errors, null, 1)}`);
             }
+        });
+    }
+
+    for (const [what, config, aws] of SCENARIOS) {
+        it(`owns no namespace of the platform or an operator as a Namespace resource in ${what}, only patches its labels`, async () => {
+            const run = await runProgram(config, aws);
+            assert.ifError(run.error);
+            const names = (kind: string) =>
+                resourcesOfKind(run, kind).map((r) => (r.inputs as { metadata: { name: string } }).metadata.name);
+            assert.deepStrictEqual(names("Namespace").filter(isSystemNamespace), []);
         });
     }
 

@@ -138,24 +138,47 @@ export function isRepellingTaint(taint: Taint): boolean {
     return taint.effect === "NoSchedule" || taint.effect === "NoExecute";
 }
 
-/** Per MachineSet: `bound` of the MachineAutoscaler that targets it, else `spec.replicas`. */
-function machinesBy(resources: readonly ResourceLike[], bound: (a: AutoscalerTarget) => number): Map<string, number> {
-    const fromAutoscaler = new Map(
-        machineAutoscalers(resources)
-            .filter((a) => a.kind === "MachineSet" && a.target)
-            .map((a) => [a.target as string, bound(a)]),
-    );
-    return new Map(machineSets(resources).map((ms) => [ms.name, fromAutoscaler.get(ms.name) ?? ms.replicas]));
+/** The autoscalers targeting each MachineSet by name (a stack may wrongly have several for one). */
+export function autoscalersByTarget(resources: readonly ResourceLike[]): Map<string, AutoscalerTarget[]> {
+    const byTarget = new Map<string, AutoscalerTarget[]>();
+    for (const autoscaler of machineAutoscalers(resources)) {
+        if (autoscaler.kind === "MachineSet" && autoscaler.target) {
+            byTarget.set(autoscaler.target, [...(byTarget.get(autoscaler.target) ?? []), autoscaler]);
+        }
+    }
+    return byTarget;
+}
+
+/** A machine count as the quota counts it: a negative or non-numeric count adds nothing and cancels nothing. */
+function machineCount(value: unknown): number {
+    return typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
 }
 
 /** The machines each MachineSet asks for now: its autoscaler's minimum, else `spec.replicas`. */
 export function desiredMachines(resources: readonly ResourceLike[]): Map<string, number> {
-    return machinesBy(resources, (a) => a.minReplicas);
+    const byTarget = autoscalersByTarget(resources);
+    return new Map(
+        machineSets(resources).map((ms) => {
+            const autoscalers = byTarget.get(ms.name);
+            const desired = autoscalers ? Math.max(...autoscalers.map((a) => machineCount(a.minReplicas))) : machineCount(ms.replicas);
+            return [ms.name, desired];
+        }),
+    );
 }
 
-/** The most machines each MachineSet can have: its autoscaler's maximum, else `spec.replicas`. */
+/**
+ * The most machines each MachineSet can have: the largest of its `spec.replicas` and the
+ * `maxReplicas` of every autoscaler targeting it. `spec.replicas` counts even when autoscaled: it
+ * is what the MachineSet gets on creation, before any autoscaler acts.
+ */
 export function maxMachines(resources: readonly ResourceLike[]): Map<string, number> {
-    return machinesBy(resources, (a) => a.maxReplicas);
+    const byTarget = autoscalersByTarget(resources);
+    return new Map(
+        machineSets(resources).map((ms) => [
+            ms.name,
+            Math.max(machineCount(ms.replicas), ...(byTarget.get(ms.name) ?? []).map((a) => machineCount(a.maxReplicas))),
+        ]),
+    );
 }
 
 /**

@@ -14,6 +14,8 @@ export interface PoolWithinQuotaConfig {
     region?: string;
 }
 
+const CONFIG_KEYS = ["quotas", "instanceTypes", "lookups", "region", "enforcementLevel"];
+
 export function makePoolWithinQuota(source: (region?: string) => QuotaSource = awsQuotaSource): StackValidationPolicy {
     return {
         name: "pool-within-quota",
@@ -24,7 +26,12 @@ export function makePoolWithinQuota(source: (region?: string) => QuotaSource = a
                 quotas: { type: "object", additionalProperties: { type: "integer", minimum: 0 } },
                 instanceTypes: {
                     type: "object",
-                    additionalProperties: { type: "object", properties: { vcpus: { type: "integer", minimum: 1 } }, required: ["vcpus"] },
+                    additionalProperties: {
+                        type: "object",
+                        properties: { vcpus: { type: "integer", minimum: 1 } },
+                        required: ["vcpus"],
+                        additionalProperties: false,
+                    },
                 },
                 lookups: { type: "string", enum: ["config", "aws"], default: "config" },
                 region: { type: "string" },
@@ -32,6 +39,15 @@ export function makePoolWithinQuota(source: (region?: string) => QuotaSource = a
         },
         validateStack: async (args, reportViolation) => {
             const config = args.getConfig<PoolWithinQuotaConfig>();
+            // The CLI passes only `properties` of a config schema to the engine, so an unknown key
+            // would pass its validation: a misspelt `quota` would leave every quota unchecked.
+            const unknownKeys = Object.keys(config).filter((key) => !CONFIG_KEYS.includes(key));
+            if (unknownKeys.length > 0) {
+                reportViolation(
+                    `The policy config of pool-within-quota has unknown key(s) ${unknownKeys.join(", ")}; known keys: ${CONFIG_KEYS.join(", ")}. Nothing was checked.`,
+                );
+                return;
+            }
             const live = config.lookups === "aws" ? source(config.region) : undefined;
             const maxima = maxMachines(args.resources);
             const sources: DemandSource[] = [];

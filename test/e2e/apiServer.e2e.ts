@@ -80,6 +80,34 @@ describe("rendered objects on a real Kubernetes API server", function () {
         assert.match(answer.body.message, /\.spec\.template\.spec\.workerTolerations: field not declared in schema/);
     });
 
+    it("creates a missing operator namespace by a labels-only apply, and gives up only the labels when the NamespacePatch goes", async () => {
+        const run = await runProgram(offlineStack({ "cluster-capacity:gpuOperator": { enabled: true } }));
+        const patch = run.resources.find((r) => r.type === "kubernetes:core/v1:NamespacePatch");
+        assert.ok(patch, "the GPU Operator's namespace is a NamespacePatch");
+        const namespace = {
+            apiVersion: "v1",
+            kind: "Namespace",
+            ...(structuredClone(patch.inputs) as { metadata: ObjectLike["metadata"] }),
+        };
+        // A name of its own: the scenarios above already applied the real one, and namespaces stay.
+        namespace.metadata.name = `patch-check-${namespace.metadata.name}`;
+        const path = `/api/v1/namespaces/${namespace.metadata.name}`;
+        assert.strictEqual((await server.request("GET", path)).status, 404);
+        // The provider's create of a Patch resource: an apply PATCH (pulumi-kubernetes await.go Creation).
+        assert.strictEqual((await apply(server, kinds, namespace, PULUMI)).status, 201);
+        const other = { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace.metadata.name, labels: { team: "gpu" } } };
+        assert.strictEqual((await apply(server, kinds, other, "someone-else")).status, 200);
+        // The provider's delete of a Patch resource: ssa.Relinquish, an apply of the identity alone.
+        const identity = { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace.metadata.name } };
+        assert.strictEqual((await apply(server, kinds, identity, PULUMI)).status, 200);
+        const left = (await server.request("GET", path)).body;
+        assert.strictEqual(left.status.phase, "Active");
+        assert.deepStrictEqual(
+            Object.keys(left.metadata.labels).filter((k) => k !== "kubernetes.io/metadata.name"),
+            ["team"],
+        );
+    });
+
     describe("spec.replicas of an autoscaled MachineSet (server-side apply field ownership)", () => {
         let machineSet: ObjectLike;
         const scale = (replicas: number) =>

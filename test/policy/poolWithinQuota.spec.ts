@@ -25,6 +25,42 @@ describe("policy pool-within-quota", () => {
         assert.match(message, /maximum demand 80 vCPUs exceeds the quota of 64/);
     });
 
+    it("counts spec.replicas when it is above the autoscaler's maxReplicas", async () => {
+        const resources = [machineSet({}, { replicas: 100 }), machineAutoscaler("test-abcde-l4-us-east-2a", 0, 2)];
+        const [message] = await violationsOf("pool-within-quota", resources, { quotas: { "L-DB2E81BA": 64 } });
+        assert.match(message, /maximum demand 1600 vCPUs exceeds the quota of 64/);
+    });
+
+    it("counts the largest maxReplicas when two autoscalers target one MachineSet", async () => {
+        const second = machineAutoscaler("test-abcde-l4-us-east-2a", 0, 5);
+        second.name = "second-autoscaler";
+        const resources = [machineSet({}, { replicas: 0 }), machineAutoscaler("test-abcde-l4-us-east-2a", 0, 2), second];
+        const [message] = await violationsOf("pool-within-quota", resources, { quotas: { "L-DB2E81BA": 64 } });
+        assert.match(message, /maximum demand 80 vCPUs/);
+    });
+
+    it("does not let a negative maxReplicas cancel another pool's demand", async () => {
+        const other = machineSet({ name: "l4-big" }, { replicas: 5 });
+        const resources = [machineSet({}, { replicas: 0 }), machineAutoscaler("test-abcde-l4-us-east-2a", 0, -100), other];
+        const [message] = await violationsOf("pool-within-quota", resources, { quotas: { "L-DB2E81BA": 64 } });
+        assert.match(message, /maximum demand 80 vCPUs exceeds the quota of 64/);
+    });
+
+    it("refuses a misspelt policy config key, which would leave every quota unchecked", async () => {
+        const [message] = await violationsOf("pool-within-quota", [spot("g5.xlarge")], { quota: { "L-3819A6DF": 4 } });
+        assert.match(
+            message,
+            /unknown key\(s\) quota; known keys: quotas, instanceTypes, lookups, region, enforcementLevel\. Nothing was checked/,
+        );
+    });
+
+    it("refuses a policy config the pack's schema refuses, as the CLI does", async () => {
+        await assert.rejects(
+            violationsOf("pool-within-quota", [spot("g5.xlarge")], { quotas: { "L-3819A6DF": -4 } }),
+            /policy config of pool-within-quota is invalid/,
+        );
+    });
+
     it("counts a MachineSet without spec.replicas as one machine, the API default", async () => {
         const ms = edited(machineSet(), (p) => delete p.spec.replicas);
         const [message] = await violationsOf("pool-within-quota", [ms], { quotas: { "L-DB2E81BA": 8 } });

@@ -3,7 +3,8 @@
  * each resource policy over each resource, each stack policy once over all of them, with the
  * policy config a `--policy-pack-config` file would give. The PolicyPack itself is never built.
  */
-import type { PolicyResource, StackValidationArgs } from "./policySdk";
+import Ajv from "ajv";
+import type { Policies, PolicyResource, StackValidationArgs } from "./policySdk";
 import { policies } from "../../policy/policies";
 import { makePoolWithinQuota } from "../../policy/policies/poolWithinQuota";
 import type { QuotaSource } from "../../policy/lib/awsQuotaSource";
@@ -61,6 +62,24 @@ export interface PackOptions {
     quotaSource?: QuotaSource;
 }
 
+/**
+ * Refuses a policy's config that its `configSchema` refuses, as the CLI does before running the
+ * pack (pulumi/pulumi `pkg/resource/plugin/analyzer_plugin.go` injects `enforcementLevel` into
+ * each schema's properties first).
+ */
+export function assertPolicyConfigValid(policy: Policies[number], config: Record<string, unknown>): void {
+    if (!policy.configSchema) return;
+    const schema = {
+        type: "object",
+        ...policy.configSchema,
+        properties: { ...policy.configSchema.properties, enforcementLevel: { type: "string" } },
+    };
+    const validate = new Ajv({ strict: false, useDefaults: true }).compile(schema);
+    if (!validate(config)) {
+        throw new Error(`policy config of ${policy.name} is invalid: ${JSON.stringify(validate.errors)}`);
+    }
+}
+
 export async function runPolicyPack(
     run: Pick<ProgramRun, "resources">,
     config: PolicyPackConfig = {},
@@ -73,8 +92,10 @@ export async function runPolicyPack(
     for (const policy of pack.filter((p) => only === undefined || p.name === only)) {
         const report = (message: string, urn?: string) =>
             violations.push({ policy: policy.name, enforcementLevel: policy.enforcementLevel ?? "advisory", message, urn });
+        const policyConfig = structuredClone(config[policy.name] ?? {});
+        assertPolicyConfigValid(policy, policyConfig);
         try {
-            const args = stackArgs(resources, config[policy.name] ?? {});
+            const args = stackArgs(resources, policyConfig);
             if ("validateStack" in policy) {
                 await policy.validateStack(args, report);
                 continue;

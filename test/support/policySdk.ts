@@ -4,6 +4,7 @@
  */
 export { UnknownValueError, unknownCheckingProxy } from "../../policy/node_modules/@pulumi/policy";
 export type {
+    Policies,
     PolicyResource,
     ResourceValidationPolicy,
     StackValidationArgs,
