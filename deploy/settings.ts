@@ -1,3 +1,5 @@
+import type * as pulumi from "@pulumi/pulumi";
+
 /**
  * What Pulumi Deployments does for one cluster stack. Pure, so tests read the same values the
  * program registers.
@@ -21,6 +23,8 @@ export interface DeploymentsConfig {
 }
 
 export const PROJECT = "cluster-capacity";
+/** The pack's name in policy/package.json and PulumiPolicy's contract. */
+export const POLICY_PACK = "cluster-capacity-guardrails";
 export const DEFAULT_DRIFT_SCHEDULE = "0 */6 * * *";
 
 export function deploymentSettingsArgs(config: DeploymentsConfig, stack: ClusterStack) {
@@ -53,5 +57,40 @@ export function driftScheduleArgs(config: DeploymentsConfig, stack: ClusterStack
         stack: stack.name,
         scheduleCron: stack.driftSchedule,
         autoRemediate: false,
+    };
+}
+
+/**
+ * The pack published from `policy/`. Published versions are immutable, so the tag carries a hash
+ * of the pack's sources: any change to the pack publishes a new version, and an unchanged pack
+ * publishes nothing.
+ */
+export function policyPackArgs(config: DeploymentsConfig, pack: { version: string; sourceHash: string; sourcePath: string }) {
+    return {
+        organization: config.organization,
+        name: POLICY_PACK,
+        sourcePath: pack.sourcePath,
+        versionTag: `${pack.version}-g${pack.sourceHash.slice(0, 12)}`,
+    };
+}
+
+/**
+ * A preventative policy group per cluster stack, so every preview and update of it runs the pack
+ * with that stack's `policy-config/<stack>.json`, whoever starts it: Deployments (which cannot pass
+ * `--policy-pack`), a laptop or CI. One group per stack, since a group holds one config per pack.
+ */
+export function policyGroupArgs(
+    config: DeploymentsConfig,
+    stack: ClusterStack,
+    versionTag: pulumi.Input<string>,
+    policyConfig: Record<string, unknown>,
+) {
+    return {
+        organizationName: config.organization,
+        name: `${PROJECT}-${stack.name}`,
+        entityType: "stacks",
+        mode: "preventative",
+        stacks: [{ name: stack.name, routingProject: PROJECT }],
+        policyPacks: [{ name: POLICY_PACK, versionTag, config: policyConfig }],
     };
 }

@@ -6,7 +6,7 @@ import * as YAML from "yaml";
 import { runProgram, ProgramRun } from "./support/harness";
 import { REPO } from "./support/scenarios";
 import { SHARED_DIR } from "./support/crds";
-import { deployPaths } from "../deploy/settings";
+import { deployPaths, policyPackArgs } from "../deploy/settings";
 
 const WORKFLOWS = path.join(REPO, ".github", "workflows");
 const workflowFiles = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
@@ -117,6 +117,37 @@ describe("Pulumi Deployments settings (deploy/)", () => {
             const config = (YAML.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
             assert.notStrictEqual(config["cluster-capacity:lookups"], "offline", `${name} is an offline stack`);
         }
+    });
+
+    it("publishes the policy pack from policy/ under a version that changes with its sources", () => {
+        const pack = run.resources.find((r) => r.type === "pulumiservice:index:PolicyPack")?.inputs as any;
+        assert.strictEqual(pack.name, "cluster-capacity-guardrails");
+        assert.ok(fs.existsSync(path.resolve(REPO, "deploy", pack.sourcePath, "PulumiPolicy.yaml")));
+        const version = (JSON.parse(fs.readFileSync(path.join(REPO, "policy", "package.json"), "utf8")) as { version: string }).version;
+        assert.match(pack.versionTag, new RegExp(`^${version.replace(/\./g, "\\.")}-g[0-9a-f]{12}$`));
+        const other = policyPackArgs(
+            { organization: "o", repository: "r", stacks: [] },
+            { version, sourceHash: "f".repeat(64), sourcePath: "../policy" },
+        );
+        assert.notStrictEqual(other.versionTag, pack.versionTag);
+    });
+
+    it("enforces the pack on every deployed stack through a preventative policy group with the stack's policy config", () => {
+        const groups = run.resources.filter((r) => r.type === "pulumiservice:index:PolicyGroup");
+        const pack = run.resources.find((r) => r.type === "pulumiservice:index:PolicyPack");
+        assert.strictEqual(groups.length, (stackConfig["cluster-capacity-deployments:stacks"] as unknown[]).length);
+        const group = groups[0].inputs as any;
+        assert.deepStrictEqual(
+            [group.organizationName, group.name, group.mode, group.entityType],
+            ["example-org", "cluster-capacity-prod", "preventative", "stacks"],
+        );
+        assert.deepStrictEqual(group.stacks, [{ name: "prod", routingProject: "cluster-capacity" }]);
+        const prodConfig = JSON.parse(fs.readFileSync(path.join(REPO, "policy-config", "prod.json"), "utf8")) as unknown;
+        assert.deepStrictEqual(group.policyPacks, [
+            { name: "cluster-capacity-guardrails", versionTag: (pack?.inputs as any).versionTag, config: prodConfig },
+        ]);
+        const deployment = run.resources.find((r) => r.type === "pulumiservice:index:DeploymentSettings");
+        assert.ok(deployment?.dependencies.includes(groups[0].urn), "the stack deploys only once its group exists");
     });
 
     it("refuses a stack entry without an IAM role", async () => {
