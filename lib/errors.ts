@@ -22,6 +22,30 @@ export function firstLineOf(error: unknown, maxLength: number): string {
     return text.split("\n")[0].slice(0, maxLength);
 }
 
+const EXPIRED_OR_MISSING_CREDENTIALS =
+    /ExpiredToken|RequestExpired|InvalidClientTokenId|UnrecognizedClient|AuthFailure|CredentialsProviderError|no valid credential sources|failed to refresh cached credentials|Could not load credentials|security token included in the request is (expired|invalid)/i;
+const DENIED = /AccessDenied|UnauthorizedOperation|not authori[sz]ed|StatusCode: 403/i;
+const THROTTLED = /Throttl|RequestLimitExceeded|TooManyRequests|Rate exceeded|SlowDown/i;
+
+/**
+ * Why an AWS call failed, in the terms that say what to do: credentials to refresh, the IAM action
+ * to grant, a throttle to wait out. `action` is the IAM action, e.g. `ec2:DescribeSubnets`.
+ */
+export function describeAwsFailure(action: string, error: unknown): string {
+    const said = `AWS said: ${firstLineOf(error, 200)}`;
+    const text = `${error instanceof Error ? error.name : ""} ${error instanceof Error ? error.message : String(error)}`;
+    if (EXPIRED_OR_MISSING_CREDENTIALS.test(text)) {
+        return `${action} failed because the AWS credentials are expired, invalid or missing: refresh them (e.g. aws sso login), or use lookups: offline; ${said}`;
+    }
+    if (DENIED.test(text)) {
+        return `${action} was denied: grant ${action} to the identity that runs Pulumi; ${said}`;
+    }
+    if (THROTTLED.test(text)) {
+        return `AWS throttled ${action}: run again in a minute, and look for other tools calling it in this account; ${said}`;
+    }
+    return `${action} failed; ${said}`;
+}
+
 /** One bad value: where it is, what it was, and what would have been accepted. */
 export interface ConfigProblem {
     path: string;

@@ -21,7 +21,7 @@ import {
     WORKER_SECURITY_GROUPS,
     workerMachineSetName,
 } from "./network";
-import { CLUSTER_READ, ConfigError, ConfigProblem, firstLineOf, problem, PathSegment } from "./errors";
+import { CLUSTER_READ, ConfigError, ConfigProblem, describeAwsFailure, firstLineOf, problem, PathSegment } from "./errors";
 import type { AmiQuery, CapacityConfig, PoolConfig } from "./config/types";
 
 /** Where a pool's AMI came from: pinned in config, the cluster's own boot image, or an AWS lookup. */
@@ -236,7 +236,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 ),
             );
         } catch (error) {
-            problems.push(problem(at, zone, `a zone whose subnets can be read with ec2:DescribeSubnets (AWS said: ${errorText(error)})`));
+            problems.push(problem(at, zone, `a zone whose subnets can be read (${describeAwsFailure("ec2:DescribeSubnets", error)})`));
         }
         return undefined;
     }
@@ -274,7 +274,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 problem(
                     ["network", "securityGroups"],
                     undefined,
-                    `security groups readable with ec2:DescribeSecurityGroups (AWS said: ${errorText(error)})`,
+                    `readable security groups (${describeAwsFailure("ec2:DescribeSecurityGroups", error)})`,
                 ),
             );
         }
@@ -370,14 +370,14 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
             const known = Object.fromEntries(Object.entries(fromAws).filter(([, value]) => value !== undefined));
             return { ...override, ...known } as InstanceSpec;
         } catch (error) {
-            problems.push(problem(at, type, `an instance type AWS offers in ${region} (AWS said: ${errorText(error)})`));
+            problems.push(problem(at, type, `an instance type AWS offers in ${region} (${describeAwsFailure("ec2:DescribeInstanceTypes", error)})`));
             return undefined;
         }
     }
 
     /** An AWS call the credentials were not allowed (or failed): the action and what it was for. */
     function refused(action: string, purpose: string, error: unknown): void {
-        problems.push(problem(["lookups"], "aws", `AWS credentials allowed ${action}, to ${purpose} (AWS said: ${errorText(error)})`));
+        problems.push(problem(["lookups"], "aws", `AWS lookups that can ${purpose} (${describeAwsFailure(action, error)})`));
     }
 
     /** Per quota code, the vCPUs CloudWatch reports in use minus those of this stack's running Machines. */
@@ -465,7 +465,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 problem(
                     ["lookups"],
                     "aws",
-                    `AWS credentials that work (sts:GetCallerIdentity failed: ${errorText(error)}); refresh them, or use lookups: offline`,
+                    `AWS credentials that work (${describeAwsFailure("sts:GetCallerIdentity", error)})`,
                 ),
             );
             return undefined;
@@ -486,7 +486,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 problem(
                     ["pools", poolIndex, "instanceType"],
                     type,
-                    `a type whose zone offerings can be read in ${region} with ec2:DescribeInstanceTypeOfferings (AWS said: ${errorText(error)})`,
+                    `a type whose zone offerings can be read in ${region} (${describeAwsFailure("ec2:DescribeInstanceTypeOfferings", error)})`,
                 ),
             );
             return undefined;
@@ -529,7 +529,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 problem(
                     ["pools", poolIndex, "instanceType"],
                     pools[poolIndex].instanceType,
-                    `a type whose quota ${code} can be read in ${region} (AWS said: ${errorText(error)})`,
+                    `a type whose quota ${code} can be read in ${region} (${describeAwsFailure("servicequotas:GetServiceQuota", error)})`,
                 ),
             );
             return undefined;
@@ -551,7 +551,10 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
             });
             return found.id;
         } catch (error) {
-            return { error: `no AMI matches in ${region} (AWS said: ${errorText(error)})` };
+            const text = errorText(error);
+            return /returned no results/.test(text)
+                ? { error: `no AMI matches in ${region} (AWS said: ${text})` }
+                : { error: `the AMI lookup failed in ${region} (${describeAwsFailure("ec2:DescribeImages", error)})` };
         }
     }
 }

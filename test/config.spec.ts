@@ -3,8 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../lib/config/validate";
 import { rawConfigFrom } from "../lib/config/load";
 import { runProgram, runtimeConfig, StackConfig } from "./support/harness";
-import { AwsFixture } from "./support/aws";
-import { gpuPool, offlineStack, PROD_AWS } from "./support/scenarios";
+import * as fs from "fs";
+import * as path from "path";
+import { AwsFixture, TOKENS } from "./support/aws";
+import { gpuPool, offlineStack, PROD_AWS, REPO } from "./support/scenarios";
 
 interface BadInput {
     what: string;
@@ -256,7 +258,52 @@ const BAD_INPUTS: BadInput[] = [
         aws: { ...PROD_AWS, callerIdentityError: "ExpiredToken: The security token included in the request is expired" },
         path: "cluster-capacity:lookups",
         got: '"aws"',
-        allowed: "sts:GetCallerIdentity failed: ExpiredToken: The security token included in the request is expired",
+        allowed:
+            "sts:GetCallerIdentity failed because the AWS credentials are expired, invalid or missing: refresh them (e.g. aws sso login), or use lookups: offline",
+    },
+    {
+        what: "missing AWS credentials",
+        config: onlineStack(),
+        aws: { ...PROD_AWS, callerIdentityError: "error configuring Terraform AWS Provider: no valid credential sources for AWS Provider found" },
+        path: "cluster-capacity:lookups",
+        got: '"aws"',
+        allowed: "sts:GetCallerIdentity failed because the AWS credentials are expired, invalid or missing",
+    },
+    {
+        what: "credentials denied ec2:DescribeInstanceTypes",
+        config: onlineStack(),
+        aws: {
+            ...PROD_AWS,
+            invokeErrors: {
+                [TOKENS.instanceType]:
+                    "operation error EC2: DescribeInstanceTypes, https response error StatusCode: 403, api error UnauthorizedOperation: You are not authorized to perform this operation.",
+            },
+        },
+        path: "cluster-capacity:pools[0].instanceType",
+        got: '"g6.4xlarge"',
+        allowed: "ec2:DescribeInstanceTypes was denied: grant ec2:DescribeInstanceTypes to the identity that runs Pulumi",
+    },
+    {
+        what: "a throttled Service Quotas call",
+        config: onlineStack(),
+        aws: {
+            ...PROD_AWS,
+            invokeErrors: { [TOKENS.serviceQuota]: "operation error Service Quotas: GetServiceQuota, api error TooManyRequestsException: Rate exceeded" },
+        },
+        path: "cluster-capacity:pools[0].instanceType",
+        got: '"g6.4xlarge"',
+        allowed: "AWS throttled servicequotas:GetServiceQuota: run again in a minute",
+    },
+    {
+        what: "credentials denied ec2:DescribeInstanceTypeOfferings",
+        config: onlineStack(),
+        aws: {
+            ...PROD_AWS,
+            invokeErrors: { [TOKENS.offerings]: "AccessDenied: User is not authorized to perform: ec2:DescribeInstanceTypeOfferings" },
+        },
+        path: "cluster-capacity:pools[0].instanceType",
+        got: '"g6.4xlarge"',
+        allowed: "ec2:DescribeInstanceTypeOfferings was denied: grant ec2:DescribeInstanceTypeOfferings",
     },
     {
         what: "a quota AWS returns without a value",
@@ -603,8 +650,10 @@ const BAD_INPUTS: BadInput[] = [
 ];
 
 describe("stack config validation", () => {
-    it("has a table of at least 25 bad inputs", () => {
-        assert.ok(BAD_INPUTS.length >= 25, `only ${BAD_INPUTS.length} cases`);
+    it("has a table of at least 60 bad inputs, and the README gives its size", () => {
+        assert.ok(BAD_INPUTS.length >= 60, `only ${BAD_INPUTS.length} cases`);
+        const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+        assert.match(readme, new RegExp(`a table of ${BAD_INPUTS.length} bad inputs`));
     });
 
     for (const bad of BAD_INPUTS) {

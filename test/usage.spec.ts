@@ -105,7 +105,7 @@ describe("quotas against what is in use now", () => {
         const run = await runProgram(stackFile("prod"), PROD_AWS);
         assert.match(
             String(run.error),
-            /AWS credentials allowed cloudwatch:GetMetricStatistics, to read the usage of L-DB2E81BA \(AWS said: AccessDenied/,
+            /AWS lookups that can read the usage of L-DB2E81BA \(cloudwatch:GetMetricStatistics was denied: grant cloudwatch:GetMetricStatistics to the identity that runs Pulumi; AWS said: AccessDenied/,
         );
         assert.deepStrictEqual(run.resources, []);
     });

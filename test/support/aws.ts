@@ -5,6 +5,8 @@ export interface AwsFixture {
     accountId?: string;
     /** What STS answers instead of an identity, e.g. for expired credentials. */
     callerIdentityError?: string;
+    /** Invoke token → the error AWS answers it with (access denied, throttling…). */
+    invokeErrors?: Record<string, string>;
     /** Quota code → vCPUs. */
     quotas?: Record<string, number>;
     /** Instance types AWS knows; default: the built-in catalogue. */
@@ -65,6 +67,8 @@ export const TOKENS = {
 } as const;
 
 export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const failure = aws.invokeErrors?.[token];
+    if (failure) throw new Error(failure);
     switch (token) {
         case TOKENS.callerIdentity:
             if (aws.callerIdentityError) throw new Error(aws.callerIdentityError);
