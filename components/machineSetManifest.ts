@@ -80,7 +80,7 @@ export function awsProviderSpec(i: MachineSetInputs): Json {
                     volumeSize: volume.sizeGiB,
                     volumeType: volume.type,
                     ...(volume.iops !== undefined && { iops: volume.iops }),
-                    ...(volume.throughputMiBps !== undefined && { throughput: volume.throughputMiBps }),
+                    ...(volume.throughputMiBps !== undefined && { throughputMib: volume.throughputMiBps }),
                     ...(volume.kmsKeyArn !== undefined && { kmsKey: { arn: volume.kmsKeyArn } }),
                 },
             },

@@ -585,6 +585,13 @@ const BAD_INPUTS: BadInput[] = [
         allowed: "io2 volumes require them",
     },
     {
+        what: "gp3 throughput before OpenShift 4.21, whose Machine API has no throughput field",
+        config: offlineStack({}, [gpuPool("l4", { rootVolume: { throughputMiBps: 250 } })]),
+        path: "cluster-capacity:pools[0].rootVolume.throughputMiBps",
+        got: "250",
+        allowed: "the Machine API takes EBS throughput (throughputMib) from 4.21",
+    },
+    {
         what: "throughput on a gp2 volume",
         config: offlineStack({}, [gpuPool("l4", { rootVolume: { type: "gp2", throughputMiBps: 250 } })]),
         path: "cluster-capacity:pools[0].rootVolume.throughputMiBps",

@@ -415,6 +415,19 @@ function resolvePool(
         );
     }
     checkRootVolume(raw.rootVolume, at, problems);
+    // AWSMachineProviderConfig has no EBS throughput field before 4.21 (openshift/api
+    // machine/v1beta1/types_awsprovider.go, `throughputMib` from release-4.21): the machine API
+    // would ignore it and launch the volume at gp3's baseline.
+    const throughput = raw.rootVolume?.throughputMiBps;
+    if (throughput !== undefined && cluster.platform === "openshift" && cluster.openshiftVersion.minor < 21) {
+        problems.push(
+            problem(
+                at("rootVolume", "throughputMiBps"),
+                throughput,
+                `no throughput on OpenShift 4.${cluster.openshiftVersion.minor}: the Machine API takes EBS throughput (throughputMib) from 4.21, and would launch gp3 at its 125 MiB/s baseline`,
+            ),
+        );
+    }
     checkProviderSpec(raw.providerSpec, at, problems);
 
     const sysctls = Object.fromEntries(Object.entries(raw.sysctls ?? {}).map(([k, v]) => [k, String(v)]));
