@@ -63,7 +63,7 @@ async function main() {
         // No prices are looked up for a run that registers no pool.
         return capacityReport(config, facts, plan, costReport(plan, new Map()));
     }
-    for (const warning of assertWithinQuotas(plan)) await pulumi.log.warn(warning);
+    for (const warning of [...plan.warnings, ...assertWithinQuotas(plan)]) await pulumi.log.warn(warning);
 
     const { cluster, gpuOperator, kueue, neuron } = config;
     const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");

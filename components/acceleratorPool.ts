@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolPlan } from "../lib/plan";
-import { machineAutoscalerManifest, machineSetManifest } from "./machineSetManifest";
+import { machineAutoscalerManifest, machineHealthCheckManifest, machineSetManifest } from "./machineSetManifest";
 
 export interface AcceleratorPoolArgs {
     infraId: string;
@@ -39,9 +39,13 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
         if (!plan.amiId) {
             throw new Error(`${type} ${name}: no AMI id for pool ${pool.name}`);
         }
-        // The autoscaler owns spec.replicas; with boot-image management the cluster owns the AMI.
-        const ignoreChanges = [...(pool.autoscaling ? ["spec.replicas"] : []), ...(plan.ignoreAmiDrift ? [AMI_PATH] : [])];
         for (const machineSet of plan.machineSets) {
+            // The autoscaler owns spec.replicas; with boot-image management the cluster owns the AMI.
+            const ignoreChanges = [...(machineSet.autoscaling ? ["spec.replicas"] : []), ...(plan.ignoreAmiDrift ? [AMI_PATH] : [])];
+            // Ordinary MachineSets keep the resource names of earlier releases; a reserved one adds its reservation.
+            const resourceName = machineSet.reservation
+                ? `${name}-${machineSet.zone}-${machineSet.reservation.id.slice(-8)}`
+                : `${name}-${machineSet.zone}`;
             if (!machineSet.network) {
                 throw new Error(
                     `${type} ${name}: no network for ${machineSet.zone}; the lookups should have found one or refused the config`,
@@ -56,27 +60,40 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
                 replicas: machineSet.replicas,
                 amiId: plan.amiId,
                 role,
+                reservation: machineSet.reservation,
             });
             this.machineSets.push(
-                new k8s.apiextensions.CustomResource(`${name}-${machineSet.zone}`, manifest, {
+                new k8s.apiextensions.CustomResource(resourceName, manifest, {
                     parent: this,
                     provider: args.provider,
                     protect: true,
                     ignoreChanges,
                 }),
             );
-            if (pool.autoscaling) {
-                const autoscaler = machineAutoscalerManifest(machineSet.name, pool.autoscaling.minReplicas, pool.autoscaling.maxReplicas);
+            if (machineSet.autoscaling) {
+                const { minReplicas, maxReplicas } = machineSet.autoscaling;
                 this.machineAutoscalers.push(
-                    new k8s.apiextensions.CustomResource(`${name}-${machineSet.zone}-autoscaler`, autoscaler, {
-                        parent: this,
-                        provider: args.provider,
-                        dependsOn: this.machineSets[this.machineSets.length - 1],
-                    }),
+                    new k8s.apiextensions.CustomResource(
+                        `${resourceName}-autoscaler`,
+                        machineAutoscalerManifest(machineSet.name, minReplicas, maxReplicas),
+                        {
+                            parent: this,
+                            provider: args.provider,
+                            dependsOn: this.machineSets[this.machineSets.length - 1],
+                        },
+                    ),
                 );
             }
         }
         this.machineSetNames = plan.machineSets.map((m) => m.name);
+        // A retired pool launches nothing, so there is nothing to heal.
+        if (pool.healthCheck.enabled && !pool.retired && this.machineSetNames.length > 0) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-health-check`,
+                machineHealthCheckManifest(args.infraId, pool, this.machineSetNames),
+                { parent: this, provider: args.provider, dependsOn: this.machineSets },
+            );
+        }
         this.maxNodes = plan.maxNodes;
     }
 }

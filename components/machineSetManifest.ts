@@ -2,7 +2,7 @@
  * The MachineSet and MachineAutoscaler objects of one pool zone, as plain data. Pure, so tests
  * and the schema check read exactly what the component applies.
  */
-import type { PoolConfig } from "../lib/config/types";
+import type { PoolConfig, ReservationFacts } from "../lib/config/types";
 import {
     ACCELERATOR_LABEL,
     DEVICE_PLUGIN_CONFIG_LABEL,
@@ -25,6 +25,8 @@ export interface MachineSetInputs {
     role: string;
     /** Subnet, security groups and identity, from config, the cluster's worker MachineSets or AWS. */
     network: MachineNetwork;
+    /** The capacity reservation its machines launch into (lib/reservations.ts). */
+    reservation?: ReservationFacts;
 }
 
 export interface KubernetesObject {
@@ -86,6 +88,9 @@ export function awsProviderSpec(i: MachineSetInputs): Json {
             },
         ],
         ...(i.pool.market === "spot" && { spotMarketOptions: {} }),
+        ...(i.reservation && { capacityReservationId: i.reservation.id }),
+        // A Capacity Block is its own market; without it EC2 refuses the launch into the block.
+        ...(i.reservation?.kind === "capacity-block" && { marketType: "CapacityBlock" }),
     };
     return deepMerge(spec, i.pool.providerSpec);
 }
@@ -152,6 +157,34 @@ export function machineAutoscalerManifest(machineSet: string, minReplicas: numbe
             minReplicas,
             maxReplicas,
             scaleTargetRef: { apiVersion: "machine.openshift.io/v1beta1", kind: "MachineSet", name: machineSet },
+        },
+    };
+}
+
+/**
+ * The pool's MachineHealthCheck: it deletes a machine whose node stays NotReady or Unknown for 10
+ * minutes, or that has no node `nodeStartupTimeout` after it was created, and its MachineSet
+ * creates a replacement. `maxUnhealthy` stops all remediation while more of the pool's machines are
+ * unhealthy (a zone or AMI problem, not a bad host). openshift/machine-api-operator
+ * `pkg/controller/machinehealthcheck/machinehealthcheck_controller.go`: `needsRemediation`,
+ * `isAllowedRemediation`; machines without a controlling MachineSet are skipped.
+ */
+export function machineHealthCheckManifest(infraId: string, pool: PoolConfig, machineSets: readonly string[]): KubernetesObject {
+    return {
+        apiVersion: "machine.openshift.io/v1beta1",
+        kind: "MachineHealthCheck",
+        metadata: { name: `${infraId}-${pool.name}`, namespace: MACHINE_API_NAMESPACE, labels: { [POOL_LABEL]: pool.name } },
+        spec: {
+            selector: {
+                matchLabels: { "machine.openshift.io/cluster-api-cluster": infraId },
+                matchExpressions: [{ key: "machine.openshift.io/cluster-api-machineset", operator: "In", values: [...machineSets] }],
+            },
+            unhealthyConditions: [
+                { type: "Ready", status: "False", timeout: "600s" },
+                { type: "Ready", status: "Unknown", timeout: "600s" },
+            ],
+            maxUnhealthy: pool.healthCheck.maxUnhealthy,
+            nodeStartupTimeout: pool.healthCheck.nodeStartupTimeout,
         },
     };
 }

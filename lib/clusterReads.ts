@@ -19,7 +19,7 @@ export interface ClusterReads {
  * known; an unknown one (a provider configured from unknown values) yields undefined instead of
  * waiting forever. `isKnown` and `promise` are the SDK's own accessors (used by its test utilities).
  */
-async function readValue<T>(output: pulumi.Output<T>): Promise<T | undefined> {
+export async function readValue<T>(output: pulumi.Output<T>): Promise<T | undefined> {
     const internal = output as unknown as { isKnown: Promise<boolean>; promise(): Promise<T> };
     return (await internal.isKnown) ? internal.promise() : undefined;
 }

@@ -21,8 +21,10 @@ import {
     WORKER_SECURITY_GROUPS,
     workerMachineSetName,
 } from "./network";
-import { CLUSTER_READ, ConfigError, ConfigProblem, describeAwsFailure, firstLineOf, problem, PathSegment } from "./errors";
-import type { AmiQuery, CapacityConfig, PoolConfig } from "./config/types";
+import { readReservations } from "./reservations";
+import { isReservedOnly } from "./plan";
+import { CLUSTER_READ, ConfigError, ConfigProblem, describeAwsFailure, firstLineOf, keyPath, problem, PathSegment } from "./errors";
+import type { AmiQuery, CapacityConfig, PoolConfig, ReservationFacts } from "./config/types";
 
 /** Where a pool's AMI came from: pinned in config, the cluster's own boot image, or an AWS lookup. */
 export type AmiSource = "pinned" | "cluster" | "lookup";
@@ -37,8 +39,10 @@ export interface LookupFacts {
     usedOutside: Readonly<Record<string, number>>;
     /** AMI id and its source per pool name. */
     amis: ReadonlyMap<string, { id: string; source: AmiSource }>;
-    /** Where new machines attach, per availability zone a pool uses. */
+    /** Where new machines attach, per availability zone a pool (or one of its reservations) uses. */
     networks: ReadonlyMap<string, { network: MachineNetwork; source: NetworkSource }>;
+    /** What AWS (or offline config) says of each capacity reservation the pools name. */
+    reservations: ReadonlyMap<string, ReservationFacts>;
 }
 
 /** The first place in the config that uses each distinct value, for error messages. */
@@ -96,7 +100,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
     const typeUses = firstUse(pools, (p) => p.instanceType);
     // EC2 quotas bound MachineSets; on plain Kubernetes the pools are existing nodes.
     const onAws = config.cluster.platform === "openshift";
-    const quotaUses = firstUse(pools, (p) => (onAws ? quotaFor(p.instanceType, p.market)?.code : undefined));
+    const quotaUses = firstUse(pools, (p) => (onAws && !isReservedOnly(p) ? quotaFor(p.instanceType, p.market)?.code : undefined));
     pools.forEach((pool, index) => {
         if (onAws && !quotaFor(pool.instanceType, pool.market)) {
             problems.push(
@@ -126,6 +130,10 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
             ),
         ),
     ]);
+    const reservations =
+        online && onAws
+            ? await readReservations(pools, region, problems)
+            : new Map(Object.entries(config.capacityReservations).map(([id, facts]) => [id, { id, ...facts }]));
     if (pools.some((p) => p.zonesFromCluster) && online && onAws) {
         await defaultZones(new Map(offerings));
     }
@@ -157,6 +165,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         usedOutside,
         amis,
         networks,
+        reservations,
     };
 
     /**
@@ -169,14 +178,22 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         const { infraId } = config.cluster;
         const { workerMachineSet, subnets, securityGroups: explicitGroups, instanceProfile } = config.network;
         const explicit = subnets && explicitGroups ? { subnets, securityGroups: explicitGroups, instanceProfile } : undefined;
-        const zones = pools.flatMap((pool, index) =>
-            pool.zones.map((zone, z) => ({ zone, at: ["pools", index, "zones", z] as PathSegment[] })),
-        );
+        const zones = pools.flatMap((pool, index) => [
+            ...pool.zones.map((zone, z) => ({ zone, at: ["pools", index, "zones", z] as PathSegment[] })),
+            ...pool.capacityReservations.flatMap((id, r) => {
+                const zone = reservations.get(id)?.availabilityZone;
+                return zone ? [{ zone, at: ["pools", index, "capacityReservations", r] as PathSegment[] }] : [];
+            }),
+        ]);
         const uses = [...firstUse(zones, (u) => u.zone).values()].map((index) => zones[index]);
         const result = new Map<string, { network: MachineNetwork; source: NetworkSource }>();
         const securityGroups = !explicit && !cluster && online ? awsSecurityGroups() : undefined;
         for (const { zone, at } of uses) {
-            if (explicit) {
+            if (explicit && !explicit.subnets[zone]) {
+                problems.push(
+                    problem(["network", "subnets"], Object.keys(explicit.subnets), `a subnet for ${zone}, which ${keyPath(at)} uses`),
+                );
+            } else if (explicit) {
                 const identity = installerIdentity(infraId);
                 result.set(zone, {
                     network: {
@@ -370,7 +387,9 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
             const known = Object.fromEntries(Object.entries(fromAws).filter(([, value]) => value !== undefined));
             return { ...override, ...known } as InstanceSpec;
         } catch (error) {
-            problems.push(problem(at, type, `an instance type AWS offers in ${region} (${describeAwsFailure("ec2:DescribeInstanceTypes", error)})`));
+            problems.push(
+                problem(at, type, `an instance type AWS offers in ${region} (${describeAwsFailure("ec2:DescribeInstanceTypes", error)})`),
+            );
             return undefined;
         }
     }
@@ -461,13 +480,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         try {
             return (await aws.getCallerIdentity({})).accountId;
         } catch (error) {
-            problems.push(
-                problem(
-                    ["lookups"],
-                    "aws",
-                    `AWS credentials that work (${describeAwsFailure("sts:GetCallerIdentity", error)})`,
-                ),
-            );
+            problems.push(problem(["lookups"], "aws", `AWS credentials that work (${describeAwsFailure("sts:GetCallerIdentity", error)})`));
             return undefined;
         }
     }

@@ -12,6 +12,14 @@ export function machineSetName(infraId: string, pool: string, zone: string): str
     return `${infraId}-${pool}-${zone}`;
 }
 
+/**
+ * A reservation's MachineSet: `<infraId>-<pool>-<zone>-<last 8 hex digits of the reservation id>`,
+ * so two reservations of one pool in one zone get two MachineSets; ≤ 63 like any MachineSet name.
+ */
+export function reservedMachineSetName(infraId: string, pool: string, zone: string, reservationId: string): string {
+    return `${machineSetName(infraId, pool, zone)}-${reservationId.slice(-8)}`;
+}
+
 export const MACHINE_API_NAMESPACE = "openshift-machine-api";
 
 /** Node label naming the pool a node belongs to; Kueue flavors select on it. */

@@ -4,17 +4,24 @@
  */
 import type { InstanceSpec } from "../policy/lib/catalogue";
 import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand, quotaFor, quotaName, QuotaRef } from "../policy/lib/quota";
-import type { CapacityConfig, PoolConfig } from "./config/types";
+import type { Autoscaling, CapacityConfig, PoolConfig, ReservationFacts } from "./config/types";
 import { CLUSTER_READ, ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
 import type { LookupFacts } from "./lookups";
 import { managesBootImages } from "./openshift";
 import { machineSetName } from "./naming";
 import type { MachineNetwork } from "./network";
+import { planReservations } from "./reservations";
 
 export interface MachineSetPlan {
     name: string;
     zone: string;
     replicas: number;
+    /** Its MachineAutoscaler's bounds; none for a fixed size, a retired pool or a reservation not yet active. */
+    autoscaling?: Autoscaling;
+    /** The most machines it can have. */
+    maxMachines: number;
+    /** The capacity reservation it launches into; its machines count against the reservation, not a quota. */
+    reservation?: ReservationFacts;
     /** Where its machines attach; undefined on plain Kubernetes, which renders no MachineSets. */
     network?: MachineNetwork;
 }
@@ -35,6 +42,9 @@ export interface PoolPlan {
     /** Machines per zone at the pool's maximum size. */
     maxMachinesPerZone: number;
     maxNodes: number;
+    /** The machines of MachineSets outside reservations, which count against the EC2 quota. */
+    quotaMaxNodes: number;
+    quotaDesiredNodes: number;
     maxGpus: number;
     /** GPUs the nodes advertise at maximum size: physical GPUs × time-slicing replicas. */
     maxAllocatableGpus: number;
@@ -59,6 +69,8 @@ export interface CapacityPlan {
     pools: PoolPlan[];
     quotas: QuotaCheck[];
     usage: QuotaUsage[];
+    /** What the run should say but not stop on (reservations ending soon, capped, not started). */
+    warnings: string[];
 }
 
 /** GPUs one node advertises to the scheduler: physical GPUs × time-slicing replicas. */
@@ -66,18 +78,29 @@ export function advertisedGpusPerNode(pool: PoolConfig, spec: InstanceSpec): num
     return spec.gpus * (pool.timeSlicing ?? 1);
 }
 
+/** Whether the pool's only MachineSets are its reservations' (no zones of its own). */
+export function isReservedOnly(pool: PoolConfig): boolean {
+    return pool.capacityReservations.length > 0 && pool.zones.length === 0 && !pool.zonesFromCluster;
+}
+
 /** The most machines one zone of a pool can have: the autoscaler's maximum, else its replicas. */
 export function maxMachinesPerZone(pool: PoolConfig): number {
     return pool.autoscaling ? pool.autoscaling.maxReplicas : pool.replicas;
 }
 
-/** @param clusterRead whether the lookups read the cluster (and so registered the Kubernetes provider). */
-export function planCapacity(config: CapacityConfig, facts: LookupFacts, clusterRead = false): CapacityPlan {
+/**
+ * @param clusterRead whether the lookups read the cluster (and so registered the Kubernetes provider).
+ * @param now the moment reservations' windows are judged at.
+ */
+export function planCapacity(config: CapacityConfig, facts: LookupFacts, clusterRead = false, now = new Date()): CapacityPlan {
     const problems: ConfigProblem[] = [];
+    const warnings: string[] = [];
     const pools: PoolPlan[] = [];
     config.pools.forEach((pool, index) => {
         const spec = facts.instanceSpecs.get(pool.instanceType);
-        const quota = config.cluster.platform === "openshift" ? quotaFor(pool.instanceType, pool.market) : undefined;
+        // A pool of reservations only counts against them, not against an EC2 quota.
+        const quota =
+            config.cluster.platform === "openshift" && !isReservedOnly(pool) ? quotaFor(pool.instanceType, pool.market) : undefined;
         if (!spec) {
             throw new Error(`no instance spec for ${pool.instanceType}: the lookups should have refused pool ${pool.name}`);
         }
@@ -107,21 +130,49 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
         }
         const ami = facts.amis.get(pool.name);
         const perZone = maxMachinesPerZone(pool);
-        const maxNodes = perZone * pool.zones.length;
+        const ordinary: MachineSetPlan[] = pool.zones.map((zone) => ({
+            name: machineSetName(config.cluster.infraId, pool.name, zone),
+            zone,
+            replicas: pool.replicas,
+            autoscaling: pool.autoscaling,
+            maxMachines: perZone,
+            network: facts.networks.get(zone)?.network,
+        }));
+        const reserved: MachineSetPlan[] = planReservations(
+            pool,
+            index,
+            config.cluster,
+            facts.reservations,
+            now,
+            config.reservationWarningDays,
+            problems,
+            warnings,
+        ).map((r) => ({
+            name: r.name,
+            zone: r.zone,
+            replicas: r.replicas,
+            // The MachineAutoscaler CRD needs maxReplicas ≥ 1: an inactive reservation is a fixed 0.
+            autoscaling:
+                pool.autoscaling && r.maxReplicas > 0
+                    ? { minReplicas: Math.min(pool.autoscaling.minReplicas, r.maxReplicas), maxReplicas: r.maxReplicas }
+                    : undefined,
+            maxMachines: r.maxReplicas,
+            reservation: r.reservation,
+            network: facts.networks.get(r.zone)?.network,
+        }));
+        const machineSets = [...ordinary, ...reserved];
+        const maxNodes = machineSets.reduce((sum, m) => sum + m.maxMachines, 0);
         pools.push({
             pool,
             spec,
             quota,
             amiId: ami?.id ?? "",
             ignoreAmiDrift: pool.ami.managedByCluster ?? managesBootImages(config.cluster.openshiftVersion),
-            machineSets: pool.zones.map((zone) => ({
-                name: machineSetName(config.cluster.infraId, pool.name, zone),
-                zone,
-                replicas: pool.replicas,
-                network: facts.networks.get(zone)?.network,
-            })),
+            machineSets,
             maxMachinesPerZone: perZone,
             maxNodes,
+            quotaMaxNodes: perZone * ordinary.length,
+            quotaDesiredNodes: pool.replicas * ordinary.length,
             maxGpus: maxNodes * spec.gpus,
             maxAllocatableGpus: maxNodes * advertisedGpusPerNode(pool, spec),
             maxNeuronDevices: maxNodes * spec.neuronDevices,
@@ -132,18 +183,18 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
         throw new ConfigError(problems, undefined, clusterRead ? CLUSTER_READ : undefined);
     }
     const { demands } = quotaDemand(
-        pools.map((p) => ({
+        pools.filter((p) => p.quota).map((p) => ({
             source: `pool ${p.pool.name}`,
             instanceType: p.pool.instanceType,
             market: p.pool.market,
             vcpus: p.spec.vcpus,
-            maxMachines: p.maxNodes,
+            maxMachines: p.quotaMaxNodes,
         })),
     );
     const quotas = checkQuotas(demands, facts.quotaLimits);
     const desired = new Map<string, number>();
     for (const p of pools) {
-        if (p.quota) desired.set(p.quota.code, (desired.get(p.quota.code) ?? 0) + p.pool.replicas * p.pool.zones.length * p.spec.vcpus);
+        if (p.quota) desired.set(p.quota.code, (desired.get(p.quota.code) ?? 0) + p.quotaDesiredNodes * p.spec.vcpus);
     }
     const usage = quotas.map((q): QuotaUsage => {
         const usedOutside = facts.usedOutside[q.code];
@@ -156,7 +207,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             freeNow: q.limit !== undefined && usedOutside !== undefined ? q.limit - usedOutside : undefined,
         };
     });
-    return { pools, quotas, usage };
+    return { pools, quotas, usage, warnings };
 }
 
 /** The quotas the pools' maximum size exceeds. */

@@ -264,7 +264,10 @@ const BAD_INPUTS: BadInput[] = [
     {
         what: "missing AWS credentials",
         config: onlineStack(),
-        aws: { ...PROD_AWS, callerIdentityError: "error configuring Terraform AWS Provider: no valid credential sources for AWS Provider found" },
+        aws: {
+            ...PROD_AWS,
+            callerIdentityError: "error configuring Terraform AWS Provider: no valid credential sources for AWS Provider found",
+        },
         path: "cluster-capacity:lookups",
         got: '"aws"',
         allowed: "sts:GetCallerIdentity failed because the AWS credentials are expired, invalid or missing",
@@ -288,7 +291,9 @@ const BAD_INPUTS: BadInput[] = [
         config: onlineStack(),
         aws: {
             ...PROD_AWS,
-            invokeErrors: { [TOKENS.serviceQuota]: "operation error Service Quotas: GetServiceQuota, api error TooManyRequestsException: Rate exceeded" },
+            invokeErrors: {
+                [TOKENS.serviceQuota]: "operation error Service Quotas: GetServiceQuota, api error TooManyRequestsException: Rate exceeded",
+            },
         },
         path: "cluster-capacity:pools[0].instanceType",
         got: '"g6.4xlarge"',

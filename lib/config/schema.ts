@@ -167,6 +167,33 @@ const pool = {
             type: "object",
             description: "Deep-merged over the generated AWSMachineProviderConfig, for sites whose names differ.",
         },
+        capacityReservations: {
+            type: "array",
+            uniqueItems: true,
+            items: { type: "string", pattern: "^cr-[0-9a-f]{17}$", allowed: "a capacity reservation id such as cr-0123456789abcdef0" },
+            description:
+                "On-Demand Capacity Reservation or Capacity Block ids: one MachineSet each, in the reservation's zone, sized at most to it (OpenShift 4.18+, Capacity Blocks 4.19+).",
+        },
+        healthCheck: {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+                enabled: { type: "boolean" },
+                maxUnhealthy: {
+                    type: ["integer", "string"],
+                    minimum: 0,
+                    pattern: "^((100|[0-9]{1,2})%|[0-9]+)$",
+                    allowed: "a machine count or a percentage such as 1 or 20%",
+                },
+                nodeStartupTimeout: {
+                    type: "string",
+                    pattern: "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$",
+                    allowed: "a Go duration such as 25m or 1h",
+                },
+            },
+            description:
+                "A MachineHealthCheck replacing the pool's failed machines: enabled (default true, false with capacity reservations), maxUnhealthy (default 1), nodeStartupTimeout (default 25m).",
+        },
     },
 } as const;
 
@@ -245,6 +272,42 @@ export const CONFIG_SCHEMA = {
             additionalProperties: { type: "integer", minimum: 0 },
             description:
                 "Quota code → vCPUs: offline values, or with aws lookups a lower cap; requestIncrease: true asks AWS for what the pools need.",
+        },
+        capacityReservations: {
+            type: "object",
+            propertyNames: {
+                type: "string",
+                pattern: "^cr-[0-9a-f]{17}$",
+                allowed: "a capacity reservation id such as cr-0123456789abcdef0",
+            },
+            additionalProperties: {
+                type: "object",
+                additionalProperties: false,
+                required: ["kind", "instanceType", "availabilityZone", "instanceCount"],
+                properties: {
+                    kind: { type: "string", enum: ["on-demand", "capacity-block"] },
+                    instanceType: { type: "string", pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9-]+$", allowed: "an EC2 instance type" },
+                    availabilityZone: { type: "string", pattern: "^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$", allowed: "an availability zone" },
+                    instanceCount: { type: "integer", minimum: 1 },
+                    startDate: {
+                        type: "string",
+                        pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$",
+                        allowed: "an ISO 8601 date-time such as 2026-12-01T11:30:00Z",
+                    },
+                    endDate: {
+                        type: "string",
+                        pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$",
+                        allowed: "an ISO 8601 date-time such as 2026-12-01T11:30:00Z",
+                    },
+                },
+            },
+            description:
+                "Offline lookups: what AWS would say of each reservation the pools name (kind, instanceType, availabilityZone, instanceCount, startDate, endDate); with aws lookups EC2 says.",
+        },
+        reservationWarningDays: {
+            type: "integer",
+            minimum: 0,
+            description: "Warn when a capacity reservation ends within this many days (default 7); an ended one stops the run.",
         },
         usage: {
             type: "object",

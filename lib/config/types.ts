@@ -78,6 +78,30 @@ export interface PoolConfig {
     providerSpec: Record<string, unknown>;
     /** Scaled to 0 without autoscaler, MachineSets kept (and protected) until removed on purpose. */
     retired: boolean;
+    /** Capacity reservation ids (ODCR or Capacity Block): one MachineSet each, in its zone. */
+    capacityReservations: string[];
+    /** The pool's MachineHealthCheck; `enabled` already defaulted (off for reserved pools). */
+    healthCheck: HealthCheck;
+}
+
+export interface HealthCheck {
+    enabled: boolean;
+    /** A machine count or a percentage, as MachineHealthCheck takes it. */
+    maxUnhealthy: number | string;
+    nodeStartupTimeout: string;
+}
+
+/** What AWS says of a capacity reservation (offline: `cluster-capacity:capacityReservations`). */
+export interface ReservationFacts {
+    id: string;
+    /** `on-demand`: an On-Demand Capacity Reservation; `capacity-block`: an EC2 Capacity Block for ML. */
+    kind: "on-demand" | "capacity-block";
+    instanceType: string;
+    availabilityZone: string;
+    instanceCount: number;
+    /** ISO 8601; absent for a reservation without start (ODCR) or end (`unlimited`). */
+    startDate?: string;
+    endDate?: string;
 }
 
 export interface KubernetesAccess {
@@ -105,6 +129,10 @@ export interface CapacityConfig {
     quotas: Record<string, number>;
     /** Offline: quota code → vCPUs in use outside this stack. */
     usage: Record<string, number>;
+    /** Offline: reservation id → what AWS would say of it. */
+    capacityReservations: Record<string, Omit<ReservationFacts, "id">>;
+    /** A reservation ending within this many days is a warning. */
+    reservationWarningDays: number;
     /** Request an increase (aws.servicequotas.ServiceQuota) of each quota the pools' maximum exceeds. */
     requestQuotaIncrease: boolean;
     instanceTypes: Record<string, Partial<InstanceSpec>>;

@@ -28,7 +28,7 @@ import {
     resolveNeuron,
     resolveOperatorChannels,
 } from "./features";
-import type { AmiQuery, CapacityConfig, ClusterConfig, NetworkConfig, PoolConfig, Taint } from "./types";
+import type { AmiQuery, CapacityConfig, ClusterConfig, HealthCheck, LookupMode, NetworkConfig, PoolConfig, Taint } from "./types";
 
 export const RHCOS_AMI_OWNER = "531415883065";
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
@@ -129,8 +129,9 @@ interface RawAmi {
     namePattern?: string;
     managedByCluster?: boolean;
 }
-type RawPool = Omit<Partial<PoolConfig>, "ami" | "rootVolume" | "sysctls"> & {
+type RawPool = Omit<Partial<PoolConfig>, "ami" | "rootVolume" | "sysctls" | "healthCheck"> & {
     ami?: RawAmi;
+    healthCheck?: Partial<HealthCheck>;
     rootVolume?: Partial<PoolConfig["rootVolume"]>;
     sysctls?: Record<string, string | number>;
 };
@@ -140,6 +141,8 @@ interface RawConfig {
     lookups?: CapacityConfig["lookups"];
     quotas?: Record<string, number> & { requestIncrease?: boolean };
     usage?: Record<string, number>;
+    capacityReservations?: CapacityConfig["capacityReservations"];
+    reservationWarningDays?: number;
     instanceTypes?: CapacityConfig["instanceTypes"];
     prices?: CapacityConfig["prices"];
     ami?: RawAmi;
@@ -188,6 +191,7 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const operators = resolveOperatorChannels(cluster);
     checkNfdReachesGpuNodes(pools, gpuOperator, operators, cluster, problems);
     checkTimeSlicing(pools, gpuOperator, problems);
+    checkReservations(raw, pools, cluster, lookups, problems);
     if (raw.usage && lookups === "aws") {
         problems.push(problem(["usage"], raw.usage, "no usage with aws lookups: the AWS/Usage metrics in CloudWatch say what is in use"));
     }
@@ -216,6 +220,8 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
         >,
         requestQuotaIncrease: raw.quotas?.requestIncrease ?? false,
         usage: raw.usage ?? {},
+        capacityReservations: raw.capacityReservations ?? {},
+        reservationWarningDays: raw.reservationWarningDays ?? DEFAULT_RESERVATION_WARNING_DAYS,
         instanceTypes: raw.instanceTypes ?? {},
         prices: raw.prices ?? {},
         pools,
@@ -335,7 +341,9 @@ function resolvePool(
     const at = (...rest: PathSegment[]): PathSegment[] => ["pools", index, ...rest];
     const name = raw.name as string;
     const accelerator = raw.accelerator as PoolConfig["accelerator"];
-    const zonesFromCluster = raw.zones === undefined;
+    const reservations = raw.capacityReservations ?? [];
+    // A pool of reservations only has their MachineSets; zones, when given, add ordinary ones.
+    const zonesFromCluster = raw.zones === undefined && reservations.length === 0;
     const zones = raw.zones ?? [];
     if (zonesFromCluster && (cluster.platform !== "openshift" || amiContext.lookups !== "aws")) {
         problems.push(
@@ -476,7 +484,86 @@ function resolvePool(
         ami: raw.ami ? resolveAmi(raw.ami, at("ami"), amiContext, problems, true) : defaultAmi,
         amiFromPool: raw.ami !== undefined,
         providerSpec: raw.providerSpec ?? {},
+        capacityReservations: reservations,
+        healthCheck: {
+            // Replacing a reserved machine can lose its slot to another account's launch.
+            enabled: raw.healthCheck?.enabled ?? reservations.length === 0,
+            maxUnhealthy: raw.healthCheck?.maxUnhealthy ?? 1,
+            nodeStartupTimeout: raw.healthCheck?.nodeStartupTimeout ?? DEFAULT_NODE_STARTUP_TIMEOUT,
+        },
     };
+}
+
+/** Days before a reservation's end when a run warns. */
+export const DEFAULT_RESERVATION_WARNING_DAYS = 7;
+/**
+ * How long a new machine may go without a node before its MachineHealthCheck replaces it. The
+ * Machine API's default is 10m (machine-api-operator machinehealthcheck_controller.go
+ * `defaultNodeStartupTimeout`, timed from the Machine's last status update); large GPU instances
+ * are slower to launch and boot, and a replacement loop on them costs GPU-hours.
+ */
+export const DEFAULT_NODE_STARTUP_TIMEOUT = "25m";
+
+/**
+ * Reservations name MachineSets through the Machine API's `capacityReservationId` (OpenShift 4.18,
+ * openshift/machine-api-provider-aws release-4.18 `getCapacityReservationSpecification`), and their
+ * facts come from AWS or, offline, from `capacityReservations`.
+ */
+function checkReservations(
+    raw: RawConfig,
+    pools: PoolConfig[],
+    cluster: ClusterConfig,
+    lookups: LookupMode,
+    problems: ConfigProblem[],
+): void {
+    if (raw.capacityReservations && lookups === "aws") {
+        problems.push(
+            problem(
+                ["capacityReservations"],
+                raw.capacityReservations,
+                "no capacityReservations with aws lookups: EC2 says what each reservation is",
+            ),
+        );
+    }
+    const owner = new Map<string, number>();
+    pools.forEach((pool, index) => {
+        pool.capacityReservations.forEach((id, r) => {
+            const at = ["pools", index, "capacityReservations", r];
+            const earlier = owner.get(id);
+            if (earlier !== undefined) {
+                problems.push(
+                    problem(at, id, `a reservation no other pool uses (pools[${earlier}] has it): its capacity can fill one MachineSet`),
+                );
+            }
+            owner.set(id, index);
+            if (cluster.platform !== "openshift") {
+                problems.push(
+                    problem(at, id, "no capacity reservations on plain Kubernetes: they are launched by the OpenShift Machine API"),
+                );
+            } else if (cluster.openshiftVersion.minor < 18) {
+                problems.push(
+                    problem(
+                        at,
+                        id,
+                        `no capacity reservations on OpenShift 4.${cluster.openshiftVersion.minor}: the Machine API launches into one from 4.18 (capacityReservationId)`,
+                    ),
+                );
+            } else if (pool.market === "spot") {
+                problems.push(
+                    problem(
+                        at,
+                        id,
+                        "an on-demand pool: the Machine API refuses a capacity reservation with spot (machine-api-provider-aws)",
+                    ),
+                );
+            }
+            if (lookups === "offline" && !raw.capacityReservations?.[id]) {
+                problems.push(
+                    problem(at, id, `a reservation described in cluster-capacity:capacityReservations.${id} (offline lookups read no AWS)`),
+                );
+            }
+        });
+    });
 }
 
 /**

@@ -11,6 +11,8 @@ export interface QuotaSource {
     quotaValue(code: string): Promise<number>;
     /** The default vCPU count of an instance type. Throws when AWS does not know the type. */
     vcpus(instanceType: string): Promise<number>;
+    /** The instances a capacity reservation holds (EC2 DescribeCapacityReservations `TotalInstanceCount`). */
+    reservedInstances?(id: string): Promise<number>;
     /**
      * vCPUs of the quota in use now: the newest 1-minute value of the `AWS/Usage` CloudWatch metric
      * Service Quotas names for it. Undefined when Service Quotas names no metric.
@@ -88,6 +90,13 @@ export function awsQuotaSource(region?: string): QuotaSource {
                 } while (token);
             }
             return vcpus;
+        },
+        async reservedInstances(id) {
+            const { EC2Client, DescribeCapacityReservationsCommand } = await import("@aws-sdk/client-ec2");
+            const answer = await new EC2Client({ region }).send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }));
+            const total = answer.CapacityReservations?.[0]?.TotalInstanceCount;
+            if (total === undefined) throw new Error(`EC2 returned no capacity reservation ${id}`);
+            return total;
         },
         async vcpus(instanceType) {
             const { EC2Client, DescribeInstanceTypesCommand } = await import("@aws-sdk/client-ec2");

@@ -59,6 +59,7 @@ export interface ProviderSpec {
     instanceType?: string;
     spotMarketOptions?: object;
     marketType?: string;
+    capacityReservationId?: string;
     metadataServiceOptions?: { authentication?: string };
     blockDevices?: { ebs?: { encrypted?: boolean } }[];
 }
@@ -74,6 +75,8 @@ export interface MachineSetView {
     name: string;
     instanceType: string | undefined;
     spot: boolean;
+    /** The capacity reservation its machines launch into: they count against it, not an EC2 quota. */
+    capacityReservationId: string | undefined;
     /** `spec.replicas`, defaulting to 1 as the MachineSet API does. */
     replicas: number;
     nodeLabels: Record<string, string>;
@@ -90,6 +93,7 @@ export function machineSetView(resource: ResourceLike): MachineSetView {
         name: object.metadata?.name ?? resource.name,
         instanceType: providerSpec.instanceType,
         spot: providerSpec.spotMarketOptions !== undefined || providerSpec.marketType === "Spot",
+        capacityReservationId: providerSpec.capacityReservationId,
         replicas: object.spec?.replicas ?? 1,
         nodeLabels: template.metadata?.labels ?? {},
         taints: template.taints ?? [],

@@ -12,14 +12,17 @@ export interface PoolWithinQuotaConfig {
     lookups?: "config" | "aws";
     /** AWS region for `lookups: "aws"`; default: the SDK's environment (AWS_REGION). */
     region?: string;
+    /** Capacity reservation id → instances it holds; with `lookups: "aws"` EC2 says. */
+    capacityReservations?: Record<string, number>;
 }
 
-const CONFIG_KEYS = ["quotas", "instanceTypes", "lookups", "region", "enforcementLevel"];
+const CONFIG_KEYS = ["quotas", "instanceTypes", "lookups", "region", "capacityReservations", "enforcementLevel"];
 
 export function makePoolWithinQuota(source: (region?: string) => QuotaSource = awsQuotaSource): StackValidationPolicy {
     return {
         name: "pool-within-quota",
-        description: "For each EC2 quota code, the vCPUs of all MachineSets at their maximum size fit within the AWS quota.",
+        description:
+            "For each EC2 quota code, the vCPUs of all MachineSets at their maximum size fit within the AWS quota; a reserved MachineSet fits its capacity reservation instead.",
         enforcementLevel: "mandatory",
         configSchema: {
             properties: {
@@ -35,6 +38,7 @@ export function makePoolWithinQuota(source: (region?: string) => QuotaSource = a
                 },
                 lookups: { type: "string", enum: ["config", "aws"], default: "config" },
                 region: { type: "string" },
+                capacityReservations: { type: "object", additionalProperties: { type: "integer", minimum: 1 } },
             },
         },
         validateStack: async (args, reportViolation) => {
@@ -64,7 +68,17 @@ export function makePoolWithinQuota(source: (region?: string) => QuotaSource = a
                 return vcpuCache.get(type) as Promise<number | string>;
             };
 
+            const reserved = new Map<string, { names: string[]; machines: number }>();
             for (const ms of machineSets(args.resources)) {
+                if (ms.capacityReservationId) {
+                    // Launched into a reservation: the reservation, bought already, bounds it.
+                    const entry = reserved.get(ms.capacityReservationId) ?? { names: [], machines: 0 };
+                    reserved.set(ms.capacityReservationId, {
+                        names: [...entry.names, ms.name],
+                        machines: entry.machines + (maxima.get(ms.name) ?? 0),
+                    });
+                    continue;
+                }
                 if (!ms.instanceType) {
                     reportViolation(
                         `MachineSet ${ms.name} has no providerSpec.value.instanceType, so its quota cannot be checked.`,
@@ -86,6 +100,28 @@ export function makePoolWithinQuota(source: (region?: string) => QuotaSource = a
                 });
             }
 
+            for (const [id, { names, machines }] of reserved) {
+                let held: number | undefined = config.capacityReservations?.[id];
+                if (held === undefined && live?.reservedInstances) {
+                    try {
+                        held = await live.reservedInstances(id);
+                    } catch (e) {
+                        reportViolation(
+                            `Capacity reservation ${id} could not be read (ec2:DescribeCapacityReservations: ${(e as Error).message}).`,
+                        );
+                        continue;
+                    }
+                }
+                if (held === undefined) {
+                    reportViolation(
+                        `MachineSet(s) ${names.join(", ")} launch into capacity reservation ${id}, whose size is unknown: set capacityReservations.${id} in the policy config, or use lookups: "aws".`,
+                    );
+                } else if (machines > held) {
+                    reportViolation(
+                        `MachineSet(s) ${names.join(", ")} can have ${machines} machine(s) in capacity reservation ${id}, which holds ${held}: the rest would fail to launch.`,
+                    );
+                }
+            }
             const { demands, unmatched } = quotaDemand(sources);
             for (const u of unmatched) {
                 reportViolation(`${u.source}: ${u.instanceType} belongs to no known EC2 quota group, so its quota cannot be checked.`);

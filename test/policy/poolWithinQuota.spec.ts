@@ -50,7 +50,7 @@ describe("policy pool-within-quota", () => {
         const [message] = await violationsOf("pool-within-quota", [spot("g5.xlarge")], { quota: { "L-3819A6DF": 4 } });
         assert.match(
             message,
-            /unknown key\(s\) quota; known keys: quotas, instanceTypes, lookups, region, enforcementLevel\. Nothing was checked/,
+            /unknown key\(s\) quota; known keys: quotas, instanceTypes, lookups, region, capacityReservations, enforcementLevel\. Nothing was checked/,
         );
     });
 

@@ -22,6 +22,11 @@ export interface AwsFixture {
     subnets?: Record<string, string[]>;
     /** Security group ids per Name tag, all tagged for the cluster (getSecurityGroups). */
     securityGroups?: Record<string, string[]>;
+    /**
+     * Capacity reservations by id: the state `aws.ec2.CapacityReservation.get` reads. The EC2 SDK's
+     * DescribeCapacityReservations (kind, start) is mocked in test/support/awsSdk.ts.
+     */
+    capacityReservations?: Record<string, Record<string, unknown>>;
     /** Objects in the cluster that `.get` reads find, by `<type token>::<namespace>/<name>`: their state. */
     clusterObjects?: Record<string, Record<string, unknown>>;
 }

@@ -24,6 +24,19 @@ export function crdDirectory(): string {
     return dir;
 }
 
+/** CRDs the program renders that ../shared/crds lacks (see its SOURCES.md). */
+export const FIXTURE_CRD_DIR = path.join(REPO, "test", "fixtures", "crds");
+
+/** Every CRD file: the shared folder's, then the project's fixtures for kinds it lacks. */
+export function crdFiles(): string[] {
+    return [crdDirectory(), FIXTURE_CRD_DIR].flatMap((dir) =>
+        fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".yaml"))
+            .map((f) => path.join(dir, f)),
+    );
+}
+
 type K8sSchema = Record<string, unknown>;
 type JsonSchema = Record<string, unknown>;
 
@@ -77,11 +90,11 @@ export interface CrdIndex {
     kinds: string[];
 }
 
-export function loadCrds(dir = crdDirectory()): CrdIndex {
+export function loadCrds(files = crdFiles()): CrdIndex {
     const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, unicodeRegExp: false });
     const validators = new Map<string, ValidateFunction>();
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
-        for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8"))) {
+    for (const file of files) {
+        for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, "utf8"))) {
             const crd = doc.toJSON() as {
                 kind?: string;
                 spec?: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema: K8sSchema } }[] };

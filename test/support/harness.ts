@@ -6,6 +6,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsFixture, answerInvoke } from "./aws";
 
+const RESERVATION_TYPE = "aws:ec2/capacityReservation:CapacityReservation";
+
 export interface RegisteredResource {
     type: string;
     name: string;
@@ -85,9 +87,12 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
         {
             newResource(args) {
                 if (args.id) {
-                    // A `.get` read of an object that already exists in the cluster.
-                    const state = aws.clusterObjects?.[`${args.type}::${args.id}`];
-                    if (!state) throw new Error(`${args.type} ${args.id} not found in the cluster`);
+                    // A `.get` read of an object that already exists in the cluster, or in AWS.
+                    const state =
+                        args.type === RESERVATION_TYPE
+                            ? aws.capacityReservations?.[args.id]
+                            : aws.clusterObjects?.[`${args.type}::${args.id}`];
+                    if (!state) throw new Error(`${args.type} ${args.id} not found`);
                     reads.push(`${args.type}::${args.id}`);
                     return { id: args.id, state };
                 }

@@ -23,6 +23,8 @@ export const POOL: PoolConfig = {
     amiFromPool: false,
     providerSpec: {},
     retired: false,
+    capacityReservations: [],
+    healthCheck: { enabled: true, maxUnhealthy: 1, nodeStartupTimeout: "25m" },
 };
 
 export function resource(

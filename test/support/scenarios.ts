@@ -99,9 +99,72 @@ export function multiPoolStack(version = "4.18"): StackConfig {
     );
 }
 
+export const BLOCK_ID = "cr-0a1b2c3d4e5f60718";
+export const ODCR_ID = "cr-0f0e0d0c0b0a09080";
+const DAY = 24 * 60 * 60 * 1000;
+/** An ISO date `days` from now (negative: in the past). */
+export const daysFromNow = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+
+/** What AWS says of the reserved stack's reservations: a running 2-machine p5 Capacity Block and a 4-machine g6e ODCR. */
+export function reservations(overrides: Record<string, Record<string, unknown>> = {}): Record<string, Record<string, unknown>> {
+    return {
+        [BLOCK_ID]: {
+            kind: "capacity-block",
+            instanceType: "p5.48xlarge",
+            availabilityZone: "us-east-2a",
+            instanceCount: 2,
+            startDate: daysFromNow(-1),
+            endDate: daysFromNow(13),
+            ...overrides[BLOCK_ID],
+        },
+        [ODCR_ID]: {
+            kind: "on-demand",
+            instanceType: "g6e.12xlarge",
+            availabilityZone: "us-east-2b",
+            instanceCount: 4,
+            ...overrides[ODCR_ID],
+        },
+    };
+}
+
+/**
+ * A 4.19 cluster with a p5 Capacity Block pool, a reserved g6e pool (both reservations only) and
+ * a spot g6 pool over two zones.
+ */
+export function reservedStack(pools: Record<string, PoolEntry> = {}, facts = reservations(), extra: StackConfig = {}): StackConfig {
+    const entries = [
+        gpuPool("p5", {
+            instanceType: "p5.48xlarge",
+            zones: undefined,
+            replicas: undefined,
+            autoscaling: { minReplicas: 0, maxReplicas: 2 },
+            capacityReservations: [BLOCK_ID],
+            ...pools.p5,
+        }),
+        gpuPool("g6e", { instanceType: "g6e.12xlarge", zones: undefined, replicas: 4, capacityReservations: [ODCR_ID], ...pools.g6e }),
+        gpuPool("g6", {
+            instanceType: "g6.4xlarge",
+            market: "spot",
+            zones: ["us-east-2a", "us-east-2b"],
+            autoscaling: { minReplicas: 0, maxReplicas: 3 },
+            ...pools.g6,
+        }),
+    ].map((entry) => Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined)));
+    return offlineStack(
+        {
+            ...explicitNetwork([{ zones: ["us-east-2a", "us-east-2b", "us-east-2c"] }]),
+            "cluster-capacity:cluster": { name: "train", infraId: "train-x7k2p", openshiftVersion: "4.19", region: "us-east-2" },
+            "cluster-capacity:capacityReservations": facts,
+            ...extra,
+        },
+        entries,
+    );
+}
+
 /** Stacks that together render every kind of object the program can: the schema and e2e suites apply them all. */
 export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
     ["the dev stack", stackFile("dev")],
+    ["a 4.19 cluster with a Capacity Block pool, a reserved pool and a spot pool with health checks", reservedStack()],
     ["the prod stack", stackFile("prod"), PROD_AWS],
     ["a multi-pool 4.18 cluster", multiPoolStack()],
     ["a multi-pool 4.15 cluster", multiPoolStack("4.15")],

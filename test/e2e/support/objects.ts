@@ -3,9 +3,8 @@
  * server-side apply, and a comparison of what was sent with what the server kept.
  */
 import * as fs from "fs";
-import * as path from "path";
 import * as YAML from "yaml";
-import { crdDirectory } from "../../support/crds";
+import { crdFiles } from "../../support/crds";
 import { ApiResponse, ApiServer, eventually } from "./apiServer";
 
 export interface KindInfo {
@@ -83,10 +82,9 @@ export async function ensureNamespace(server: ApiServer, name: string): Promise<
 /** Applies every CRD of the shared folder and waits until the API server serves each. */
 export async function installSharedCrds(server: ApiServer): Promise<KindIndex> {
     const kinds = new KindIndex();
-    const dir = crdDirectory();
     const names: string[] = [];
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
-        for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8"))) {
+    for (const file of crdFiles()) {
+        for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, "utf8"))) {
             const crd = doc.toJSON() as {
                 kind?: string;
                 metadata: { name: string };

@@ -1,0 +1,179 @@
+/**
+ * Capacity reservations: On-Demand Capacity Reservations (ODCRs) and EC2 Capacity Blocks for ML.
+ * Each reservation a pool names becomes a MachineSet of its own in the reservation's zone, launched
+ * into it through the Machine API's `capacityReservationId` (and `marketType: CapacityBlock` for a
+ * block): openshift/machine-api-provider-aws `pkg/actuators/machine/instances.go`,
+ * `getCapacityReservationSpecification` (release-4.18) and `getInstanceMarketOptionsRequest`
+ * (release-4.19), which also refuses a block without its reservation id and a reservation with spot.
+ */
+import * as aws from "@pulumi/aws";
+import { DescribeCapacityReservationsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import type { ClusterConfig, PoolConfig, ReservationFacts } from "./config/types";
+import { ConfigProblem, describeAwsFailure, problem } from "./errors";
+import { readValue } from "./clusterReads";
+import { MAX_LABEL_LENGTH, reservedMachineSetName } from "./naming";
+
+/** The OpenShift minor from which the Machine API launches into a Capacity Block (`marketType: CapacityBlock`). */
+export const CAPACITY_BLOCK_MIN_MINOR = 19;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What AWS says of a reservation: type, zone, count and end through Pulumi
+ * (`aws.ec2.CapacityReservation.get`), and its kind and start, which that resource does not expose,
+ * from EC2 DescribeCapacityReservations (`ReservationType` `capacity-block` or `default`).
+ */
+export async function readReservation(id: string, region: string): Promise<ReservationFacts> {
+    const read = aws.ec2.CapacityReservation.get(`capacity-reservation-${id}`, id, { region });
+    const [instanceType, availabilityZone, instanceCount, endDate] = await Promise.all([
+        readValue(read.instanceType),
+        readValue(read.availabilityZone),
+        readValue(read.instanceCount),
+        readValue(read.endDate),
+    ]);
+    const answer = await new EC2Client({ region }).send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }));
+    const described = answer.CapacityReservations?.[0];
+    if (!instanceType || !availabilityZone || instanceCount === undefined || !described) {
+        throw new Error(`AWS returned no capacity reservation ${id} in ${region}`);
+    }
+    return {
+        id,
+        kind: described.ReservationType === "capacity-block" ? "capacity-block" : "on-demand",
+        instanceType,
+        availabilityZone,
+        instanceCount,
+        ...(described.StartDate && { startDate: described.StartDate.toISOString() }),
+        ...((endDate || described.EndDate) && { endDate: endDate || described.EndDate?.toISOString() }),
+    };
+}
+
+/** Reads each reservation of the pools once; a failure is a problem at the first pool that names it. */
+export async function readReservations(
+    pools: readonly PoolConfig[],
+    region: string,
+    problems: ConfigProblem[],
+): Promise<Map<string, ReservationFacts>> {
+    const firstUse = new Map<string, [number, number]>();
+    pools.forEach((pool, index) => pool.capacityReservations.forEach((id, r) => firstUse.has(id) || firstUse.set(id, [index, r])));
+    const read = await Promise.all(
+        [...firstUse].map(async ([id, [index, r]]) => {
+            try {
+                return await readReservation(id, region);
+            } catch (error) {
+                problems.push(
+                    problem(
+                        ["pools", index, "capacityReservations", r],
+                        id,
+                        `a capacity reservation readable in ${region} (${describeAwsFailure("ec2:DescribeCapacityReservations", error)})`,
+                    ),
+                );
+                return undefined;
+            }
+        }),
+    );
+    return new Map(read.filter((facts): facts is ReservationFacts => facts !== undefined).map((facts) => [facts.id, facts]));
+}
+
+export interface ReservedMachineSetPlan {
+    name: string;
+    zone: string;
+    reservation: ReservationFacts;
+    /** Machines at creation (the autoscaler's minimum, else replicas), within the reservation. */
+    replicas: number;
+    /** The most machines: the pool's per-zone maximum, capped by the reservation's instance count. */
+    maxReplicas: number;
+    /** False before a Capacity Block starts: its MachineSet stays at 0 until the block is active. */
+    active: boolean;
+}
+
+/**
+ * The reservations of one pool as MachineSets: each must be of the pool's instance type, in one of
+ * its zones (when it has zones), not ended, and a Capacity Block only from OpenShift 4.19.
+ */
+export function planReservations(
+    pool: PoolConfig,
+    index: number,
+    cluster: ClusterConfig,
+    reservations: ReadonlyMap<string, ReservationFacts>,
+    now: Date,
+    warningDays: number,
+    problems: ConfigProblem[],
+    warnings: string[],
+): ReservedMachineSetPlan[] {
+    const plans: ReservedMachineSetPlan[] = [];
+    const perZoneMax = pool.autoscaling ? pool.autoscaling.maxReplicas : pool.replicas;
+    pool.capacityReservations.forEach((id, r) => {
+        const at = ["pools", index, "capacityReservations", r];
+        const facts = reservations.get(id);
+        if (!facts) return;
+        const before = problems.length;
+        if (facts.instanceType !== pool.instanceType) {
+            problems.push(problem(at, id, `a reservation of ${pool.instanceType}, the pool's type (${id} reserves ${facts.instanceType})`));
+        }
+        if (pool.zones.length > 0 && !pool.zones.includes(facts.availabilityZone)) {
+            problems.push(
+                problem(
+                    at,
+                    id,
+                    `a reservation in one of the pool's zones, ${pool.zones.join(", ")} (${id} is in ${facts.availabilityZone})`,
+                ),
+            );
+        }
+        if (facts.kind === "capacity-block" && cluster.openshiftVersion.minor < CAPACITY_BLOCK_MIN_MINOR) {
+            problems.push(
+                problem(
+                    at,
+                    id,
+                    `no Capacity Block on OpenShift 4.${cluster.openshiftVersion.minor}: the Machine API launches into one (marketType: CapacityBlock) from 4.${CAPACITY_BLOCK_MIN_MINOR}`,
+                ),
+            );
+        }
+        const end = facts.endDate ? new Date(facts.endDate) : undefined;
+        if (end && end.getTime() <= now.getTime() && !pool.retired) {
+            problems.push(
+                problem(
+                    at,
+                    id,
+                    `a reservation that has not ended (${id} ended ${facts.endDate}; no machine can launch into it: remove it, retiring the pool first if it is the pool's only capacity)`,
+                ),
+            );
+        }
+        const name = reservedMachineSetName(cluster.infraId, pool.name, facts.availabilityZone, id);
+        if (name.length > MAX_LABEL_LENGTH) {
+            problems.push(
+                problem(
+                    ["pools", index, "name"],
+                    pool.name,
+                    `a shorter name: reserved MachineSet name "${name}" has ${name.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`,
+                ),
+            );
+        }
+        if (problems.length > before) return;
+        if (end && end.getTime() - now.getTime() < warningDays * DAY_MS) {
+            warnings.push(
+                `cluster-capacity: pools[${index}].capacityReservations[${r}] ${id} ends ${facts.endDate}; its machines stop then (EC2 terminates Capacity Block instances at the end).`,
+            );
+        }
+        const active = !(facts.startDate && new Date(facts.startDate).getTime() > now.getTime());
+        if (!active) {
+            warnings.push(
+                `cluster-capacity: pools[${index}].capacityReservations[${r}] ${id} starts ${facts.startDate}; its MachineSet stays at 0 machines until then.`,
+            );
+        }
+        const maxReplicas = pool.retired || !active ? 0 : Math.min(perZoneMax, facts.instanceCount);
+        if (perZoneMax > facts.instanceCount && !pool.retired) {
+            warnings.push(
+                `cluster-capacity: pools[${index}] asks for up to ${perZoneMax} machines per zone, but reservation ${id} holds ${facts.instanceCount}: its MachineSet is capped at ${facts.instanceCount}.`,
+            );
+        }
+        plans.push({
+            name,
+            zone: facts.availabilityZone,
+            reservation: facts,
+            replicas: Math.min(pool.replicas, maxReplicas),
+            maxReplicas,
+            active,
+        });
+    });
+    return plans;
+}
