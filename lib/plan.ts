@@ -183,13 +183,15 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
         throw new ConfigError(problems, undefined, clusterRead ? CLUSTER_READ : undefined);
     }
     const { demands } = quotaDemand(
-        pools.filter((p) => p.quota).map((p) => ({
-            source: `pool ${p.pool.name}`,
-            instanceType: p.pool.instanceType,
-            market: p.pool.market,
-            vcpus: p.spec.vcpus,
-            maxMachines: p.quotaMaxNodes,
-        })),
+        pools
+            .filter((p) => p.quota)
+            .map((p) => ({
+                source: `pool ${p.pool.name}`,
+                instanceType: p.pool.instanceType,
+                market: p.pool.market,
+                vcpus: p.spec.vcpus,
+                maxMachines: p.quotaMaxNodes,
+            })),
     );
     const quotas = checkQuotas(demands, facts.quotaLimits);
     const desired = new Map<string, number>();
