@@ -4,6 +4,7 @@
 # Prints one line per tool: its name and the path of its bin directory.
 #   kube-apiserver  tools/kube-apiserver (k8s.io/kubernetes)
 #   etcd            tools/etcd (go.etcd.io/etcd/server/v3)
+#   pulumi          tools/pulumi (github.com/pulumi/pulumi/pkg/v3): the CLI alone, for state commands
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -37,3 +38,5 @@ build() {
 build kube-apiserver k8s.io/kubernetes k8s.io/kubernetes/cmd/kube-apiserver \
     "-X k8s.io/component-base/version.gitVersion=@VERSION@ -X k8s.io/component-base/version.gitTreeState=clean"
 build etcd go.etcd.io/etcd/server/v3 .
+build pulumi github.com/pulumi/pulumi/pkg/v3 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=@VERSION@"

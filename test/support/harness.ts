@@ -16,6 +16,8 @@ export interface RegisteredResource {
     protect: boolean;
     ignoreChanges: string[];
     parent: string;
+    /** A custom resource (with a provider and an id), not a component. */
+    custom: boolean;
     provider: string;
     /** URNs of the resources this one depends on (dependsOn, and parents' dependsOn). */
     dependencies: string[];
@@ -53,6 +55,7 @@ interface RegisterRequest {
     getIgnorechangesList(): string[];
     getParent(): string;
     getProvider(): string;
+    getCustom(): boolean;
     getDependenciesList(): string[];
 }
 
@@ -127,6 +130,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
             protect: req.getProtect(),
             ignoreChanges: req.getIgnorechangesList(),
             parent: req.getParent(),
+            custom: req.getCustom(),
             provider: req.getProvider(),
             dependencies: req.getDependenciesList(),
         };

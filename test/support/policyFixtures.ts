@@ -41,6 +41,7 @@ export function resource(
         protect: options.protect ?? true,
         ignoreChanges: options.ignoreChanges ?? [],
         parent: "",
+        custom: true,
         provider: "",
         dependencies: [],
     };
