@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GpuPool, InferentiaPool } from "./components/acceleratorPool";
-import { ClusterAutoscaling } from "./components/clusterAutoscaling";
+import { ClusterAutoscaling, expanderPriorities } from "./components/clusterAutoscaling";
 import { GpuNodeTuning, gpuPoolRole } from "./components/gpuNodeTuning";
 import { GpuOperator } from "./components/gpuOperator";
 import { Kueue, KUEUE_MANAGED_NAMESPACE_LABELS } from "./components/kueue";
@@ -100,7 +100,20 @@ async function main() {
             const gpuLimits = gpuPlans
                 .filter((p) => p.maxAllocatableGpus > 0)
                 .map((p) => ({ type: p.pool.name, maxGpus: p.maxAllocatableGpus }));
-            new ClusterAutoscaling("cluster-autoscaling", { settings: config.clusterAutoscaler, gpuLimits, provider });
+            const priorities = expanderPriorities(plan.pools);
+            // ClusterAutoscaler `expanders` exists from 4.16 (openshift/cluster-autoscaler-operator).
+            const expanderSupported = cluster.openshiftVersion.minor >= 16;
+            if (priorities && !expanderSupported) {
+                await pulumi.log.warn(
+                    `cluster-capacity: OpenShift 4.${cluster.openshiftVersion.minor} has no ClusterAutoscaler expanders (4.16+): the autoscaler picks among spot and on-demand MachineSets at random.`,
+                );
+            }
+            new ClusterAutoscaling("cluster-autoscaling", {
+                settings: config.clusterAutoscaler,
+                gpuLimits,
+                priorities: expanderSupported ? priorities : undefined,
+                provider,
+            });
         }
     }
 

@@ -113,6 +113,35 @@ describe("capacity reservations (pools[].capacityReservations)", () => {
         assert.deepStrictEqual([check.spec.maxUnhealthy, check.spec.nodeStartupTimeout], ["25%", "40m"]);
     });
 
+    it("makes the autoscaler prefer reserved, then spot, then on-demand MachineSets, keeping every other node group eligible", () => {
+        const autoscaler = byName(run, "ClusterAutoscaler").get("default");
+        assert.deepStrictEqual(autoscaler.spec.expanders, ["Priority", "LeastWaste"]);
+        const config = byName(run, "ConfigMap").get("cluster-autoscaler-priority-expander");
+        assert.strictEqual(config.metadata.namespace, "openshift-machine-api");
+        assert.strictEqual(
+            config.data.priorities,
+            [
+                "30:",
+                '  - "(^|/)train-x7k2p-p5-us-east-2a-e5f60718$"',
+                "20:",
+                '  - "(^|/)train-x7k2p-g6-us-east-2a$"',
+                '  - "(^|/)train-x7k2p-g6-us-east-2b$"',
+                "0:",
+                '  - ".*"',
+                "",
+            ].join("\n"),
+        );
+    });
+
+    it("leaves the autoscaler's default expander alone when every autoscaled MachineSet is of one capacity type", async () => {
+        const plain = await runProgram(
+            reservedStack({ p5: { capacityReservations: undefined, zones: ["us-east-2a"] }, g6: { market: "on-demand" } }),
+        );
+        assert.ifError(plain.error);
+        assert.strictEqual(byName(plain, "ClusterAutoscaler").get("default").spec.expanders, undefined);
+        assert.strictEqual(byName(plain, "ConfigMap").get("cluster-autoscaler-priority-expander"), undefined);
+    });
+
     it("reads each reservation through aws.ec2.CapacityReservation.get and its kind from EC2, with aws lookups", async () => {
         ec2.on(DescribeCapacityReservationsCommand, { CapacityReservationIds: [ODCR_ID] }).resolves({
             CapacityReservations: [{ CapacityReservationId: ODCR_ID, ReservationType: "default", TotalInstanceCount: 4 }],
