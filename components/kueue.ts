@@ -5,9 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KueueConfig, Taint } from "../lib/config/types";
-import { GPU_RESOURCE, NEURON_RESOURCE, nodeAllocatable, queueQuotas } from "../lib/kueueQuota";
-import { POOL_LABEL } from "../lib/naming";
+import type { KueueConfig } from "../lib/config/types";
+import { FlavorPart, GPU_RESOURCE, NEURON_RESOURCE, nodeAllocatable, orderedFlavorParts, queueQuotas } from "../lib/kueueQuota";
 import { advertisedGpusPerNode, PoolPlan } from "../lib/plan";
 import type { KubernetesObject } from "./machineSetManifest";
 import { createNamespace, installOperator } from "./olm";
@@ -22,13 +21,13 @@ const KUEUE_OPERATOR_NAMESPACE = "openshift-kueue-operator";
  */
 export const KUEUE_MANAGED_NAMESPACE_LABELS: Readonly<Record<string, string>> = { "kueue.openshift.io/managed": "true" };
 
-export function resourceFlavorManifest(apiVersion: string, flavor: string, pool: string, taints: readonly Taint[]): KubernetesObject {
+export function resourceFlavorManifest(apiVersion: string, part: FlavorPart): KubernetesObject {
     return {
         apiVersion: `${KUEUE_GROUP}/${apiVersion}`,
         kind: "ResourceFlavor",
         // The pool label, not the instance type: two pools of one type must stay apart.
-        metadata: { name: flavor },
-        spec: { nodeLabels: { [POOL_LABEL]: pool }, tolerations: tolerationsFor(taints) },
+        metadata: { name: part.flavor },
+        spec: { nodeLabels: part.nodeLabels, tolerations: tolerationsFor(part.plan.pool.taints) },
     };
 }
 
@@ -185,12 +184,8 @@ export class Kueue extends pulumi.ComponentResource {
         const afterKueue = { dependsOn: ready };
         const v = settings.apiVersion;
 
-        const flavors = pools.map((plan) =>
-            custom(
-                `${name}-flavor-${plan.pool.kueueFlavor}`,
-                resourceFlavorManifest(v, plan.pool.kueueFlavor, plan.pool.name, plan.pool.taints),
-                afterKueue,
-            ),
+        const flavors = orderedFlavorParts(pools).map((part) =>
+            custom(`${name}-flavor-${part.flavor}`, resourceFlavorManifest(v, part), afterKueue),
         );
         const queue = custom(`${name}-cluster-queue`, clusterQueueManifest(settings, pools, args.neuronCoreQuota), {
             dependsOn: [...ready, ...flavors],
@@ -227,6 +222,6 @@ export class Kueue extends pulumi.ComponentResource {
                 );
             }
         }
-        this.registerOutputs({ clusterQueue: this.clusterQueue, flavors: pools.map((p) => p.pool.kueueFlavor) });
+        this.registerOutputs({ clusterQueue: this.clusterQueue, flavors: orderedFlavorParts(pools).map((p) => p.flavor) });
     }
 }

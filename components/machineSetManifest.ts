@@ -5,6 +5,7 @@
 import type { PoolConfig, ReservationFacts } from "../lib/config/types";
 import {
     ACCELERATOR_LABEL,
+    CAPACITY_TYPE_LABEL,
     DEVICE_PLUGIN_CONFIG_LABEL,
     MACHINE_API_NAMESPACE,
     nodeRoleLabel,
@@ -95,9 +96,11 @@ export function awsProviderSpec(i: MachineSetInputs): Json {
     return deepMerge(spec, i.pool.providerSpec);
 }
 
-export function nodeLabels(pool: PoolConfig, role: string): Record<string, string> {
+/** @param reserved whether the node launches into a capacity reservation (labelled only in pools that have one). */
+export function nodeLabels(pool: PoolConfig, role: string, reserved = false): Record<string, string> {
     return {
         ...pool.labels,
+        ...(pool.capacityReservations.length > 0 && { [CAPACITY_TYPE_LABEL]: reserved ? "reserved" : pool.market }),
         [nodeRoleLabel("worker")]: "",
         ...(role !== "worker" && { [nodeRoleLabel(role)]: "" }),
         [POOL_LABEL]: pool.name,
@@ -139,7 +142,7 @@ export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
                     },
                 },
                 spec: {
-                    metadata: { labels: nodeLabels(i.pool, i.role) },
+                    metadata: { labels: nodeLabels(i.pool, i.role, i.reservation !== undefined) },
                     taints: i.pool.taints.map((t) => ({ key: t.key, ...(t.value !== undefined && { value: t.value }), effect: t.effect })),
                     providerSpec: { value: awsProviderSpec(i) },
                 },

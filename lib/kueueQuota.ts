@@ -3,6 +3,7 @@
  * the pool's maximum size. Pure.
  */
 import { advertisedGpusPerNode, PoolPlan } from "./plan";
+import { CAPACITY_TYPE_LABEL, POOL_LABEL } from "./naming";
 
 /**
  * What the kubelet keeps for the system on an OpenShift worker (system-reserved 500m CPU and
@@ -42,6 +43,63 @@ export function cpuQuantity(millis: number): string {
     return millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`;
 }
 
+/**
+ * A part of a pool that Kueue sees as one ResourceFlavor. A pool is one part; a pool with capacity
+ * reservations and MachineSets of its own is two: its reserved nodes (`<flavor>-reserved`) and the
+ * others (`<flavor>`), told apart by the capacity-type node label.
+ */
+export interface FlavorPart {
+    flavor: string;
+    plan: PoolPlan;
+    capacityType: "reserved" | "spot" | "on-demand";
+    nodeLabels: Record<string, string>;
+    maxNodes: number;
+}
+
+const CAPACITY_ORDER = ["reserved", "spot", "on-demand"];
+
+export function flavorParts(plan: PoolPlan): FlavorPart[] {
+    const { pool } = plan;
+    if (pool.capacityReservations.length === 0) {
+        return [
+            { flavor: pool.kueueFlavor, plan, capacityType: pool.market, nodeLabels: { [POOL_LABEL]: pool.name }, maxNodes: plan.maxNodes },
+        ];
+    }
+    const reservedNodes = plan.machineSets.filter((m) => m.reservation).reduce((sum, m) => sum + m.maxMachines, 0);
+    const ownMachineSets = plan.machineSets.some((m) => !m.reservation);
+    const parts: FlavorPart[] = [
+        {
+            flavor: ownMachineSets ? `${pool.kueueFlavor}-reserved` : pool.kueueFlavor,
+            plan,
+            capacityType: "reserved",
+            nodeLabels: { [POOL_LABEL]: pool.name, [CAPACITY_TYPE_LABEL]: "reserved" },
+            maxNodes: reservedNodes,
+        },
+    ];
+    if (ownMachineSets) {
+        parts.push({
+            flavor: pool.kueueFlavor,
+            plan,
+            capacityType: pool.market,
+            nodeLabels: { [POOL_LABEL]: pool.name, [CAPACITY_TYPE_LABEL]: pool.market },
+            maxNodes: plan.quotaMaxNodes,
+        });
+    }
+    return parts;
+}
+
+/**
+ * Every pool's flavors in the order Kueue tries them: reserved capacity first (paid for already),
+ * then spot, then on-demand; pools keep their config order within each.
+ */
+export function orderedFlavorParts(plans: readonly PoolPlan[]): FlavorPart[] {
+    return plans
+        .flatMap(flavorParts)
+        .map((part, index) => ({ part, index }))
+        .sort((a, b) => CAPACITY_ORDER.indexOf(a.part.capacityType) - CAPACITY_ORDER.indexOf(b.part.capacityType) || a.index - b.index)
+        .map(({ part }) => part);
+}
+
 export interface FlavorQuota {
     flavor: string;
     pool: string;
@@ -56,22 +114,23 @@ export interface QueueQuotas {
 
 /** One resource group (Kueue allows a resource in one group only) covering every pool's resources. */
 export function queueQuotas(plans: readonly PoolPlan[], neuronCoreQuota: boolean): QueueQuotas {
-    const perPool = plans.map((plan) => {
+    const perPool = orderedFlavorParts(plans).map((part) => {
+        const { plan, maxNodes } = part;
         const node = nodeAllocatable(plan);
         const accelerators = acceleratorsPerNode(plan, neuronCoreQuota);
         const totals: Record<string, string> = {
-            cpu: cpuQuantity(node.cpuMillis * plan.maxNodes),
-            memory: `${node.memoryMiB * plan.maxNodes}Mi`,
-            ...Object.fromEntries(Object.entries(accelerators).map(([resource, count]) => [resource, String(count * plan.maxNodes)])),
+            cpu: cpuQuantity(node.cpuMillis * maxNodes),
+            memory: `${node.memoryMiB * maxNodes}Mi`,
+            ...Object.fromEntries(Object.entries(accelerators).map(([resource, count]) => [resource, String(count * maxNodes)])),
         };
-        return { plan, totals };
+        return { part, plan, totals };
     });
     const present = new Set(perPool.flatMap((p) => Object.keys(p.totals)));
     const coveredResources = RESOURCE_ORDER.filter((r) => present.has(r));
     return {
         coveredResources,
-        flavors: perPool.map(({ plan, totals }) => ({
-            flavor: plan.pool.kueueFlavor,
+        flavors: perPool.map(({ part, plan, totals }) => ({
+            flavor: part.flavor,
             pool: plan.pool.name,
             nominalQuota: Object.fromEntries(coveredResources.map((r) => [r, totals[r] ?? "0"])),
         })),

@@ -25,6 +25,12 @@ export const MACHINE_API_NAMESPACE = "openshift-machine-api";
 /** Node label naming the pool a node belongs to; Kueue flavors select on it. */
 export const POOL_LABEL = "cluster-capacity.io/pool";
 
+/**
+ * Node label saying how a node of a pool with capacity reservations was bought: `reserved`, `spot`
+ * or `on-demand`. Kueue flavors select on it to tell the pool's reserved nodes from the others.
+ */
+export const CAPACITY_TYPE_LABEL = "cluster-capacity.io/capacity-type";
+
 /** Node label the cluster autoscaler uses to wait for GPUs before counting a node as ready. */
 export const ACCELERATOR_LABEL = "cluster-api/accelerator";
 

@@ -238,7 +238,7 @@ describe("Kueue GPU-as-a-service", () => {
 describe("Kueue quota arithmetic", () => {
     const plan = (name: string, instanceType: string, maxNodes: number, extra: Partial<PoolPlan["pool"]> = {}): PoolPlan =>
         ({
-            pool: { name, kueueFlavor: name, accelerator: "nvidia", instanceType, ...extra },
+            pool: { name, kueueFlavor: name, accelerator: "nvidia", instanceType, market: "on-demand", capacityReservations: [], ...extra },
             spec: BUILTIN_INSTANCE_TYPES[instanceType],
             maxNodes,
         }) as PoolPlan;

@@ -171,6 +171,54 @@ describe("capacity reservations (pools[].capacityReservations)", () => {
     });
 });
 
+describe("Kueue over reserved, spot and on-demand capacity", () => {
+    const kueue = { "cluster-capacity:kueue": { enabled: true } };
+    const flavorQuotas = (run: ProgramRun) =>
+        (rendered(run, "ClusterQueue")[0] as any).spec.resourceGroups[0].flavors.map((f: any) => [
+            f.name,
+            f.resources.find((r: any) => r.name === "nvidia.com/gpu").nominalQuota,
+        ]);
+
+    it("lists reserved flavors first, then spot, then on-demand, each with its part's GPUs at maximum size", async () => {
+        const run = await runProgram(reservedStack({ g6e: { zones: ["us-east-2b"] } }, reservations(), kueue));
+        assert.ifError(run.error);
+        assert.deepStrictEqual(flavorQuotas(run), [
+            ["p5", "16"],
+            ["g6e-reserved", "16"],
+            ["g6", "6"],
+            ["g6e", "16"],
+        ]);
+    });
+
+    it("tells a pool's reserved nodes from its others by the capacity-type label, on MachineSets and flavors alike", async () => {
+        const run = await runProgram(reservedStack({ g6e: { zones: ["us-east-2b"] } }, reservations(), kueue));
+        const flavors = byName(run, "ResourceFlavor");
+        assert.deepStrictEqual(flavors.get("g6e-reserved").spec.nodeLabels, {
+            "cluster-capacity.io/pool": "g6e",
+            "cluster-capacity.io/capacity-type": "reserved",
+        });
+        assert.deepStrictEqual(flavors.get("g6e").spec.nodeLabels, {
+            "cluster-capacity.io/pool": "g6e",
+            "cluster-capacity.io/capacity-type": "on-demand",
+        });
+        const sets = byName(run, "MachineSet");
+        const label = (name: string) => sets.get(name).spec.template.spec.metadata.labels["cluster-capacity.io/capacity-type"];
+        assert.deepStrictEqual(
+            [label("train-x7k2p-g6e-us-east-2b-b0a09080"), label("train-x7k2p-g6e-us-east-2b"), label("train-x7k2p-g6-us-east-2a")],
+            ["reserved", "on-demand", undefined],
+        );
+        assert.deepStrictEqual(await violationsOf("kueue-flavor-selects-nodes", run.resources), []);
+    });
+
+    it("holds a Capacity Block's flavor at zero GPUs before the block starts", async () => {
+        const run = await runProgram(
+            reservedStack({}, reservations({ [BLOCK_ID]: { startDate: daysFromNow(2), endDate: daysFromNow(16) } }), kueue),
+        );
+        assert.ifError(run.error);
+        assert.deepStrictEqual(flavorQuotas(run)[0], ["p5", "0"]);
+    });
+});
+
 describe("capacity reservation mistakes", () => {
     const refusal = async (config: Record<string, unknown>, pattern: RegExp) => {
         const run = await runProgram(config);

@@ -164,7 +164,10 @@ export function reservedStack(pools: Record<string, PoolEntry> = {}, facts = res
 /** Stacks that together render every kind of object the program can: the schema and e2e suites apply them all. */
 export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
     ["the dev stack", stackFile("dev")],
-    ["a 4.19 cluster with a Capacity Block pool, a reserved pool and a spot pool with health checks", reservedStack()],
+    [
+        "a 4.19 cluster with a Capacity Block pool, a reserved and on-demand pool, a spot pool, health checks and Kueue",
+        reservedStack({ g6e: { zones: ["us-east-2b"] } }, reservations(), { "cluster-capacity:kueue": { enabled: true } }),
+    ],
     ["the prod stack", stackFile("prod"), PROD_AWS],
     ["a multi-pool 4.18 cluster", multiPoolStack()],
     ["a multi-pool 4.15 cluster", multiPoolStack("4.15")],
