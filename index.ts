@@ -79,7 +79,7 @@ async function main() {
     provider ??= kubernetesProvider("cluster-capacity", config);
 
     if (openshift) {
-        const poolArgs = { infraId: cluster.infraId, region: cluster.region, provider };
+        const poolArgs = { infraId: cluster.infraId, region: cluster.region, vpcId: facts.vpcId, provider };
         for (const poolPlan of plan.pools) {
             if (poolPlan.pool.accelerator === "nvidia") {
                 new GpuPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan, machineConfigRole: gpuPoolRole(poolPlan.pool) });

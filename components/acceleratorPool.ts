@@ -3,8 +3,10 @@
  * pool autoscales. GpuPool and InferentiaPool share this machinery and differ in node role and
  * accelerator resources.
  */
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { efaSecurityGroupName } from "../lib/naming";
 import type { PoolPlan } from "../lib/plan";
 import { machineAutoscalerManifest, machineHealthCheckManifest, machineSetManifest } from "./machineSetManifest";
 
@@ -13,6 +15,8 @@ export interface AcceleratorPoolArgs {
     region: string;
     /** The pool's plan: config, instance spec, AMI and MachineSet names. */
     plan: PoolPlan;
+    /** The cluster's VPC, where an EFA pool's security group goes (from the lookups). */
+    vpcId?: string;
     provider: k8s.Provider;
 }
 
@@ -39,6 +43,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
         if (!plan.amiId) {
             throw new Error(`${type} ${name}: no AMI id for pool ${pool.name}`);
         }
+        const awsResources = this.trainingResources(name, args);
         for (const machineSet of plan.machineSets) {
             // The autoscaler owns spec.replicas; with boot-image management the cluster owns the AMI.
             const ignoreChanges = [...(machineSet.autoscaling ? ["spec.replicas"] : []), ...(plan.ignoreAmiDrift ? [AMI_PATH] : [])];
@@ -68,6 +73,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
                     provider: args.provider,
                     protect: true,
                     ignoreChanges,
+                    dependsOn: awsResources,
                 }),
             );
             if (machineSet.autoscaling) {
@@ -86,6 +92,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
             }
         }
         this.machineSetNames = plan.machineSets.map((m) => m.name);
+
         // A retired pool launches nothing, so there is nothing to heal.
         if (pool.healthCheck.enabled && !pool.retired && this.machineSetNames.length > 0) {
             new k8s.apiextensions.CustomResource(
@@ -95,6 +102,50 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
             );
         }
         this.maxNodes = plan.maxNodes;
+    }
+
+    /**
+     * What an EFA pool needs in AWS before its machines launch: a security group open to all traffic
+     * within itself (EFA's OS-bypass traffic must be allowed both ways between the instances, AWS EC2
+     * User Guide "Prepare an EFA-enabled security group"), found by the MachineSets through its Name
+     * tag; and a cluster placement group when the pool creates its own, protected like the
+     * MachineSets since the machines in it would lose their placement.
+     */
+    private trainingResources(name: string, args: AcceleratorPoolArgs): pulumi.Resource[] {
+        const { pool } = args.plan;
+        const created: pulumi.Resource[] = [];
+        if (pool.efa) {
+            if (!args.vpcId) {
+                throw new Error(`${name}: pool ${pool.name} has efa but no VPC; the lookups should have found the cluster's VPC`);
+            }
+            const groupName = efaSecurityGroupName(args.infraId, pool.name);
+            const self = { protocol: "-1", fromPort: 0, toPort: 0, self: true };
+            created.push(
+                new aws.ec2.SecurityGroup(
+                    `${name}-efa`,
+                    {
+                        name: groupName,
+                        description: `EFA traffic between the machines of pool ${pool.name}`,
+                        vpcId: args.vpcId,
+                        region: args.region,
+                        ingress: [self],
+                        egress: [self],
+                        tags: { Name: groupName, [`kubernetes.io/cluster/${args.infraId}`]: "owned" },
+                    },
+                    { parent: this },
+                ),
+            );
+        }
+        if (pool.placementGroup?.create) {
+            created.push(
+                new aws.ec2.PlacementGroup(
+                    `${name}-placement-group`,
+                    { name: pool.placementGroup.name, strategy: "cluster", region: args.region },
+                    { parent: this, protect: true },
+                ),
+            );
+        }
+        return created;
     }
 }
 

@@ -6,6 +6,7 @@ import type { PoolConfig, ReservationFacts } from "../lib/config/types";
 import {
     ACCELERATOR_LABEL,
     CAPACITY_TYPE_LABEL,
+    efaSecurityGroupName,
     DEVICE_PLUGIN_CONFIG_LABEL,
     MACHINE_API_NAMESPACE,
     nodeRoleLabel,
@@ -69,7 +70,9 @@ export function awsProviderSpec(i: MachineSetInputs): Json {
         instanceType: i.pool.instanceType,
         placement: { region: i.region, availabilityZone: i.zone },
         subnet: i.network.subnet,
-        securityGroups: i.network.securityGroups,
+        securityGroups: i.pool.efa
+            ? [...i.network.securityGroups, { filters: [{ name: "tag:Name", values: [efaSecurityGroupName(i.infraId, i.pool.name)] }] }]
+            : i.network.securityGroups,
         iamInstanceProfile: i.network.iamInstanceProfile,
         userDataSecret: i.network.userDataSecret,
         credentialsSecret: i.network.credentialsSecret,
@@ -90,6 +93,9 @@ export function awsProviderSpec(i: MachineSetInputs): Json {
         ],
         ...(i.pool.market === "spot" && { spotMarketOptions: {} }),
         ...(i.reservation && { capacityReservationId: i.reservation.id }),
+        // machine-api-provider-aws launchInstance: EFA becomes the first interface's type "efa".
+        ...(i.pool.efa && { networkInterfaceType: "EFA" }),
+        ...(i.pool.placementGroup && { placementGroupName: i.pool.placementGroup.name }),
         // A Capacity Block is its own market; without it EC2 refuses the launch into the block.
         ...(i.reservation?.kind === "capacity-block" && { marketType: "CapacityBlock" }),
     };

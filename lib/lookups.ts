@@ -43,6 +43,8 @@ export interface LookupFacts {
     networks: ReadonlyMap<string, { network: MachineNetwork; source: NetworkSource }>;
     /** What AWS (or offline config) says of each capacity reservation the pools name. */
     reservations: ReadonlyMap<string, ReservationFacts>;
+    /** The VPC of the cluster's subnets, where EFA pools get their security group; only when a pool has efa. */
+    vpcId?: string;
 }
 
 /** The first place in the config that uses each distinct value, for error messages. */
@@ -156,6 +158,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
     const cluster = onAws ? readCluster?.() : undefined;
     const amis = onAws ? await resolveAmis() : new Map<string, { id: string; source: AmiSource }>();
     const networks = onAws ? await resolveNetworks() : new Map<string, { network: MachineNetwork; source: NetworkSource }>();
+    const vpcId = online && onAws && pools.some((p) => p.efa) ? await clusterVpc() : undefined;
 
     return {
         accountId,
@@ -166,7 +169,37 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         amis,
         networks,
         reservations,
+        vpcId,
     };
+
+    /** The VPC of the first EFA pool's subnet: the installer puts every cluster subnet in one VPC. */
+    async function clusterVpc(): Promise<string | undefined> {
+        const index = pools.findIndex((p) => p.efa);
+        const pool = pools[index];
+        const zone = pool.zones[0] ?? reservations.get(pool.capacityReservations[0])?.availabilityZone;
+        const subnet = zone ? networks.get(zone)?.network.subnet : undefined;
+        if (!subnet) return undefined;
+        try {
+            const found = await aws.ec2.getSubnet({
+                ...("id" in subnet
+                    ? { id: subnet.id }
+                    : "filters" in subnet
+                      ? { filters: subnet.filters }
+                      : { filters: [{ name: "subnet-arn", values: [subnet.arn] }] }),
+                region,
+            });
+            return found.vpcId;
+        } catch (error) {
+            problems.push(
+                problem(
+                    ["pools", index, "efa"],
+                    true,
+                    `a pool whose subnet's VPC can be read (${describeAwsFailure("ec2:DescribeSubnets", error)})`,
+                ),
+            );
+            throw new ConfigError(problems, "lookups failed", cluster ? CLUSTER_READ : undefined);
+        }
+    }
 
     /**
      * Each pool zone's network, by precedence: network.subnets + securityGroups, else (connected) the
@@ -381,6 +414,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 gpuMemoryMiB: found.gpuses[0]?.memorySize,
                 neuronDevices: found.neuronDevices.reduce((sum, device) => sum + device.count, 0),
                 neuronCores: found.neuronDevices.reduce((sum, device) => sum + device.count * device.coreCount, 0),
+                efaSupported: found.efaSupported,
             };
             // Config may only add what AWS does not say (a GPU model name, say): a lower vCPU or device
             // count from config would let more machines past the quota than AWS will launch.

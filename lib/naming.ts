@@ -20,6 +20,11 @@ export function reservedMachineSetName(infraId: string, pool: string, zone: stri
     return `${machineSetName(infraId, pool, zone)}-${reservationId.slice(-8)}`;
 }
 
+/** The security group an EFA pool's machines share, open to all traffic within itself (tag Name). */
+export function efaSecurityGroupName(infraId: string, pool: string): string {
+    return `${infraId}-${pool}-efa`;
+}
+
 export const MACHINE_API_NAMESPACE = "openshift-machine-api";
 
 /** Node label naming the pool a node belongs to; Kueue flavors select on it. */

@@ -161,6 +161,25 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             network: facts.networks.get(r.zone)?.network,
         }));
         const machineSets = [...ordinary, ...reserved];
+        if (pool.efa && spec.efaSupported !== true) {
+            problems.push(
+                problem(
+                    ["pools", index, "instanceType"],
+                    pool.instanceType,
+                    `an instance type that takes an Elastic Fabric Adapter for an efa pool (AWS says ${pool.instanceType} does not)`,
+                ),
+            );
+        }
+        const zonesUsed = [...new Set(machineSets.map((m) => m.zone))];
+        if (pool.efa && zonesUsed.length > 1) {
+            problems.push(
+                problem(
+                    ["pools", index, "efa"],
+                    true,
+                    `false, or MachineSets in one zone: its cluster placement group lives in one zone, and its MachineSets are in ${zonesUsed.join(", ")}`,
+                ),
+            );
+        }
         const maxNodes = machineSets.reduce((sum, m) => sum + m.maxMachines, 0);
         pools.push({
             pool,

@@ -174,6 +174,22 @@ const pool = {
             description:
                 "On-Demand Capacity Reservation or Capacity Block ids: one MachineSet each, in the reservation's zone, sized at most to it (OpenShift 4.18+, Capacity Blocks 4.19+).",
         },
+        efa: {
+            type: "boolean",
+            description:
+                "Elastic Fabric Adapter on each machine (networkInterfaceType: EFA) and a security group open within itself; needs aws lookups, a type with EFA, one zone and a placementGroup.",
+        },
+        placementGroup: {
+            type: "object",
+            additionalProperties: false,
+            required: ["name"],
+            properties: {
+                name: { type: "string", pattern: "^[A-Za-z0-9._-]{1,255}$", allowed: "an EC2 placement group name" },
+                create: { type: "boolean" },
+            },
+            description:
+                "EC2 placement group of the pool's machines (placementGroupName): an existing one by name, or create: true for a protected cluster placement group.",
+        },
         healthCheck: {
             type: "object",
             additionalProperties: false,

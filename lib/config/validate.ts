@@ -129,7 +129,8 @@ interface RawAmi {
     namePattern?: string;
     managedByCluster?: boolean;
 }
-type RawPool = Omit<Partial<PoolConfig>, "ami" | "rootVolume" | "sysctls" | "healthCheck"> & {
+type RawPool = Omit<Partial<PoolConfig>, "ami" | "rootVolume" | "sysctls" | "healthCheck" | "placementGroup"> & {
+    placementGroup?: { name: string; create?: boolean };
     ami?: RawAmi;
     healthCheck?: Partial<HealthCheck>;
     rootVolume?: Partial<PoolConfig["rootVolume"]>;
@@ -192,6 +193,7 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     checkNfdReachesGpuNodes(pools, gpuOperator, operators, cluster, problems);
     checkTimeSlicing(pools, gpuOperator, problems);
     checkReservations(raw, pools, cluster, lookups, problems);
+    checkTraining(pools, cluster, lookups, raw.renderDirectory !== undefined, problems);
     if (raw.usage && lookups === "aws") {
         problems.push(problem(["usage"], raw.usage, "no usage with aws lookups: the AWS/Usage metrics in CloudWatch say what is in use"));
     }
@@ -485,6 +487,8 @@ function resolvePool(
         amiFromPool: raw.ami !== undefined,
         providerSpec: raw.providerSpec ?? {},
         capacityReservations: reservations,
+        efa: raw.efa ?? false,
+        ...(raw.placementGroup && { placementGroup: { name: raw.placementGroup.name, create: raw.placementGroup.create ?? false } }),
         healthCheck: {
             // Replacing a reserved machine can lose its slot to another account's launch.
             enabled: raw.healthCheck?.enabled ?? reservations.length === 0,
@@ -492,6 +496,75 @@ function resolvePool(
             nodeStartupTimeout: raw.healthCheck?.nodeStartupTimeout ?? DEFAULT_NODE_STARTUP_TIMEOUT,
         },
     };
+}
+
+/**
+ * EFA and placement groups. EFA's low latency holds within a cluster placement group, which lives in
+ * one zone; whether a type takes EFA, and the VPC of the pool's EFA security group, come from AWS.
+ * Both create AWS resources, which a stack that only renders YAML must not.
+ */
+function checkTraining(
+    pools: PoolConfig[],
+    cluster: ClusterConfig,
+    lookups: LookupMode,
+    rendering: boolean,
+    problems: ConfigProblem[],
+): void {
+    pools.forEach((pool, index) => {
+        const at = (...rest: PathSegment[]): PathSegment[] => ["pools", index, ...rest];
+        if ((pool.efa || pool.placementGroup) && cluster.platform !== "openshift") {
+            problems.push(
+                problem(
+                    at(pool.efa ? "efa" : "placementGroup"),
+                    pool.efa || pool.placementGroup,
+                    "no EFA or placement group on plain Kubernetes: they are set on MachineSets",
+                ),
+            );
+            return;
+        }
+        if (pool.efa && lookups !== "aws") {
+            problems.push(
+                problem(
+                    at("efa"),
+                    true,
+                    "false with offline lookups: whether the type takes EFA, and the VPC of its security group, come from AWS",
+                ),
+            );
+        }
+        if (pool.efa && rendering) {
+            problems.push(
+                problem(
+                    at("efa"),
+                    true,
+                    "false when renderDirectory is set: EFA creates an AWS security group, and a rendering stack touches nothing",
+                ),
+            );
+        }
+        if (pool.placementGroup?.create && rendering) {
+            problems.push(
+                problem(
+                    at("placementGroup", "create"),
+                    true,
+                    "false when renderDirectory is set: a rendering stack creates no AWS placement group",
+                ),
+            );
+        }
+        if (pool.efa && !pool.placementGroup) {
+            problems.push(
+                problem(
+                    at("placementGroup"),
+                    undefined,
+                    "a cluster placement group for an EFA pool ({ name } of an existing one, or create: true)",
+                ),
+            );
+        }
+        if (pool.efa && pool.zones.length > 1) {
+            problems.push(problem(at("zones"), pool.zones, "one zone for an EFA pool: its cluster placement group lives in one zone"));
+        }
+        if (pool.efa && pool.zonesFromCluster) {
+            problems.push(problem(at("zones"), undefined, "the one zone of an EFA pool: its cluster placement group lives in one zone"));
+        }
+    });
 }
 
 /** Days before a reservation's end when a run warns. */

@@ -13,6 +13,8 @@ export interface InstanceSpec {
     neuronDevices: number;
     /** NeuronCores in all devices together. */
     neuronCores?: number;
+    /** Whether the type takes an Elastic Fabric Adapter; only AWS says (the catalogue leaves it out). */
+    efaSupported?: boolean;
 }
 
 const GiB = 1024;

@@ -10,7 +10,10 @@ export interface AwsFixture {
     /** Quota code → vCPUs. */
     quotas?: Record<string, number>;
     /** Instance types AWS knows; default: the built-in catalogue. */
-    instanceTypes?: Record<string, { vcpus: number; memoryMiB: number; gpus: number; gpuModel?: string; neuronDevices?: number }>;
+    instanceTypes?: Record<
+        string,
+        { vcpus: number; memoryMiB: number; gpus: number; gpuModel?: string; neuronDevices?: number; efaSupported?: boolean }
+    >;
     /** AMI name pattern → id. */
     amis?: Record<string, string>;
     /** Instance type → On-Demand USD per hour (Price List) and latest spot USD per hour. */
@@ -57,6 +60,9 @@ export function bootImagesConfigMap(amis: Record<string, Record<string, string>>
         },
     };
 }
+
+/** The VPC every fixture subnet is in. */
+export const CLUSTER_VPC = "vpc-0c1a2b3c4d5e6f708";
 
 export const TOKENS = {
     callerIdentity: "aws:index/getCallerIdentity:getCallerIdentity",
@@ -107,6 +113,7 @@ export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<stri
                 neuronDevices: spec.neuronDevices
                     ? [{ count: spec.neuronDevices, name: "Inferentia2", coreCount: 2, coreVersion: 2, memorySize: 32768 }]
                     : [],
+                efaSupported: spec.efaSupported ?? false,
             };
         }
         case TOKENS.serviceQuota: {
@@ -181,9 +188,16 @@ export function answerInvoke(aws: AwsFixture, token: string, inputs: Record<stri
             return { id: String(inputs.region), ids, region: inputs.region };
         }
         case TOKENS.subnet: {
+            if (inputs.filters) {
+                // A subnet named by its installer Name tag: every such subnet is in the cluster's one VPC.
+                const name = (inputs.filters as { name: string; values: string[] }[]).find((f) => f.name === "tag:Name")?.values[0] ?? "";
+                const zone = /(\w+-\w+-\d[a-z])$/.exec(name)?.[1];
+                if (!zone) throw new Error(`InvalidSubnet.NotFound: no subnet named ${name}`);
+                return { id: `subnet-${zone}`, availabilityZone: zone, vpcId: CLUSTER_VPC, region: inputs.region };
+            }
             const zone = Object.entries(aws.subnets ?? {}).find(([, ids]) => ids.includes(String(inputs.id)))?.[0];
             if (!zone) throw new Error(`InvalidSubnetID.NotFound: ${String(inputs.id)}`);
-            return { id: inputs.id, availabilityZone: zone, region: inputs.region };
+            return { id: inputs.id, availabilityZone: zone, vpcId: CLUSTER_VPC, region: inputs.region };
         }
         case TOKENS.securityGroups: {
             const filters = inputs.filters as { name: string; values: string[] }[];

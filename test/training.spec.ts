@@ -1,0 +1,108 @@
+import * as assert from "assert";
+import { ProgramRun, rendered, resourcesOfKind, runProgram } from "./support/harness";
+import { AwsFixture, CLUSTER_VPC } from "./support/aws";
+import { gpuPool, offlineStack, PoolEntry, PROD_AWS, stackFile } from "./support/scenarios";
+
+/** AWS for a training cluster: the prod account, with a P quota and EFA facts per type. */
+const TRAINING_AWS: AwsFixture = {
+    ...PROD_AWS,
+    quotas: { ...PROD_AWS.quotas, "L-417A185B": 384 },
+    instanceTypes: {
+        "p5.48xlarge": { vcpus: 192, memoryMiB: 2048 * 1024, gpus: 8, gpuModel: "NVIDIA H100", efaSupported: true },
+        "g6.xlarge": { vcpus: 4, memoryMiB: 16 * 1024, gpus: 1, gpuModel: "NVIDIA L4", efaSupported: false },
+    },
+};
+
+const trainingStack = (pool: PoolEntry = {}) => ({
+    ...stackFile("prod"),
+    "cluster-capacity:pools": [
+        gpuPool("h100", {
+            instanceType: "p5.48xlarge",
+            zones: ["us-east-1a"],
+            autoscaling: { minReplicas: 0, maxReplicas: 2 },
+            efa: true,
+            placementGroup: { name: "prod-east-h100", create: true },
+            ...pool,
+        }),
+    ],
+});
+
+describe("training pools: EFA and placement groups", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram(trainingStack(), TRAINING_AWS);
+        assert.ifError(run.error);
+    });
+
+    it("launches the pool's machines with an EFA interface in its placement group, in its EFA security group too", () => {
+        const spec = (rendered(run, "MachineSet")[0] as any).spec.template.spec.providerSpec.value;
+        assert.strictEqual(spec.networkInterfaceType, "EFA");
+        assert.strictEqual(spec.placementGroupName, "prod-east-h100");
+        assert.deepStrictEqual(spec.securityGroups.at(-1), { filters: [{ name: "tag:Name", values: ["prod-east-x8v2k-h100-efa"] }] });
+        assert.ok(spec.securityGroups.length > 1, "the worker security groups stay");
+    });
+
+    it("creates a security group in the cluster's VPC open to all traffic within itself, before the MachineSets", () => {
+        const [group] = resourcesOfKind(run, "SecurityGroup");
+        const inputs = group.inputs as any;
+        assert.strictEqual(group.type, "aws:ec2/securityGroup:SecurityGroup");
+        assert.strictEqual(inputs.vpcId, CLUSTER_VPC);
+        assert.deepStrictEqual(inputs.ingress, [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }]);
+        assert.deepStrictEqual(inputs.egress, [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }]);
+        assert.strictEqual(inputs.tags.Name, "prod-east-x8v2k-h100-efa");
+        const [machineSet] = resourcesOfKind(run, "MachineSet");
+        assert.ok(machineSet.dependencies.includes(group.urn));
+    });
+
+    it("creates a protected cluster placement group when asked, and none for an existing one", async () => {
+        const [group] = resourcesOfKind(run, "PlacementGroup");
+        assert.deepStrictEqual(
+            [(group.inputs as any).strategy, (group.inputs as any).name, group.protect],
+            ["cluster", "prod-east-h100", true],
+        );
+        const existing = await runProgram(trainingStack({ placementGroup: { name: "shared-pg" } }), TRAINING_AWS);
+        assert.ifError(existing.error);
+        assert.deepStrictEqual(resourcesOfKind(existing, "PlacementGroup"), []);
+        assert.strictEqual(
+            (rendered(existing, "MachineSet")[0] as any).spec.template.spec.providerSpec.value.placementGroupName,
+            "shared-pg",
+        );
+    });
+});
+
+describe("training pool mistakes", () => {
+    const refusal = async (config: Record<string, unknown>, pattern: RegExp, aws: AwsFixture = TRAINING_AWS) => {
+        const run = await runProgram(config, aws);
+        assert.ok(run.error, "the program should have failed");
+        assert.match(run.error.message, pattern);
+        assert.deepStrictEqual(
+            run.resources.filter((r) => !r.type.startsWith("pulumi:providers:")),
+            [],
+            "nothing but a provider may be registered",
+        );
+    };
+
+    it("refuses EFA on an instance type without it, as AWS says", () =>
+        refusal(
+            trainingStack({ instanceType: "g6.xlarge" }),
+            /pools\[0\]\.instanceType: got "g6\.xlarge"; expected an instance type that takes an Elastic Fabric Adapter for an efa pool \(AWS says g6\.xlarge does not\)/,
+        ));
+
+    it("refuses EFA across two zones", () =>
+        refusal(
+            trainingStack({ zones: ["us-east-1a", "us-east-1b"] }),
+            /pools\[0\]\.zones: got \["us-east-1a","us-east-1b"\]; expected one zone for an EFA pool: its cluster placement group lives in one zone/,
+        ));
+
+    it("refuses EFA without a placement group", () =>
+        refusal(
+            trainingStack({ placementGroup: undefined }),
+            /pools\[0\]\.placementGroup: got nothing; expected a cluster placement group for an EFA pool/,
+        ));
+
+    it("refuses EFA with offline lookups and in a stack that only renders", () =>
+        refusal(
+            offlineStack({}, [gpuPool("h100", { instanceType: "p5.48xlarge", efa: true, placementGroup: { name: "pg", create: true } })]),
+            /pools\[0\]\.efa: got true; expected false with offline lookups[\s\S]*pools\[0\]\.efa: got true; expected false when renderDirectory is set[\s\S]*pools\[0\]\.placementGroup\.create: got true; expected false when renderDirectory is set/,
+        ));
+});
