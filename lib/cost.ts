@@ -4,6 +4,7 @@
  * (`prices`), or with `lookups: aws` from the AWS Price List (On-Demand) and the latest spot price.
  */
 import type { CapacityPlan } from "./plan";
+import { reservationReports } from "./report";
 
 /** AWS bills EC2 per hour; a month is taken as 730 hours, as in AWS's own calculator. */
 export const HOURS_PER_MONTH = 730;
@@ -111,11 +112,18 @@ export function formatSummary(plan: CapacityPlan, cost: CostReport): string {
     const quotas = plan.quotas.map(
         (q) => `${q.code} (${q.name}): limit ${q.limit ?? "?"} vCPUs, demand ${q.demand}, headroom ${q.headroom ?? "?"}`,
     );
+    const reservations = plan.pools.flatMap((p) =>
+        reservationReports(p).map(
+            (r) =>
+                `${r.id} (${r.kind}, pool ${p.pool.name}, ${p.pool.instanceType}, ${r.zone}): ${r.instances} instance(s), ${r.start ?? "now"} to ${r.end ?? "no end"}`,
+        ),
+    );
     const total = `Total at maximum size: ${money(cost.totalMaxHourlyUsd)}/hour, ${money(cost.totalMaxMonthlyUsd)}/month${cost.complete ? "" : " (pools with unknown prices not counted)"}.`;
     return [
         "Capacity and cost at maximum size (EC2 instances only; no EBS, data transfer or OpenShift subscription):",
         ...table,
         ...quotas,
+        ...reservations,
         total,
     ].join("\n");
 }

@@ -1,7 +1,7 @@
 /** Stack outputs: what each pool can grow to and how much quota headroom is left. */
 import type { CapacityConfig } from "./config/types";
 import type { LookupFacts } from "./lookups";
-import type { CapacityPlan } from "./plan";
+import type { CapacityPlan, PoolPlan } from "./plan";
 import { queueQuotas } from "./kueueQuota";
 import type { CostReport } from "./cost";
 
@@ -15,6 +15,35 @@ export interface PoolReport {
     maxNeuronDevices: number;
     quotaCode: string | null;
     vcpuDemand: number;
+    /** Its capacity reservations and their windows; only for pools that have some. */
+    reservations?: ReservationReport[];
+}
+
+export interface ReservationReport {
+    id: string;
+    kind: string;
+    zone: string;
+    instances: number;
+    start: string | null;
+    end: string | null;
+}
+
+/** The pool's reservations as the report and the summary show them. */
+export function reservationReports(plan: PoolPlan): ReservationReport[] {
+    return plan.machineSets.flatMap((m) =>
+        m.reservation
+            ? [
+                  {
+                      id: m.reservation.id,
+                      kind: m.reservation.kind,
+                      zone: m.reservation.availabilityZone,
+                      instances: m.reservation.instanceCount,
+                      start: m.reservation.startDate ?? null,
+                      end: m.reservation.endDate ?? null,
+                  },
+              ]
+            : [],
+    );
 }
 
 export interface QuotaReport {
@@ -62,6 +91,7 @@ export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan:
                     maxNeuronDevices: p.maxNeuronDevices,
                     quotaCode: p.quota?.code ?? null,
                     vcpuDemand: p.vcpuDemand,
+                    ...(p.pool.capacityReservations.length > 0 && { reservations: reservationReports(p) }),
                 },
             ]),
         ),

@@ -9,8 +9,9 @@ const byName = (run: ProgramRun, kind: string) => new Map(rendered(run, kind).ma
 
 describe("capacity reservations (pools[].capacityReservations)", () => {
     let run: ProgramRun;
+    const facts = reservations();
     before(async () => {
-        run = await runProgram(reservedStack());
+        run = await runProgram(reservedStack({}, facts));
         assert.ifError(run.error);
     });
 
@@ -61,6 +62,26 @@ describe("capacity reservations (pools[].capacityReservations)", () => {
         );
         const [unknown] = await violationsOf("pool-within-quota", run.resources, { quotas: { "L-3819A6DF": 96 } });
         assert.match(unknown, /whose size is unknown: set capacityReservations\.cr-/);
+    });
+
+    it("shows each reservation's kind, zone, size and window in the report and the summary", () => {
+        const pools = (run.outputs as any).pools;
+        assert.deepStrictEqual(pools.p5.reservations, [
+            {
+                id: BLOCK_ID,
+                kind: "capacity-block",
+                zone: "us-east-2a",
+                instances: 2,
+                start: facts[BLOCK_ID].startDate,
+                end: facts[BLOCK_ID].endDate,
+            },
+        ]);
+        assert.strictEqual(pools.g6.reservations, undefined);
+        assert.ok(
+            run.logs.some((l) =>
+                /cr-0f0e0d0c0b0a09080 \(on-demand, pool g6e, g6e\.12xlarge, us-east-2b\): 4 instance\(s\), now to no end/.test(l),
+            ),
+        );
     });
 
     it("caps a pool's maximum at the reservation's instance count, with a warning", async () => {
