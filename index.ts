@@ -8,6 +8,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GpuPool, InferentiaPool } from "./components/acceleratorPool";
 import { ClusterAutoscaling, expanderPriorities } from "./components/clusterAutoscaling";
+import { EfaDevicePlugin } from "./components/efaDevicePlugin";
 import { GpuNodeTuning, gpuPoolRole } from "./components/gpuNodeTuning";
 import { GpuOperator } from "./components/gpuOperator";
 import { Kueue, KUEUE_MANAGED_NAMESPACE_LABELS } from "./components/kueue";
@@ -115,6 +116,11 @@ async function main() {
                 provider,
             });
         }
+    }
+
+    const efaPools = plan.pools.filter((p) => p.pool.efa && !p.pool.retired).map((p) => p.pool);
+    if (openshift && efaPools.length > 0) {
+        new EfaDevicePlugin("efa-device-plugin", { pools: efaPools, image: config.efaDevicePluginImage, provider });
     }
 
     const nfd =

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PoolConfig } from "../lib/config/types";
 import { GPU_RESOURCE, NEURON_RESOURCE } from "../lib/kueueQuota";
 import { POOL_LABEL } from "../lib/naming";
+import { EFA_RESOURCE } from "./efaDevicePlugin";
 import { createNamespace } from "./olm";
 import { tolerationsFor } from "./tolerations";
 
@@ -30,8 +31,13 @@ export function smokeTestPod(pool: PoolConfig, images: SmokeTestsArgs["images"])
             {
                 name: nvidia ? "nvidia-smi" : "neuron-ls",
                 image: nvidia ? images.nvidia : images.neuron,
-                command: nvidia ? ["nvidia-smi"] : ["neuron-ls"],
-                resources: { limits: { [nvidia ? GPU_RESOURCE : NEURON_RESOURCE]: "1" } },
+                // An EFA pool's pod also takes one EFA and checks its verbs device is there.
+                command: pool.efa
+                    ? ["sh", "-c", `${nvidia ? "nvidia-smi" : "neuron-ls"} && ls -l /dev/infiniband/uverbs0`]
+                    : nvidia
+                      ? ["nvidia-smi"]
+                      : ["neuron-ls"],
+                resources: { limits: { [nvidia ? GPU_RESOURCE : NEURON_RESOURCE]: "1", ...(pool.efa && { [EFA_RESOURCE]: "1" }) } },
             },
         ],
     };

@@ -1,31 +1,7 @@
 import * as assert from "assert";
 import { ProgramRun, rendered, resourcesOfKind, runProgram } from "./support/harness";
 import { AwsFixture, CLUSTER_VPC } from "./support/aws";
-import { gpuPool, offlineStack, PoolEntry, PROD_AWS, stackFile } from "./support/scenarios";
-
-/** AWS for a training cluster: the prod account, with a P quota and EFA facts per type. */
-const TRAINING_AWS: AwsFixture = {
-    ...PROD_AWS,
-    quotas: { ...PROD_AWS.quotas, "L-417A185B": 384 },
-    instanceTypes: {
-        "p5.48xlarge": { vcpus: 192, memoryMiB: 2048 * 1024, gpus: 8, gpuModel: "NVIDIA H100", efaSupported: true },
-        "g6.xlarge": { vcpus: 4, memoryMiB: 16 * 1024, gpus: 1, gpuModel: "NVIDIA L4", efaSupported: false },
-    },
-};
-
-const trainingStack = (pool: PoolEntry = {}) => ({
-    ...stackFile("prod"),
-    "cluster-capacity:pools": [
-        gpuPool("h100", {
-            instanceType: "p5.48xlarge",
-            zones: ["us-east-1a"],
-            autoscaling: { minReplicas: 0, maxReplicas: 2 },
-            efa: true,
-            placementGroup: { name: "prod-east-h100", create: true },
-            ...pool,
-        }),
-    ],
-});
+import { gpuPool, offlineStack, TRAINING_AWS, trainingStack } from "./support/scenarios";
 
 describe("training pools: EFA and placement groups", () => {
     let run: ProgramRun;
@@ -67,6 +43,46 @@ describe("training pools: EFA and placement groups", () => {
             (rendered(existing, "MachineSet")[0] as any).spec.template.spec.providerSpec.value.placementGroupName,
             "shared-pg",
         );
+    });
+});
+
+describe("the EFA device plugin", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram(trainingStack({}, true), TRAINING_AWS);
+        assert.ifError(run.error);
+    });
+
+    it("runs privileged on the EFA pools' nodes only, tolerating their taints, with the privileged SCC", () => {
+        const daemonSet = rendered(run, "DaemonSet")[0] as any;
+        const pod = daemonSet.spec.template.spec;
+        assert.deepStrictEqual(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [
+            { matchExpressions: [{ key: "cluster-capacity.io/pool", operator: "In", values: ["h100"] }] },
+        ]);
+        assert.deepStrictEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+        assert.strictEqual(pod.containers[0].securityContext.privileged, true);
+        assert.deepStrictEqual(
+            pod.volumes.map((v: any) => v.hostPath.path),
+            ["/var/lib/kubelet/device-plugins", "/dev/infiniband"],
+        );
+        const binding = rendered(run, "RoleBinding")[0] as any;
+        assert.strictEqual(binding.roleRef.name, "system:openshift:scc:privileged");
+        assert.deepStrictEqual(binding.subjects, [
+            { kind: "ServiceAccount", name: pod.serviceAccountName, namespace: "cluster-capacity-efa" },
+        ]);
+    });
+
+    it("has the pool's smoke test take one EFA and check its verbs device", () => {
+        const job = rendered(run, "Job")[0] as any;
+        const container = job.spec.template.spec.containers[0];
+        assert.strictEqual(container.resources.limits["vpc.amazonaws.com/efa"], "1");
+        assert.deepStrictEqual(container.command, ["sh", "-c", "nvidia-smi && ls -l /dev/infiniband/uverbs0"]);
+    });
+
+    it("is not deployed without an EFA pool", async () => {
+        const plain = await runProgram(trainingStack({ efa: false }), TRAINING_AWS);
+        assert.ifError(plain.error);
+        assert.deepStrictEqual(rendered(plain, "DaemonSet"), []);
     });
 });
 

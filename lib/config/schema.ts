@@ -320,6 +320,13 @@ export const CONFIG_SCHEMA = {
             description:
                 "Offline lookups: what AWS would say of each reservation the pools name (kind, instanceType, availabilityZone, instanceCount, startDate, endDate); with aws lookups EC2 says.",
         },
+        efaDevicePlugin: {
+            type: "object",
+            additionalProperties: false,
+            properties: { image: { type: "string", minLength: 1 } },
+            description:
+                "The AWS EFA device plugin run on EFA pools' nodes: image (default AWS's EKS image, which the workers' role needs ECR read access to pull; or a mirror).",
+        },
         reservationWarningDays: {
             type: "integer",
             minimum: 0,

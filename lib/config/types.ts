@@ -137,6 +137,8 @@ export interface CapacityConfig {
     capacityReservations: Record<string, Omit<ReservationFacts, "id">>;
     /** A reservation ending within this many days is a warning. */
     reservationWarningDays: number;
+    /** The image of the AWS EFA device plugin, run when a pool has efa. */
+    efaDevicePluginImage: string;
     /** Request an increase (aws.servicequotas.ServiceQuota) of each quota the pools' maximum exceeds. */
     requestQuotaIncrease: boolean;
     instanceTypes: Record<string, Partial<InstanceSpec>>;

@@ -144,6 +144,7 @@ interface RawConfig {
     usage?: Record<string, number>;
     capacityReservations?: CapacityConfig["capacityReservations"];
     reservationWarningDays?: number;
+    efaDevicePlugin?: { image?: string };
     instanceTypes?: CapacityConfig["instanceTypes"];
     prices?: CapacityConfig["prices"];
     ami?: RawAmi;
@@ -224,6 +225,7 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
         usage: raw.usage ?? {},
         capacityReservations: raw.capacityReservations ?? {},
         reservationWarningDays: raw.reservationWarningDays ?? DEFAULT_RESERVATION_WARNING_DAYS,
+        efaDevicePluginImage: raw.efaDevicePlugin?.image ?? DEFAULT_EFA_DEVICE_PLUGIN_IMAGE,
         instanceTypes: raw.instanceTypes ?? {},
         prices: raw.prices ?? {},
         pools,
@@ -566,6 +568,13 @@ function checkTraining(
         }
     });
 }
+
+/**
+ * The image aws/eks-charts `stable/aws-efa-k8s-device-plugin` 0.5.30 deploys. It is in the EKS
+ * ECR registry: OpenShift's kubelet has the ECR credential provider from 4.14, but the installer's
+ * worker role has no ECR permission, so pulling it needs ECR read access added, or a mirror.
+ */
+export const DEFAULT_EFA_DEVICE_PLUGIN_IMAGE = "602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20";
 
 /** Days before a reservation's end when a run warns. */
 export const DEFAULT_RESERVATION_WARNING_DAYS = 7;

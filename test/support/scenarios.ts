@@ -161,9 +161,36 @@ export function reservedStack(pools: Record<string, PoolEntry> = {}, facts = res
     );
 }
 
+/** AWS for a training cluster: the prod account, with a P quota and EFA facts per type. */
+export const TRAINING_AWS: AwsFixture = {
+    ...PROD_AWS,
+    quotas: { ...PROD_AWS.quotas, "L-417A185B": 384 },
+    instanceTypes: {
+        "p5.48xlarge": { vcpus: 192, memoryMiB: 2048 * 1024, gpus: 8, gpuModel: "NVIDIA H100", efaSupported: true },
+        "g6.xlarge": { vcpus: 4, memoryMiB: 16 * 1024, gpus: 1, gpuModel: "NVIDIA L4", efaSupported: false },
+    },
+};
+
+/** The prod cluster with one p5 training pool; `smokeTests` adds the smoke-test Jobs. */
+export const trainingStack = (pool: PoolEntry = {}, smokeTests = false): StackConfig => ({
+    ...stackFile("prod"),
+    ...(smokeTests && { "cluster-capacity:smokeTests": true }),
+    "cluster-capacity:pools": [
+        gpuPool("h100", {
+            instanceType: "p5.48xlarge",
+            zones: ["us-east-1a"],
+            autoscaling: { minReplicas: 0, maxReplicas: 2 },
+            efa: true,
+            placementGroup: { name: "prod-east-h100", create: true },
+            ...pool,
+        }),
+    ],
+});
+
 /** Stacks that together render every kind of object the program can: the schema and e2e suites apply them all. */
 export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
     ["the dev stack", stackFile("dev")],
+    ["a training pool with EFA, a placement group, the EFA device plugin and smoke tests", trainingStack({}, true), TRAINING_AWS],
     [
         "a 4.19 cluster with a Capacity Block pool, a reserved and on-demand pool, a spot pool, health checks and Kueue",
         reservedStack({ g6e: { zones: ["us-east-2b"] } }, reservations(), { "cluster-capacity:kueue": { enabled: true } }),
