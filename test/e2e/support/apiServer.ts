@@ -133,6 +133,8 @@ export async function startApiServer(bins = buildTools()): Promise<ApiServer> {
             `--service-account-key-file=${path.join(dir, "sa.pub")}`,
             `--service-account-signing-key-file=${path.join(dir, "sa.key")}`,
             "--service-cluster-ip-range=10.0.0.0/24",
+            // As OpenShift's API server: privileged pods are allowed, and SCCs decide who may run them.
+            "--allow-privileged=true",
         ],
         apiLog,
     );

@@ -28,7 +28,10 @@ export interface ObjectLike {
 const BUILT_IN_KINDS: Record<string, KindInfo> = {
     "v1/Namespace": { plural: "namespaces", namespaced: false },
     "v1/ConfigMap": { plural: "configmaps", namespaced: true },
+    "v1/ServiceAccount": { plural: "serviceaccounts", namespaced: true },
     "batch/v1/Job": { plural: "jobs", namespaced: true },
+    "apps/v1/DaemonSet": { plural: "daemonsets", namespaced: true },
+    "rbac.authorization.k8s.io/v1/RoleBinding": { plural: "rolebindings", namespaced: true },
 };
 
 export class KindIndex {
