@@ -47,10 +47,13 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
         for (const machineSet of plan.machineSets) {
             // The autoscaler owns spec.replicas; with boot-image management the cluster owns the AMI.
             const ignoreChanges = [...(machineSet.autoscaling ? ["spec.replicas"] : []), ...(plan.ignoreAmiDrift ? [AMI_PATH] : [])];
-            // Ordinary MachineSets keep the resource names of earlier releases; a reserved one adds its reservation.
+            // Ordinary MachineSets keep the resource names of earlier releases; a reserved one adds its
+            // reservation, a spot pool's on-demand fallback `-od`.
             const resourceName = machineSet.reservation
                 ? `${name}-${machineSet.zone}-${machineSet.reservation.id.slice(-8)}`
-                : `${name}-${machineSet.zone}`;
+                : machineSet.market !== pool.market
+                  ? `${name}-${machineSet.zone}-od`
+                  : `${name}-${machineSet.zone}`;
             if (!machineSet.network) {
                 throw new Error(
                     `${type} ${name}: no network for ${machineSet.zone}; the lookups should have found one or refused the config`,
@@ -66,6 +69,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
                 amiId: plan.amiId,
                 role,
                 reservation: machineSet.reservation,
+                market: machineSet.market,
             });
             this.machineSets.push(
                 new k8s.apiextensions.CustomResource(resourceName, manifest, {

@@ -24,7 +24,7 @@ export function expanderPriorities(plans: readonly PoolPlan[]): Record<number, s
     const byPriority = new Map<number, string[]>();
     for (const plan of plans) {
         for (const machineSet of plan.machineSets.filter((m) => m.autoscaling)) {
-            const kind = machineSet.reservation ? "reserved" : plan.pool.market;
+            const kind = machineSet.reservation ? "reserved" : machineSet.market;
             const priority = CAPACITY_PRIORITIES[kind];
             byPriority.set(priority, [...(byPriority.get(priority) ?? []), `(^|/)${machineSet.name.replaceAll(".", "\\.")}$`]);
         }

@@ -2,6 +2,8 @@
  * The MachineSet and MachineAutoscaler objects of one pool zone, as plain data. Pure, so tests
  * and the schema check read exactly what the component applies.
  */
+import type { Market } from "../policy/lib/quota";
+import { labelsCapacityType } from "../lib/plan";
 import type { PoolConfig, ReservationFacts } from "../lib/config/types";
 import {
     ACCELERATOR_LABEL,
@@ -29,6 +31,8 @@ export interface MachineSetInputs {
     network: MachineNetwork;
     /** The capacity reservation its machines launch into (lib/reservations.ts). */
     reservation?: ReservationFacts;
+    /** How its machines are bought; default the pool's market (a spot pool's fallback is on-demand). */
+    market?: Market;
 }
 
 export interface KubernetesObject {
@@ -91,7 +95,7 @@ export function awsProviderSpec(i: MachineSetInputs): Json {
                 },
             },
         ],
-        ...(i.pool.market === "spot" && { spotMarketOptions: {} }),
+        ...((i.market ?? i.pool.market) === "spot" && { spotMarketOptions: {} }),
         ...(i.reservation && { capacityReservationId: i.reservation.id }),
         // machine-api-provider-aws launchInstance: EFA becomes the first interface's type "efa".
         ...(i.pool.efa && { networkInterfaceType: "EFA" }),
@@ -102,11 +106,11 @@ export function awsProviderSpec(i: MachineSetInputs): Json {
     return deepMerge(spec, i.pool.providerSpec);
 }
 
-/** @param reserved whether the node launches into a capacity reservation (labelled only in pools that have one). */
-export function nodeLabels(pool: PoolConfig, role: string, reserved = false): Record<string, string> {
+/** @param capacityType how the node was bought (labelled only in pools of more than one capacity type). */
+export function nodeLabels(pool: PoolConfig, role: string, capacityType: string = pool.market): Record<string, string> {
     return {
         ...pool.labels,
-        ...(pool.capacityReservations.length > 0 && { [CAPACITY_TYPE_LABEL]: reserved ? "reserved" : pool.market }),
+        ...(labelsCapacityType(pool) && { [CAPACITY_TYPE_LABEL]: capacityType }),
         [nodeRoleLabel("worker")]: "",
         ...(role !== "worker" && { [nodeRoleLabel(role)]: "" }),
         [POOL_LABEL]: pool.name,
@@ -148,7 +152,7 @@ export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
                     },
                 },
                 spec: {
-                    metadata: { labels: nodeLabels(i.pool, i.role, i.reservation !== undefined) },
+                    metadata: { labels: nodeLabels(i.pool, i.role, i.reservation ? "reserved" : (i.market ?? i.pool.market)) },
                     taints: i.pool.taints.map((t) => ({ key: t.key, ...(t.value !== undefined && { value: t.value }), effect: t.effect })),
                     providerSpec: { value: awsProviderSpec(i) },
                 },

@@ -50,8 +50,15 @@ export function costReport(plan: CapacityPlan, prices: ReadonlyMap<string, Price
     let complete = true;
     const pools: Record<string, PoolCost> = {};
     for (const p of plan.pools) {
-        const price = prices.get(priceKey(p.pool.instanceType, p.pool.market)) ?? { hourlyUsd: null, source: "unknown" as const };
-        const maxHourly = price.hourlyUsd === null ? null : price.hourlyUsd * p.maxNodes;
+        const priceOf = (market: string): Price =>
+            prices.get(priceKey(p.pool.instanceType, market)) ?? { hourlyUsd: null, source: "unknown" as const };
+        const price = priceOf(p.pool.market);
+        // Each MachineSet at its own market's price: a spot pool's on-demand fallback costs on-demand.
+        let maxHourly: number | null = price.hourlyUsd === null ? null : 0;
+        for (const machineSet of p.machineSets.filter((m) => m.maxMachines > 0)) {
+            const usd = priceOf(machineSet.market).hourlyUsd;
+            maxHourly = maxHourly === null || usd === null ? null : maxHourly + usd * machineSet.maxMachines;
+        }
         if (maxHourly === null) complete = false;
         else hourly += maxHourly;
         pools[p.pool.name] = {

@@ -2,7 +2,7 @@
  * Kueue quotas derived from the pools, never typed in: what each pool's nodes can really run at
  * the pool's maximum size. Pure.
  */
-import { advertisedGpusPerNode, PoolPlan } from "./plan";
+import { advertisedGpusPerNode, labelsCapacityType, MachineSetPlan, PoolPlan } from "./plan";
 import { CAPACITY_TYPE_LABEL, POOL_LABEL } from "./naming";
 
 /**
@@ -56,36 +56,29 @@ export interface FlavorPart {
     maxNodes: number;
 }
 
-const CAPACITY_ORDER = ["reserved", "spot", "on-demand"];
+const CAPACITY_ORDER: FlavorPart["capacityType"][] = ["reserved", "spot", "on-demand"];
 
 export function flavorParts(plan: PoolPlan): FlavorPart[] {
     const { pool } = plan;
-    if (pool.capacityReservations.length === 0) {
+    if (!labelsCapacityType(pool)) {
         return [
             { flavor: pool.kueueFlavor, plan, capacityType: pool.market, nodeLabels: { [POOL_LABEL]: pool.name }, maxNodes: plan.maxNodes },
         ];
     }
-    const reservedNodes = plan.machineSets.filter((m) => m.reservation).reduce((sum, m) => sum + m.maxMachines, 0);
-    const ownMachineSets = plan.machineSets.some((m) => !m.reservation);
-    const parts: FlavorPart[] = [
-        {
-            flavor: ownMachineSets ? `${pool.kueueFlavor}-reserved` : pool.kueueFlavor,
-            plan,
-            capacityType: "reserved",
-            nodeLabels: { [POOL_LABEL]: pool.name, [CAPACITY_TYPE_LABEL]: "reserved" },
-            maxNodes: reservedNodes,
-        },
-    ];
-    if (ownMachineSets) {
-        parts.push({
-            flavor: pool.kueueFlavor,
-            plan,
-            capacityType: pool.market,
-            nodeLabels: { [POOL_LABEL]: pool.name, [CAPACITY_TYPE_LABEL]: pool.market },
-            maxNodes: plan.quotaMaxNodes,
-        });
-    }
-    return parts;
+    const types = CAPACITY_ORDER.filter((type) => plan.machineSets.some((m) => capacityTypeOf(m) === type));
+    // The part of the pool's own market keeps the pool's flavor name; so does a pool of reservations only.
+    const named = types.includes(pool.market) ? pool.market : types[0];
+    return types.map((type) => ({
+        flavor: type === named ? pool.kueueFlavor : `${pool.kueueFlavor}-${type}`,
+        plan,
+        capacityType: type,
+        nodeLabels: { [POOL_LABEL]: pool.name, [CAPACITY_TYPE_LABEL]: type },
+        maxNodes: plan.machineSets.filter((m) => capacityTypeOf(m) === type).reduce((sum, m) => sum + m.maxMachines, 0),
+    }));
+}
+
+function capacityTypeOf(machineSet: MachineSetPlan): FlavorPart["capacityType"] {
+    return machineSet.reservation ? "reserved" : machineSet.market;
 }
 
 /**

@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
 import { quotaFor } from "../policy/lib/quota";
 import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
-import { machineSetName, MAX_LABEL_LENGTH } from "./naming";
+import { fallbackMachineSetName, machineSetName, MAX_LABEL_LENGTH } from "./naming";
 import { ownVcpus, UsageMetric, vcpusInUse } from "./usage";
 import type { ClusterReads } from "./clusterReads";
 import {
@@ -102,7 +102,15 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
     const typeUses = firstUse(pools, (p) => p.instanceType);
     // EC2 quotas bound MachineSets; on plain Kubernetes the pools are existing nodes.
     const onAws = config.cluster.platform === "openshift";
-    const quotaUses = firstUse(pools, (p) => (onAws && !isReservedOnly(p) ? quotaFor(p.instanceType, p.market)?.code : undefined));
+    // A spot pool with an on-demand fallback uses both of its type's quotas.
+    const quotaRefs = pools.flatMap((p, index) =>
+        (p.onDemandFallback ? [p.market, "on-demand" as const] : [p.market]).map((market) => ({ p, index, market })),
+    );
+    const quotaUses = new Map(
+        [...firstUse(quotaRefs, (r) => (onAws && !isReservedOnly(r.p) ? quotaFor(r.p.instanceType, r.market)?.code : undefined))].map(
+            ([code, ref]) => [code, quotaRefs[ref].index] as const,
+        ),
+    );
     pools.forEach((pool, index) => {
         if (onAws && !quotaFor(pool.instanceType, pool.market)) {
             problems.push(
@@ -435,7 +443,12 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
 
     /** Per quota code, the vCPUs CloudWatch reports in use minus those of this stack's running Machines. */
     async function awsUsage(): Promise<Record<string, number>> {
-        const machineSets = pools.flatMap((pool) => pool.zones.map((zone) => machineSetName(config.cluster.infraId, pool.name, zone)));
+        const machineSets = pools.flatMap((pool) =>
+            pool.zones.flatMap((zone) => [
+                machineSetName(config.cluster.infraId, pool.name, zone),
+                ...(pool.onDemandFallback ? [fallbackMachineSetName(config.cluster.infraId, pool.name, zone)] : []),
+            ]),
+        );
         let own: Record<string, number>;
         try {
             own = await ownVcpus(region, config.cluster.infraId, machineSets);

@@ -12,6 +12,11 @@ export function machineSetName(infraId: string, pool: string, zone: string): str
     return `${infraId}-${pool}-${zone}`;
 }
 
+/** A spot pool's on-demand fallback MachineSet in a zone: `<infraId>-<pool>-<zone>-od`, ≤ 63. */
+export function fallbackMachineSetName(infraId: string, pool: string, zone: string): string {
+    return `${machineSetName(infraId, pool, zone)}-od`;
+}
+
 /**
  * A reservation's MachineSet: `<infraId>-<pool>-<zone>-<last 8 hex digits of the reservation id>`,
  * so two reservations of one pool in one zone get two MachineSets; ≤ 63 like any MachineSet name.

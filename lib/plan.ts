@@ -4,11 +4,12 @@
  */
 import type { InstanceSpec } from "../policy/lib/catalogue";
 import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand, quotaFor, quotaName, QuotaRef } from "../policy/lib/quota";
+import type { Market } from "../policy/lib/quota";
 import type { Autoscaling, CapacityConfig, PoolConfig, ReservationFacts } from "./config/types";
 import { CLUSTER_READ, ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
 import type { LookupFacts } from "./lookups";
 import { managesBootImages } from "./openshift";
-import { machineSetName } from "./naming";
+import { fallbackMachineSetName, machineSetName } from "./naming";
 import type { MachineNetwork } from "./network";
 import { planReservations } from "./reservations";
 
@@ -22,6 +23,8 @@ export interface MachineSetPlan {
     maxMachines: number;
     /** The capacity reservation it launches into; its machines count against the reservation, not a quota. */
     reservation?: ReservationFacts;
+    /** How its machines are bought: the pool's market, on-demand for its fallback and its reservations. */
+    market: Market;
     /** Where its machines attach; undefined on plain Kubernetes, which renders no MachineSets. */
     network?: MachineNetwork;
 }
@@ -42,9 +45,6 @@ export interface PoolPlan {
     /** Machines per zone at the pool's maximum size. */
     maxMachinesPerZone: number;
     maxNodes: number;
-    /** The machines of MachineSets outside reservations, which count against the EC2 quota. */
-    quotaMaxNodes: number;
-    quotaDesiredNodes: number;
     maxGpus: number;
     /** GPUs the nodes advertise at maximum size: physical GPUs × time-slicing replicas. */
     maxAllocatableGpus: number;
@@ -76,6 +76,11 @@ export interface CapacityPlan {
 /** GPUs one node advertises to the scheduler: physical GPUs × time-slicing replicas. */
 export function advertisedGpusPerNode(pool: PoolConfig, spec: InstanceSpec): number {
     return spec.gpus * (pool.timeSlicing ?? 1);
+}
+
+/** Whether a pool's nodes say how they were bought (CAPACITY_TYPE_LABEL): pools of more than one capacity type. */
+export function labelsCapacityType(pool: PoolConfig): boolean {
+    return pool.capacityReservations.length > 0 || pool.onDemandFallback;
 }
 
 /** Whether the pool's only MachineSets are its reservations' (no zones of its own). */
@@ -136,8 +141,21 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             replicas: pool.replicas,
             autoscaling: pool.autoscaling,
             maxMachines: perZone,
+            market: pool.market,
             network: facts.networks.get(zone)?.network,
         }));
+        // The fallback starts empty: the autoscaler grows it only when no spot MachineSet can grow.
+        const fallback: MachineSetPlan[] = pool.onDemandFallback
+            ? pool.zones.map((zone) => ({
+                  name: fallbackMachineSetName(config.cluster.infraId, pool.name, zone),
+                  zone,
+                  replicas: 0,
+                  autoscaling: pool.autoscaling && { minReplicas: 0, maxReplicas: pool.autoscaling.maxReplicas },
+                  maxMachines: pool.retired ? 0 : perZone,
+                  market: "on-demand" as const,
+                  network: facts.networks.get(zone)?.network,
+              }))
+            : [];
         const reserved: MachineSetPlan[] = planReservations(
             pool,
             index,
@@ -158,9 +176,10 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
                     : undefined,
             maxMachines: r.maxReplicas,
             reservation: r.reservation,
+            market: "on-demand" as const,
             network: facts.networks.get(r.zone)?.network,
         }));
-        const machineSets = [...ordinary, ...reserved];
+        const machineSets = [...ordinary, ...fallback, ...reserved];
         if (pool.efa && spec.efaSupported !== true) {
             problems.push(
                 problem(
@@ -190,8 +209,6 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             machineSets,
             maxMachinesPerZone: perZone,
             maxNodes,
-            quotaMaxNodes: perZone * ordinary.length,
-            quotaDesiredNodes: pool.replicas * ordinary.length,
             maxGpus: maxNodes * spec.gpus,
             maxAllocatableGpus: maxNodes * advertisedGpusPerNode(pool, spec),
             maxNeuronDevices: maxNodes * spec.neuronDevices,
@@ -201,21 +218,39 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
     if (problems.length > 0) {
         throw new ConfigError(problems, undefined, clusterRead ? CLUSTER_READ : undefined);
     }
+    // Per pool and market: a spot pool's on-demand fallback counts against the on-demand quota.
+    const quotaParts = pools.flatMap((p) =>
+        p.quota === undefined
+            ? []
+            : (["spot", "on-demand"] as const).flatMap((market) => {
+                  const sets = p.machineSets.filter((m) => !m.reservation && m.market === market);
+                  if (sets.length === 0) return [];
+                  const source = market === p.pool.market ? `pool ${p.pool.name}` : `pool ${p.pool.name} (${market} fallback)`;
+                  return [
+                      {
+                          p,
+                          market,
+                          source,
+                          max: sets.reduce((sum, m) => sum + m.maxMachines, 0),
+                          desired: sets.reduce((sum, m) => sum + m.replicas, 0),
+                      },
+                  ];
+              }),
+    );
     const { demands } = quotaDemand(
-        pools
-            .filter((p) => p.quota)
-            .map((p) => ({
-                source: `pool ${p.pool.name}`,
-                instanceType: p.pool.instanceType,
-                market: p.pool.market,
-                vcpus: p.spec.vcpus,
-                maxMachines: p.quotaMaxNodes,
-            })),
+        quotaParts.map(({ p, market, source, max }) => ({
+            source,
+            instanceType: p.pool.instanceType,
+            market,
+            vcpus: p.spec.vcpus,
+            maxMachines: max,
+        })),
     );
     const quotas = checkQuotas(demands, facts.quotaLimits);
     const desired = new Map<string, number>();
-    for (const p of pools) {
-        if (p.quota) desired.set(p.quota.code, (desired.get(p.quota.code) ?? 0) + p.quotaDesiredNodes * p.spec.vcpus);
+    for (const { p, market, desired: machines } of quotaParts) {
+        const code = quotaFor(p.pool.instanceType, market)?.code;
+        if (code) desired.set(code, (desired.get(code) ?? 0) + machines * p.spec.vcpus);
     }
     const usage = quotas.map((q): QuotaUsage => {
         const usedOutside = facts.usedOutside[q.code];

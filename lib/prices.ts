@@ -43,7 +43,14 @@ export async function resolvePrices(
     plan: CapacityPlan,
     pricingProvider: aws.Provider | undefined,
 ): Promise<Map<string, Price>> {
-    const wanted = new Map(plan.pools.map((p) => [priceKey(p.pool.instanceType, p.pool.market), p.pool] as const));
+    // Every market a pool's MachineSets use: a spot pool's on-demand fallback needs the on-demand price too.
+    const wanted = new Map(
+        plan.pools.flatMap((p) =>
+            [p.pool.market, ...p.machineSets.map((m) => m.market)].map(
+                (market) => [priceKey(p.pool.instanceType, market), { instanceType: p.pool.instanceType, market }] as const,
+            ),
+        ),
+    );
     const entries = await Promise.all(
         [...wanted].map(async ([key, pool]): Promise<[string, Price]> => {
             const configured = config.prices[pool.instanceType];

@@ -240,6 +240,81 @@ describe("Kueue over reserved, spot and on-demand capacity", () => {
     });
 });
 
+describe("one stack of reserved, spot and on-demand capacity (issue 13's done-when)", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram(
+            reservedStack({ g6: { onDemandFallback: true } }, reservations(), { "cluster-capacity:kueue": { enabled: true } }),
+        );
+        assert.ifError(run.error);
+    });
+
+    it("gives the spot pool an on-demand MachineSet beside each spot one, starting empty", () => {
+        const sets = byName(run, "MachineSet");
+        const fallback = sets.get("train-x7k2p-g6-us-east-2a-od");
+        assert.strictEqual(fallback.spec.replicas, 0);
+        assert.strictEqual(fallback.spec.template.spec.providerSpec.value.spotMarketOptions, undefined);
+        assert.deepStrictEqual(sets.get("train-x7k2p-g6-us-east-2a").spec.template.spec.providerSpec.value.spotMarketOptions, {});
+        const autoscaler = byName(run, "MachineAutoscaler").get("train-x7k2p-g6-us-east-2b-od");
+        assert.deepStrictEqual([autoscaler.spec.minReplicas, autoscaler.spec.maxReplicas], [0, 3]);
+    });
+
+    it("ranks reserved, then spot, then on-demand MachineSets for the autoscaler", () => {
+        const priorities = byName(run, "ConfigMap").get("cluster-autoscaler-priority-expander").data.priorities as string;
+        assert.deepStrictEqual(priorities.split("\n"), [
+            "30:",
+            '  - "(^|/)train-x7k2p-p5-us-east-2a-e5f60718$"',
+            "20:",
+            '  - "(^|/)train-x7k2p-g6-us-east-2a$"',
+            '  - "(^|/)train-x7k2p-g6-us-east-2b$"',
+            "10:",
+            '  - "(^|/)train-x7k2p-g6-us-east-2a-od$"',
+            '  - "(^|/)train-x7k2p-g6-us-east-2b-od$"',
+            "0:",
+            '  - ".*"',
+            "",
+        ]);
+    });
+
+    it("lists Kueue flavors reserved, then spot, then on-demand, each with its part's GPUs", () => {
+        const flavors = (rendered(run, "ClusterQueue")[0] as any).spec.resourceGroups[0].flavors.map((f: any) => [
+            f.name,
+            f.resources.find((r: any) => r.name === "nvidia.com/gpu").nominalQuota,
+        ]);
+        assert.deepStrictEqual(flavors, [
+            ["p5", "16"],
+            ["g6e", "16"],
+            ["g6", "6"],
+            ["g6-on-demand", "6"],
+        ]);
+        assert.deepStrictEqual(byName(run, "ResourceFlavor").get("g6-on-demand").spec.nodeLabels, {
+            "cluster-capacity.io/pool": "g6",
+            "cluster-capacity.io/capacity-type": "on-demand",
+        });
+    });
+
+    it("prices the fallback's machines at the on-demand price, the spot ones at spot", async () => {
+        const priced = await runProgram(
+            reservedStack({ g6: { onDemandFallback: true } }, reservations(), {
+                "cluster-capacity:prices": { "g6.4xlarge": { spotHourlyUsd: 0.5, onDemandHourlyUsd: 1.25 } },
+            }),
+        );
+        assert.ifError(priced.error);
+        assert.strictEqual((priced.outputs as any).cost.pools.g6.maxHourlyUsd, 6 * 0.5 + 6 * 1.25);
+    });
+
+    it("counts the spot MachineSets against the spot quota and the fallback against the on-demand one", () => {
+        const quotas = run.outputs?.quotas as Record<string, { demand: number }>;
+        assert.deepStrictEqual([quotas["L-3819A6DF"].demand, quotas["L-DB2E81BA"].demand], [96, 96]);
+    });
+
+    it("passes the policy pack given the quotas and reservations", async () => {
+        const config = { quotas: { "L-3819A6DF": 96, "L-DB2E81BA": 96 }, capacityReservations: { [BLOCK_ID]: 2, [ODCR_ID]: 4 } };
+        assert.deepStrictEqual(await violationsOf("pool-within-quota", run.resources, config), []);
+        assert.deepStrictEqual(await violationsOf("kueue-flavor-selects-nodes", run.resources), []);
+    });
+});
+
 describe("capacity reservation mistakes", () => {
     const refusal = async (config: Record<string, unknown>, pattern: RegExp) => {
         const run = await runProgram(config);
@@ -295,6 +370,17 @@ describe("capacity reservation mistakes", () => {
             reservedStack({}, { [BLOCK_ID]: reservations()[BLOCK_ID] }),
             /pools\[1\]\.capacityReservations\[0\]: got "cr-0f0e0d0c0b0a09080"; expected a reservation described in cluster-capacity:capacityReservations\.cr-0f0e0d0c0b0a09080/,
         ));
+
+    it("refuses an on-demand fallback on an on-demand pool, and on a spot pool without autoscaling", async () => {
+        await refusal(
+            reservedStack({ g6: { market: "on-demand", onDemandFallback: true } }),
+            /pools\[2\]\.onDemandFallback: got true; expected false on an on-demand pool/,
+        );
+        await refusal(
+            reservedStack({ g6: { onDemandFallback: true, autoscaling: undefined, replicas: 1 } }),
+            /pools\[2\]\.onDemandFallback: got true; expected false without autoscaling/,
+        );
+    });
 
     it("refuses a reservation id that is not cr- and 17 hex digits, and one named by two pools", async () => {
         await refusal(

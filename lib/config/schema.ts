@@ -174,6 +174,11 @@ const pool = {
             description:
                 "On-Demand Capacity Reservation or Capacity Block ids: one MachineSet each, in the reservation's zone, sized at most to it (OpenShift 4.18+, Capacity Blocks 4.19+).",
         },
+        onDemandFallback: {
+            type: "boolean",
+            description:
+                "Spot pools: an on-demand MachineSet beside each spot one (<infraId>-<pool>-<zone>-od), which the autoscaler grows only when no spot MachineSet can; needs autoscaling.",
+        },
         efa: {
             type: "boolean",
             description:

@@ -82,6 +82,8 @@ export interface PoolConfig {
     capacityReservations: string[];
     /** The pool's MachineHealthCheck; `enabled` already defaulted (off for reserved pools). */
     healthCheck: HealthCheck;
+    /** Spot pools: an on-demand MachineSet per zone too, grown after the spot ones (priority expander). */
+    onDemandFallback: boolean;
     /** Elastic Fabric Adapter on each machine, with a security group open within itself. */
     efa: boolean;
     /** The EC2 placement group of the pool's machines; `create`: this stack owns a cluster placement group. */

@@ -6,6 +6,7 @@ import Ajv, { ErrorObject } from "ajv";
 import {
     ACCELERATOR_LABEL,
     DEVICE_PLUGIN_CONFIG_LABEL,
+    fallbackMachineSetName,
     isDns1123Label,
     machineSetName,
     MAX_LABEL_LENGTH,
@@ -195,6 +196,33 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     checkTimeSlicing(pools, gpuOperator, problems);
     checkReservations(raw, pools, cluster, lookups, problems);
     checkTraining(pools, cluster, lookups, raw.renderDirectory !== undefined, problems);
+    pools.forEach((pool, index) => {
+        if (!pool.onDemandFallback) return;
+        const at = ["pools", index, "onDemandFallback"];
+        if (pool.market !== "spot") {
+            problems.push(problem(at, true, "false on an on-demand pool: the fallback is on-demand capacity for a spot pool"));
+        } else if (!pool.autoscaling && !pool.retired) {
+            problems.push(
+                problem(
+                    at,
+                    true,
+                    "false without autoscaling: only the cluster autoscaler falls back, when it cannot grow the spot MachineSets",
+                ),
+            );
+        }
+        const longest = pool.zones
+            .map((zone) => fallbackMachineSetName(cluster.infraId, pool.name, zone))
+            .find((n) => n.length > MAX_LABEL_LENGTH);
+        if (longest) {
+            problems.push(
+                problem(
+                    ["pools", index, "name"],
+                    pool.name,
+                    `a shorter name: fallback MachineSet name "${longest}" has ${longest.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`,
+                ),
+            );
+        }
+    });
     if (raw.usage && lookups === "aws") {
         problems.push(problem(["usage"], raw.usage, "no usage with aws lookups: the AWS/Usage metrics in CloudWatch say what is in use"));
     }
@@ -489,6 +517,7 @@ function resolvePool(
         amiFromPool: raw.ami !== undefined,
         providerSpec: raw.providerSpec ?? {},
         capacityReservations: reservations,
+        onDemandFallback: raw.onDemandFallback ?? false,
         efa: raw.efa ?? false,
         ...(raw.placementGroup && { placementGroup: { name: raw.placementGroup.name, create: raw.placementGroup.create ?? false } }),
         healthCheck: {

@@ -24,6 +24,7 @@ export const POOL: PoolConfig = {
     providerSpec: {},
     retired: false,
     capacityReservations: [],
+    onDemandFallback: false,
     efa: false,
     healthCheck: { enabled: true, maxUnhealthy: 1, nodeStartupTimeout: "25m" },
 };

@@ -192,8 +192,10 @@ export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
     ["the dev stack", stackFile("dev")],
     ["a training pool with EFA, a placement group, the EFA device plugin and smoke tests", trainingStack({}, true), TRAINING_AWS],
     [
-        "a 4.19 cluster with a Capacity Block pool, a reserved and on-demand pool, a spot pool, health checks and Kueue",
-        reservedStack({ g6e: { zones: ["us-east-2b"] } }, reservations(), { "cluster-capacity:kueue": { enabled: true } }),
+        "a 4.19 cluster with a Capacity Block pool, a reserved and on-demand pool, a spot pool with an on-demand fallback, health checks and Kueue",
+        reservedStack({ g6e: { zones: ["us-east-2b"] }, g6: { onDemandFallback: true } }, reservations(), {
+            "cluster-capacity:kueue": { enabled: true },
+        }),
     ],
     ["the prod stack", stackFile("prod"), PROD_AWS],
     ["a multi-pool 4.18 cluster", multiPoolStack()],
