@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import { ProgramRun, rendered, resourcesOfKind, runProgram } from "./support/harness";
 import { AwsFixture, CLUSTER_VPC } from "./support/aws";
-import { gpuPool, offlineStack, TRAINING_AWS, trainingStack } from "./support/scenarios";
+import { BLOCK_ID, daysFromNow, gpuPool, offlineStack, TRAINING_AWS, trainingStack } from "./support/scenarios";
+import { DescribeCapacityReservationsCommand } from "@aws-sdk/client-ec2";
+import { ec2 } from "./support/awsSdk";
 
 describe("training pools: EFA and placement groups", () => {
     let run: ProgramRun;
@@ -43,6 +45,53 @@ describe("training pools: EFA and placement groups", () => {
             (rendered(existing, "MachineSet")[0] as any).spec.template.spec.providerSpec.value.placementGroupName,
             "shared-pg",
         );
+    });
+});
+
+describe("a p5 Capacity Block pool with EFA and a placement group (aws lookups)", () => {
+    it("launches into the block, with EFA, in the placement group, in the block's zone", async () => {
+        ec2.on(DescribeCapacityReservationsCommand, { CapacityReservationIds: [BLOCK_ID] }).resolves({
+            CapacityReservations: [
+                {
+                    CapacityReservationId: BLOCK_ID,
+                    ReservationType: "capacity-block",
+                    StartDate: new Date(Date.now() - 3600_000),
+                    TotalInstanceCount: 2,
+                },
+            ],
+        });
+        const stack = {
+            ...trainingStack({ zones: undefined, capacityReservations: [BLOCK_ID] }),
+            "cluster-capacity:cluster": {
+                name: "prod-east",
+                infraId: "prod-east-x8v2k",
+                openshiftVersion: "4.19",
+                accountId: "111122223333",
+            },
+            // The prod stack pins a GPU Operator release NVIDIA supports on 4.18 only.
+            "cluster-capacity:gpuOperator": { enabled: false },
+        };
+        const run = await runProgram(stack, {
+            ...TRAINING_AWS,
+            capacityReservations: {
+                [BLOCK_ID]: { instanceType: "p5.48xlarge", availabilityZone: "us-east-1a", instanceCount: 2, endDate: daysFromNow(10) },
+            },
+        });
+        assert.ifError(run.error);
+        const [machineSet] = rendered(run, "MachineSet") as any[];
+        const spec = machineSet.spec.template.spec.providerSpec.value;
+        assert.strictEqual(machineSet.metadata.name, "prod-east-x8v2k-h100-us-east-1a-e5f60718");
+        assert.deepStrictEqual(
+            [
+                spec.capacityReservationId,
+                spec.marketType,
+                spec.networkInterfaceType,
+                spec.placementGroupName,
+                spec.placement.availabilityZone,
+            ],
+            [BLOCK_ID, "CapacityBlock", "EFA", "prod-east-h100", "us-east-1a"],
+        );
+        assert.strictEqual(resourcesOfKind(run, "MachineHealthCheck").length, 0, "reserved pools have no health check by default");
     });
 });
 
