@@ -8,6 +8,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GpuPool, InferentiaPool } from "./components/acceleratorPool";
 import { ClusterAutoscaling, expanderPriorities } from "./components/clusterAutoscaling";
+import { planTeams } from "./lib/kueueTeams";
+import { queueQuotas } from "./lib/kueueQuota";
 import { EfaDevicePlugin } from "./components/efaDevicePlugin";
 import { GpuNodeTuning, gpuPoolRole } from "./components/gpuNodeTuning";
 import { GpuOperator } from "./components/gpuOperator";
@@ -45,6 +47,16 @@ async function main() {
         readsCluster ? () => clusterReads((provider = kubernetesProvider("cluster-capacity", config))) : undefined,
     );
     const plan = planCapacity(config, facts, provider !== undefined);
+    // The teams' quotas are checked against the pools before anything else is registered.
+    const teams =
+        config.kueue.enabled && config.kueue.teams.length > 0
+            ? planTeams(config.kueue.teams, queueQuotas(plan.pools, config.neuron.neuronCoreQuota))
+            : undefined;
+    for (const [flavor, devices] of Object.entries(teams?.unassigned ?? {}).filter(([, d]) => d > 0)) {
+        await pulumi.log.warn(
+            `cluster-capacity: ${devices} device(s) of flavor ${flavor} belong to no team: the teams' shares add up to less than 1.`,
+        );
+    }
     // Only quotas AWS itself limits can be raised by a request; a cap in config is the user's to raise.
     const exceeded = exceededQuotas(plan);
     const requestable = exceeded.filter((c) => c.demand > (facts.awsQuotaValues[c.code] ?? Infinity));
@@ -157,13 +169,14 @@ async function main() {
             pools: plan.pools,
             neuronCoreQuota: neuron.neuronCoreQuota,
             tenantNamespaceLabels: openshift ? KUEUE_MANAGED_NAMESPACE_LABELS : {},
+            teams,
             provider,
         });
     }
     if (config.smokeTests) {
         new SmokeTests("smoke-tests", { pools: plan.pools.map((p) => p.pool), images: config.smokeTestImages, provider });
     }
-    return capacityReport(config, facts, plan, cost);
+    return capacityReport(config, facts, plan, cost, teams);
 }
 
 export = main();

@@ -5,9 +5,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KueueConfig } from "../lib/config/types";
+import type { KueueConfig, KueueNamespace } from "../lib/config/types";
 import { FlavorPart, GPU_RESOURCE, NEURON_RESOURCE, nodeAllocatable, orderedFlavorParts, queueQuotas } from "../lib/kueueQuota";
 import { advertisedGpusPerNode, PoolPlan } from "../lib/plan";
+import type { TeamFlavorQuota, TeamQuota, TeamsPlan } from "../lib/kueueTeams";
 import type { KubernetesObject } from "./machineSetManifest";
 import { createNamespace, installOperator } from "./olm";
 import { tolerationsFor } from "./tolerations";
@@ -33,12 +34,47 @@ export function resourceFlavorManifest(apiVersion: string, part: FlavorPart): Ku
 
 export function clusterQueueManifest(settings: KueueConfig, plans: readonly PoolPlan[], neuronCoreQuota: boolean): KubernetesObject {
     const quotas = queueQuotas(plans, neuronCoreQuota);
+    return clusterQueueObject(
+        settings,
+        settings.clusterQueue,
+        settings.namespaces.map((ns) => ns.name),
+        settings.preemption,
+        quotas.coveredResources,
+        quotas.flavors.map((f) => ({ flavor: f.flavor, nominalQuota: f.nominalQuota })),
+    );
+}
+
+/** A team's ClusterQueue: its quota per flavor in the teams' cohort, reclaiming what it lent by preemption. */
+export function teamClusterQueueManifest(settings: KueueConfig, quota: TeamQuota, coveredResources: string[]): KubernetesObject {
+    const queue = clusterQueueObject(
+        settings,
+        quota.team.name,
+        quota.team.namespaces.map((ns) => ns.name),
+        settings.preemption,
+        coveredResources,
+        quota.flavors,
+    );
+    if (quota.team.fairSharingWeight !== undefined) {
+        (queue.spec as Record<string, unknown>).fairSharing = { weight: String(quota.team.fairSharingWeight) };
+    }
+    return queue;
+}
+
+function clusterQueueObject(
+    settings: KueueConfig,
+    name: string,
+    namespaces: string[],
+    preemption: KueueConfig["preemption"],
+    coveredResources: string[],
+    flavors: readonly TeamFlavorQuota[],
+): KubernetesObject {
     const cohortField = settings.apiVersion === "v1beta2" ? "cohortName" : "cohort";
-    const namespaces = settings.namespaces.map((ns) => ns.name);
+    const limits = (quantities: Record<string, string> | undefined, field: string, resource: string) =>
+        quantities?.[resource] === undefined ? {} : { [field]: quantities[resource] };
     return {
         apiVersion: `${KUEUE_GROUP}/${settings.apiVersion}`,
         kind: "ClusterQueue",
-        metadata: { name: settings.clusterQueue },
+        metadata: { name },
         spec: {
             // With tenant namespaces configured, only they may submit to the GPUs; without, any namespace with a LocalQueue may.
             namespaceSelector:
@@ -47,13 +83,18 @@ export function clusterQueueManifest(settings: KueueConfig, plans: readonly Pool
                     : {},
             queueingStrategy: settings.queueingStrategy,
             ...(settings.cohort && { [cohortField]: settings.cohort }),
-            preemption: settings.preemption,
+            preemption,
             resourceGroups: [
                 {
-                    coveredResources: quotas.coveredResources,
-                    flavors: quotas.flavors.map((f) => ({
+                    coveredResources,
+                    flavors: flavors.map((f) => ({
                         name: f.flavor,
-                        resources: Object.entries(f.nominalQuota).map(([name, nominalQuota]) => ({ name, nominalQuota })),
+                        resources: Object.entries(f.nominalQuota).map(([resource, nominalQuota]) => ({
+                            name: resource,
+                            nominalQuota,
+                            ...limits(f.borrowingLimit, "borrowingLimit", resource),
+                            ...limits(f.lendingLimit, "lendingLimit", resource),
+                        })),
                     })),
                 },
             ],
@@ -146,15 +187,21 @@ export interface KueueArgs {
      * `kueue.openshift.io/managed`); none on plain Kubernetes.
      */
     tenantNamespaceLabels: Readonly<Record<string, string>>;
+    /** The teams' quotas (lib/kueueTeams.ts), when `settings.teams` has teams: one ClusterQueue each. */
+    teams?: TeamsPlan;
     provider: k8s.Provider;
 }
 
 export class Kueue extends pulumi.ComponentResource {
     readonly clusterQueue: string;
+    private readonly provider: k8s.Provider;
+    private readonly apiVersion: string;
 
     constructor(name: string, args: KueueArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cluster-capacity:index:Kueue", name, {}, opts);
         const { settings, pools, provider } = args;
+        this.provider = provider;
+        this.apiVersion = settings.apiVersion;
         if (pools.length === 0) {
             throw new Error(`Kueue ${name}: at least one pool is needed to give the ClusterQueue a quota`);
         }
@@ -187,28 +234,30 @@ export class Kueue extends pulumi.ComponentResource {
         const flavors = orderedFlavorParts(pools).map((part) =>
             custom(`${name}-flavor-${part.flavor}`, resourceFlavorManifest(v, part), afterKueue),
         );
-        const queue = custom(`${name}-cluster-queue`, clusterQueueManifest(settings, pools, args.neuronCoreQuota), {
-            dependsOn: [...ready, ...flavors],
-        });
+        const afterFlavors = { dependsOn: [...ready, ...flavors] };
+        // One shared ClusterQueue, or with teams one per team: each namespace's LocalQueue points at its own.
+        const queues: { queue: pulumi.Resource; name: string; namespaces: KueueNamespace[] }[] = args.teams
+            ? args.teams.teams.map((quota) => ({
+                  queue: custom(
+                      `${name}-team-${quota.team.name}`,
+                      teamClusterQueueManifest(settings, quota, queueQuotas(pools, args.neuronCoreQuota).coveredResources),
+                      afterFlavors,
+                  ),
+                  name: quota.team.name,
+                  namespaces: quota.team.namespaces,
+              }))
+            : [
+                  {
+                      queue: custom(`${name}-cluster-queue`, clusterQueueManifest(settings, pools, args.neuronCoreQuota), afterFlavors),
+                      name: settings.clusterQueue,
+                      namespaces: settings.namespaces,
+                  },
+              ];
         this.clusterQueue = settings.clusterQueue;
 
         const labels = args.tenantNamespaceLabels;
-        for (const ns of settings.namespaces) {
-            const dependsOn: pulumi.Resource[] = [queue];
-            if (ns.create) {
-                dependsOn.push(createNamespace(`${name}-namespace-${ns.name}`, ns.name, labels, childOpts));
-            } else if (Object.keys(labels).length > 0) {
-                // A namespace someone else owns: server-side apply of these labels alone, so Pulumi owns
-                // no other field of it and deleting this resource removes only the labels.
-                dependsOn.push(
-                    new k8s.core.v1.NamespacePatch(
-                        `${name}-namespace-labels-${ns.name}`,
-                        { metadata: { name: ns.name, labels } },
-                        childOpts,
-                    ),
-                );
-            }
-            custom(`${name}-local-queue-${ns.name}`, localQueueManifest(v, ns.name, ns.localQueue, settings.clusterQueue), { dependsOn });
+        for (const { queue, name: queueName, namespaces } of queues) {
+            this.localQueues(name, queue, queueName, namespaces, labels);
         }
         for (const priority of settings.priorityClasses) {
             custom(`${name}-priority-${priority.name}`, workloadPriorityClassManifest(v, priority), afterKueue);
@@ -223,5 +272,41 @@ export class Kueue extends pulumi.ComponentResource {
             }
         }
         this.registerOutputs({ clusterQueue: this.clusterQueue, flavors: orderedFlavorParts(pools).map((p) => p.flavor) });
+    }
+
+    /** A LocalQueue per namespace for `queueName`, after the namespace exists and carries `labels`. */
+    private localQueues(
+        name: string,
+        queue: pulumi.Resource,
+        queueName: string,
+        namespaces: readonly KueueNamespace[],
+        labels: Readonly<Record<string, string>>,
+    ): void {
+        const childOpts = { parent: this, provider: this.provider };
+        const v = this.apiVersion;
+        for (const ns of namespaces) {
+            const dependsOn: pulumi.Resource[] = [queue];
+            if (ns.create) {
+                dependsOn.push(createNamespace(`${name}-namespace-${ns.name}`, ns.name, labels, childOpts));
+            } else if (Object.keys(labels).length > 0) {
+                // A namespace someone else owns: server-side apply of these labels alone, so Pulumi owns
+                // no other field of it and deleting this resource removes only the labels.
+                dependsOn.push(
+                    new k8s.core.v1.NamespacePatch(
+                        `${name}-namespace-labels-${ns.name}`,
+                        { metadata: { name: ns.name, labels } },
+                        childOpts,
+                    ),
+                );
+            }
+            new k8s.apiextensions.CustomResource(
+                `${name}-local-queue-${ns.name}`,
+                localQueueManifest(v, ns.name, ns.localQueue, queueName),
+                {
+                    ...childOpts,
+                    dependsOn,
+                },
+            );
+        }
     }
 }

@@ -4,6 +4,7 @@ import type { LookupFacts } from "./lookups";
 import type { CapacityPlan, PoolPlan } from "./plan";
 import { queueQuotas } from "./kueueQuota";
 import type { CostReport } from "./cost";
+import type { TeamsPlan } from "./kueueTeams";
 
 export interface PoolReport {
     instanceType: string;
@@ -68,11 +69,22 @@ export interface CapacityReport {
     pools: Record<string, PoolReport>;
     quotas: Record<string, QuotaReport>;
     /** The ClusterQueue and each flavor's nominal quota, when Kueue is enabled. */
-    kueue: { clusterQueue: string; flavors: Record<string, Record<string, string>> } | null;
+    kueue: {
+        clusterQueue: string;
+        flavors: Record<string, Record<string, string>>;
+        /** Per team: GPUs (or Neuron devices) guaranteed, borrowable on top, and what the pools provide. */
+        teams?: Record<string, { guaranteedDevices: number; borrowableDevices: number; poolDevices: number }>;
+    } | null;
     cost: CostReport;
 }
 
-export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan: CapacityPlan, cost: CostReport): CapacityReport {
+export function capacityReport(
+    config: CapacityConfig,
+    facts: LookupFacts,
+    plan: CapacityPlan,
+    cost: CostReport,
+    teams?: TeamsPlan,
+): CapacityReport {
     return {
         cluster: config.cluster.name,
         lookups: config.lookups,
@@ -118,6 +130,18 @@ export function capacityReport(config: CapacityConfig, facts: LookupFacts, plan:
                   flavors: Object.fromEntries(
                       queueQuotas(plan.pools, config.neuron.neuronCoreQuota).flavors.map((f) => [f.flavor, f.nominalQuota]),
                   ),
+                  ...(teams && {
+                      teams: Object.fromEntries(
+                          teams.teams.map((t) => [
+                              t.team.name,
+                              {
+                                  guaranteedDevices: t.guaranteedDevices,
+                                  borrowableDevices: t.borrowableDevices,
+                                  poolDevices: teams.poolDevices,
+                              },
+                          ]),
+                      ),
+                  }),
               }
             : null,
         cost,

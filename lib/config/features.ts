@@ -2,7 +2,7 @@
  * Defaults and cross-field rules of the GPU Operator, Kueue, Neuron and smoke-test settings.
  * Called by validate.ts once the schema has accepted the raw values.
  */
-import { ConfigProblem, problem } from "../errors";
+import { ConfigProblem, PathSegment, problem } from "../errors";
 import {
     compareVersions,
     gpuOperatorSupport,
@@ -12,7 +12,7 @@ import {
     platformRow,
     releaseLine,
 } from "../versionMatrix";
-import type { ClusterConfig, GpuOperatorConfig, KueueConfig, NeuronConfig, OperatorChannels, PoolConfig } from "./types";
+import type { ClusterConfig, GpuOperatorConfig, KueueConfig, KueueTeam, NeuronConfig, OperatorChannels, PoolConfig } from "./types";
 
 export interface RawGpuOperator {
     enabled?: boolean;
@@ -34,6 +34,7 @@ export interface RawKueue {
     queueingStrategy?: KueueConfig["queueingStrategy"];
     preemption?: Partial<KueueConfig["preemption"]>;
     namespaces?: { name: string; localQueue?: string; create?: boolean }[];
+    teams?: (Omit<KueueTeam, "namespaces"> & { namespaces: { name: string; localQueue?: string; create?: boolean }[] })[];
     priorityClasses?: KueueConfig["priorityClasses"];
     hardwareProfiles?: Partial<KueueConfig["hardwareProfiles"]>;
 }
@@ -228,6 +229,73 @@ export function checkNfdReachesGpuNodes(
     });
 }
 
+/** The cohort of the teams' ClusterQueues unless `kueue.cohort` names one. */
+export const DEFAULT_TEAM_COHORT = "gpu-as-a-service";
+
+/**
+ * Teams: unique names (each is a ClusterQueue), one of share or nominal, a namespace in one team
+ * only and not also in `kueue.namespaces` (its LocalQueue would point at two ClusterQueues), and
+ * shares that do not add up past the pools. Nominal GPUs are checked against the pools later.
+ */
+function checkTeams(kueue: KueueConfig, problems: ConfigProblem[]): void {
+    if (kueue.teams.length > 0 && kueue.namespaces.length > 0) {
+        problems.push(
+            problem(
+                ["kueue", "namespaces"],
+                kueue.namespaces.map((ns) => ns.name),
+                "no namespaces beside teams: with teams every namespace belongs to a team's queue",
+            ),
+        );
+    }
+    const owner = new Map<string, string>(kueue.namespaces.map((ns) => [ns.name, "kueue.namespaces"]));
+    const names = new Set<string>();
+    kueue.teams.forEach((team, index) => {
+        const at = (...rest: PathSegment[]): PathSegment[] => ["kueue", "teams", index, ...rest];
+        if (names.has(team.name) || team.name === kueue.clusterQueue) {
+            problems.push(
+                problem(
+                    at("name"),
+                    team.name,
+                    `a team name used once and not the ClusterQueue's (${kueue.clusterQueue}): it names the team's ClusterQueue`,
+                ),
+            );
+        }
+        names.add(team.name);
+        if ((team.share === undefined) === (team.nominal === undefined)) {
+            problems.push(
+                problem(
+                    at("share"),
+                    team.share,
+                    "either share (a fraction of every flavor) or nominal (GPUs per flavor), not both or neither",
+                ),
+            );
+        }
+        team.namespaces.forEach((ns, n) => {
+            const first = owner.get(ns.name);
+            if (first !== undefined) {
+                problems.push(problem(at("namespaces", n, "name"), ns.name, `a namespace of no other team or queue (${first} has it)`));
+            }
+            owner.set(ns.name, `kueue.teams[${index}]`);
+            if (ns.create && isSystemNamespace(ns.name)) {
+                problems.push(
+                    problem(at("namespaces", n, "create"), true, `false for ${ns.name}: system and operator namespaces are only labelled`),
+                );
+            }
+        });
+    });
+    const shared = kueue.teams.filter((t) => t.share !== undefined);
+    const total = shared.reduce((sum, t) => sum + (t.share ?? 0), 0);
+    if (total > 1 + 1e-9) {
+        problems.push(
+            problem(
+                ["kueue", "teams"],
+                shared.map((t) => `${t.name}: ${t.share}`).join(", "),
+                `shares that add up to at most 1 (they add up to ${Number(total.toFixed(6))}: more than the pools can provide)`,
+            ),
+        );
+    }
+}
+
 /** Namespaces of the platform and of the operators this program installs. */
 export function isSystemNamespace(name: string): boolean {
     return (
@@ -243,11 +311,13 @@ export function resolveKueue(
     pools: PoolConfig[],
     problems: ConfigProblem[],
 ): KueueConfig {
-    const namespaces = (raw?.namespaces ?? []).map((ns) => ({
+    const namespaceOf = (ns: { name: string; localQueue?: string; create?: boolean }) => ({
         name: ns.name,
         localQueue: ns.localQueue ?? `${ns.name}-queue`,
         create: ns.create ?? false,
-    }));
+    });
+    const namespaces = (raw?.namespaces ?? []).map(namespaceOf);
+    const teams: KueueTeam[] = (raw?.teams ?? []).map((team) => ({ ...team, namespaces: team.namespaces.map(namespaceOf) }));
     const localQueues = namespaces.map((ns) => ns.localQueue);
     const operatorEnabled = (raw?.enabled ?? false) && (raw?.operator?.enabled ?? false);
     const operatorChannel = kueueOperatorChannel(raw, cluster, operatorEnabled, problems);
@@ -260,13 +330,16 @@ export function resolveKueue(
             frameworks: raw?.operator?.frameworks ?? ["BatchJob", "PyTorchJob", "RayJob", "RayCluster"],
         },
         clusterQueue: raw?.clusterQueue ?? "gpu-cluster-queue",
-        cohort: raw?.cohort,
+        // Teams borrow and lend within one cohort.
+        cohort: raw?.cohort ?? (teams.length > 0 ? DEFAULT_TEAM_COHORT : undefined),
         queueingStrategy: raw?.queueingStrategy ?? "BestEffortFIFO",
         preemption: {
             withinClusterQueue: raw?.preemption?.withinClusterQueue ?? "LowerPriority",
-            reclaimWithinCohort: raw?.preemption?.reclaimWithinCohort ?? (raw?.cohort ? "Any" : "Never"),
+            // In a cohort, a queue takes back what it lent by preempting the borrowers.
+            reclaimWithinCohort: raw?.preemption?.reclaimWithinCohort ?? (raw?.cohort || teams.length > 0 ? "Any" : "Never"),
         },
         namespaces,
+        teams,
         priorityClasses: raw?.priorityClasses ?? [],
         hardwareProfiles: {
             enabled: raw?.hardwareProfiles?.enabled ?? false,
@@ -294,6 +367,7 @@ export function resolveKueue(
             ),
         );
     }
+    checkTeams(kueue, problems);
     const seen = new Map<string, number>();
     namespaces.forEach((ns, index) => {
         // A Pulumi-owned Namespace is deleted with everything in it when it leaves the config.

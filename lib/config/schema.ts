@@ -484,6 +484,34 @@ export const CONFIG_SCHEMA = {
                         },
                     },
                 },
+                teams: {
+                    type: "array",
+                    description:
+                        "GPU as a service for several teams: one ClusterQueue each in one cohort, with share (a fraction of every flavor) or nominal (GPUs per flavor), borrowingLimit and lendingLimit (fractions of the team's quota), fairSharingWeight and namespaces.",
+                    items: {
+                        type: "object",
+                        additionalProperties: false,
+                        required: ["name", "namespaces"],
+                        properties: {
+                            name: dns1123Label,
+                            namespaces: {
+                                type: "array",
+                                minItems: 1,
+                                items: {
+                                    type: "object",
+                                    additionalProperties: false,
+                                    required: ["name"],
+                                    properties: { name: dns1123Label, localQueue: dns1123Label, create: { type: "boolean" } },
+                                },
+                            },
+                            share: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+                            nominal: { type: "object", additionalProperties: { type: "integer", minimum: 0 } },
+                            borrowingLimit: { type: "number", minimum: 0 },
+                            lendingLimit: { type: "number", minimum: 0, maximum: 1 },
+                            fairSharingWeight: { type: "number", exclusiveMinimum: 0 },
+                        },
+                    },
+                },
                 priorityClasses: {
                     type: "array",
                     items: {

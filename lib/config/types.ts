@@ -179,6 +179,19 @@ export interface KueueNamespace {
     create: boolean;
 }
 
+/** One team of GPU as a service: its own ClusterQueue in the cohort, and LocalQueues in its namespaces. */
+export interface KueueTeam {
+    name: string;
+    namespaces: KueueNamespace[];
+    /** A fraction of every flavor's capacity; or `nominal`: accelerator devices per flavor. */
+    share?: number;
+    nominal?: Record<string, number>;
+    /** Fractions of the team's own nominal quota: how much more it may borrow, how much of its own it lends. */
+    borrowingLimit?: number;
+    lendingLimit?: number;
+    fairSharingWeight?: number;
+}
+
 export interface KueueConfig {
     enabled: boolean;
     apiVersion: "v1beta2" | "v1beta1";
@@ -188,6 +201,8 @@ export interface KueueConfig {
     queueingStrategy: "BestEffortFIFO" | "StrictFIFO";
     preemption: { withinClusterQueue: string; reclaimWithinCohort: string };
     namespaces: KueueNamespace[];
+    /** Several teams, one ClusterQueue each in `cohort`; empty: the one shared ClusterQueue. */
+    teams: KueueTeam[];
     priorityClasses: { name: string; value: number; description?: string }[];
     hardwareProfiles: { enabled: boolean; namespace: string; localQueue?: string };
 }

@@ -187,9 +187,36 @@ export const trainingStack = (pool: PoolEntry = {}, smokeTests = false): StackCo
     ],
 });
 
+/** The teams of teamsStack: research, inference and batch sharing 50/30/20. */
+export const TEAMS = [
+    { name: "research", namespaces: [{ name: "ml-research" }], share: 0.5, borrowingLimit: 0.5 },
+    { name: "inference", namespaces: [{ name: "serving" }], share: 0.3 },
+    { name: "batch", namespaces: [{ name: "batch-jobs" }], share: 0.2, lendingLimit: 0.5, fairSharingWeight: 0.5 },
+];
+
+/** GPU as a service for teams over an H100 training pool, an A100 pool and an L4 inference pool (4.18, Red Hat build of Kueue). */
+export function teamsStack(teams: Record<string, unknown>[] = TEAMS, extra: StackConfig = {}): StackConfig {
+    return offlineStack(
+        {
+            "cluster-capacity:kueue": { enabled: true, operator: { enabled: true }, ...(teams.length > 0 ? { teams } : {}) },
+            ...extra,
+        },
+        [
+            gpuPool("h100", { instanceType: "p5.48xlarge", autoscaling: { minReplicas: 0, maxReplicas: 2 } }),
+            gpuPool("a100", { instanceType: "p4d.24xlarge", autoscaling: { minReplicas: 0, maxReplicas: 1 } }),
+            gpuPool("l4", {
+                instanceType: "g6.4xlarge",
+                zones: ["us-east-2a", "us-east-2b"],
+                autoscaling: { minReplicas: 0, maxReplicas: 3 },
+            }),
+        ],
+    );
+}
+
 /** Stacks that together render every kind of object the program can: the schema and e2e suites apply them all. */
 export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
     ["the dev stack", stackFile("dev")],
+    ["GPU as a service for three teams over H100, A100 and L4 pools", teamsStack()],
     ["a training pool with EFA, a placement group, the EFA device plugin and smoke tests", trainingStack({}, true), TRAINING_AWS],
     [
         "a 4.19 cluster with a Capacity Block pool, a reserved and on-demand pool, a spot pool with an on-demand fallback, health checks and Kueue",

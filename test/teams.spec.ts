@@ -1,0 +1,186 @@
+import * as assert from "assert";
+import { ProgramRun, rendered, resourcesOfKind, runProgram } from "./support/harness";
+import { split } from "../lib/kueueTeams";
+import { teamsStack } from "./support/scenarios";
+
+/** Per ClusterQueue, per flavor: the GPU nominal quota. */
+function gpuQuotas(run: ProgramRun): Record<string, Record<string, string>> {
+    return Object.fromEntries(
+        (rendered(run, "ClusterQueue") as any[]).map((q) => [
+            q.metadata.name,
+            Object.fromEntries(
+                q.spec.resourceGroups[0].flavors.map((f: any) => [
+                    f.name,
+                    f.resources.find((r: any) => r.name === "nvidia.com/gpu").nominalQuota,
+                ]),
+            ),
+        ]),
+    );
+}
+
+describe("Kueue teams (kueue.teams)", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram(teamsStack());
+        assert.ifError(run.error);
+    });
+
+    it("gives each team its own ClusterQueue in one cohort, and no shared queue", () => {
+        const queues = rendered(run, "ClusterQueue") as any[];
+        assert.deepStrictEqual(queues.map((q) => q.metadata.name).sort(), ["batch", "inference", "research"]);
+        assert.ok(queues.every((q) => q.spec.cohortName === "gpu-as-a-service"));
+        assert.deepStrictEqual(queues[0].spec.preemption, { withinClusterQueue: "LowerPriority", reclaimWithinCohort: "Any" });
+    });
+
+    it("splits every flavor's GPUs by the teams' shares, adding up exactly to what the pools provide", () => {
+        assert.deepStrictEqual(gpuQuotas(run), {
+            research: { h100: "8", a100: "4", l4: "3" },
+            inference: { h100: "5", a100: "2", l4: "2" },
+            batch: { h100: "3", a100: "2", l4: "1" },
+        });
+    });
+
+    it("adds up exactly for cpu and memory too, flavor by flavor", () => {
+        const shared = (rendered(run, "ResourceFlavor") as any[]).map((f) => f.metadata.name);
+        const queues = rendered(run, "ClusterQueue") as any[];
+        const flavors = (run.outputs as any).kueue.flavors as Record<string, Record<string, string>>;
+        const units = (resource: string, q: string) =>
+            resource === "cpu"
+                ? q.endsWith("m")
+                    ? Number(q.slice(0, -1))
+                    : Number(q) * 1000
+                : resource === "memory"
+                  ? Number(q.replace("Mi", ""))
+                  : Number(q);
+        for (const flavor of shared) {
+            for (const [resource, capacity] of Object.entries(flavors[flavor])) {
+                const sum = queues.reduce((total, q) => {
+                    const f = q.spec.resourceGroups[0].flavors.find((x: any) => x.name === flavor);
+                    return total + units(resource, f.resources.find((r: any) => r.name === resource).nominalQuota);
+                }, 0);
+                assert.strictEqual(sum, units(resource, capacity), `${flavor} ${resource}`);
+            }
+        }
+    });
+
+    it("gives each team's namespaces LocalQueues pointing at the team's ClusterQueue, labelled for the Red Hat build", () => {
+        const local = rendered(run, "LocalQueue") as any[];
+        assert.deepStrictEqual(local.map((q) => [q.metadata.namespace, q.spec.clusterQueue]).sort(), [
+            ["batch-jobs", "batch"],
+            ["ml-research", "research"],
+            ["serving", "inference"],
+        ]);
+        const tenants = resourcesOfKind(run, "NamespacePatch")
+            .map((r) => (r.inputs as any).metadata)
+            .filter((m) => ["ml-research", "serving", "batch-jobs"].includes(m.name));
+        assert.deepStrictEqual(
+            tenants.map((m) => m.labels["kueue.openshift.io/managed"]),
+            ["true", "true", "true"],
+        );
+    });
+
+    it("renders borrowing and lending limits as fractions of the team's own quota, and fair-sharing weights", () => {
+        const batch = (rendered(run, "ClusterQueue") as any[]).find((q) => q.metadata.name === "batch");
+        const h100 = batch.spec.resourceGroups[0].flavors.find((f: any) => f.name === "h100");
+        const gpu = h100.resources.find((r: any) => r.name === "nvidia.com/gpu");
+        assert.deepStrictEqual([gpu.nominalQuota, gpu.lendingLimit], ["3", "1"]);
+        assert.deepStrictEqual(batch.spec.fairSharing, { weight: "0.5" });
+        const research = (rendered(run, "ClusterQueue") as any[]).find((q) => q.metadata.name === "research");
+        assert.strictEqual(
+            research.spec.resourceGroups[0].flavors[0].resources.find((r: any) => r.name === "nvidia.com/gpu").borrowingLimit,
+            "4",
+        );
+    });
+
+    it("reports per team the GPUs guaranteed and borrowable, which add up with what the pools provide", () => {
+        const teams = (run.outputs as any).kueue.teams as Record<
+            string,
+            { guaranteedDevices: number; borrowableDevices: number; poolDevices: number }
+        >;
+        assert.deepStrictEqual(
+            Object.fromEntries(Object.entries(teams).map(([name, t]) => [name, [t.guaranteedDevices, t.borrowableDevices, t.poolDevices]])),
+            { research: [15, 7, 30], inference: [9, 17, 30], batch: [6, 24, 30] },
+        );
+        assert.strictEqual(
+            Object.values(teams).reduce((sum, t) => sum + t.guaranteedDevices, 0),
+            30,
+        );
+    });
+
+    it("takes a team's nominal GPUs per flavor as given, and the others' shares of the rest", async () => {
+        const nominal = await runProgram(
+            teamsStack([
+                { name: "research", namespaces: [{ name: "ml-research" }], nominal: { h100: 10, a100: 0, l4: 6 } },
+                { name: "inference", namespaces: [{ name: "serving" }], nominal: { h100: 6, a100: 8, l4: 0 } },
+            ]),
+        );
+        assert.ifError(nominal.error);
+        assert.deepStrictEqual(gpuQuotas(nominal), {
+            research: { h100: "10", a100: "0", l4: "6" },
+            inference: { h100: "6", a100: "8", l4: "0" },
+        });
+    });
+
+    it("splits integers so that parts add up to the whole when the weights add up to 1", () => {
+        assert.deepStrictEqual(split(16, [0.5, 0.3, 0.2]), [8, 5, 3]);
+        assert.deepStrictEqual(split(7, [1 / 3, 1 / 3, 1 / 3]), [3, 2, 2]);
+        assert.deepStrictEqual(split(10, [0.25, 0.25]), [2, 2]);
+    });
+
+    it("keeps the single shared ClusterQueue unchanged without teams", async () => {
+        const single = await runProgram(teamsStack([]));
+        assert.ifError(single.error);
+        assert.deepStrictEqual(
+            (rendered(single, "ClusterQueue") as any[]).map((q) => q.metadata.name),
+            ["gpu-cluster-queue"],
+        );
+    });
+});
+
+describe("Kueue team mistakes", () => {
+    const refusal = async (teams: Record<string, unknown>[], pattern: RegExp, extra: Record<string, unknown> = {}) => {
+        const run = await runProgram(teamsStack(teams, extra));
+        assert.ok(run.error, "the program should have failed");
+        assert.match(run.error.message, pattern);
+        assert.deepStrictEqual(run.resources, [], "nothing may be registered");
+    };
+
+    it("refuses shares adding up to more than the pools", () =>
+        refusal(
+            [
+                { name: "a", namespaces: [{ name: "a" }], share: 0.6 },
+                { name: "b", namespaces: [{ name: "b" }], share: 0.6 },
+            ],
+            /cluster-capacity:kueue\.teams: got "a: 0\.6, b: 0\.6"; expected shares that add up to at most 1 \(they add up to 1\.2/,
+        ));
+
+    it("refuses nominal GPUs past a flavor's, naming the teams and the numbers", () =>
+        refusal(
+            [
+                { name: "a", namespaces: [{ name: "a" }], nominal: { h100: 12 } },
+                { name: "b", namespaces: [{ name: "b" }], nominal: { h100: 6 } },
+            ],
+            /cluster-capacity:kueue\.teams: got "a 12, b 6"; expected teams that together hold at most the 16 device\(s\) of flavor h100 \(they ask for 18\)/,
+        ));
+
+    it("refuses a nominal quota of a flavor no pool has", () =>
+        refusal(
+            [{ name: "a", namespaces: [{ name: "a" }], nominal: { v100: 4 } }],
+            /kueue\.teams\[0\]\.nominal\.v100: got 4; expected a flavor of the pools/,
+        ));
+
+    it("refuses a team with both share and nominal, or neither", () =>
+        refusal(
+            [{ name: "a", namespaces: [{ name: "a" }], share: 0.5, nominal: { h100: 4 } }],
+            /kueue\.teams\[0\]\.share: got 0\.5; expected either share \(a fraction of every flavor\) or nominal/,
+        ));
+
+    it("refuses a namespace in two teams", () =>
+        refusal(
+            [
+                { name: "a", namespaces: [{ name: "shared" }], share: 0.5 },
+                { name: "b", namespaces: [{ name: "shared" }], share: 0.5 },
+            ],
+            /kueue\.teams\[1\]\.namespaces\[0\]\.name: got "shared"; expected a namespace of no other team or queue \(kueue\.teams\[0\] has it\)/,
+        ));
+});
