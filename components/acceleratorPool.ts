@@ -70,6 +70,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
                 role,
                 reservation: machineSet.reservation,
                 market: machineSet.market,
+                reservationEnded: machineSet.reservationEnded,
             });
             this.machineSets.push(
                 new k8s.apiextensions.CustomResource(resourceName, manifest, {

@@ -33,6 +33,8 @@ export interface MachineSetInputs {
     reservation?: ReservationFacts;
     /** How its machines are bought; default the pool's market (a spot pool's fallback is on-demand). */
     market?: Market;
+    /** Its reservation has ended: take spec.replicas back from the autoscaler's field manager, to 0. */
+    reservationEnded?: boolean;
 }
 
 export interface KubernetesObject {
@@ -139,6 +141,7 @@ export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
             namespace: MACHINE_API_NAMESPACE,
             labels: { ...clusterLabel, [POOL_LABEL]: i.pool.name },
             ...(i.pool.retired && { annotations: RETIRED_ANNOTATIONS }),
+            ...(!i.pool.retired && i.reservationEnded && { annotations: { "pulumi.com/patchForce": "true" } }),
         },
         spec: {
             replicas: i.replicas,

@@ -25,6 +25,8 @@ export interface MachineSetPlan {
     reservation?: ReservationFacts;
     /** How its machines are bought: the pool's market, on-demand for its fallback and its reservations. */
     market: Market;
+    /** Its reservation has ended: Pulumi takes spec.replicas back from the autoscaler, to 0. */
+    reservationEnded?: boolean;
     /** Where its machines attach; undefined on plain Kubernetes, which renders no MachineSets. */
     network?: MachineNetwork;
 }
@@ -177,6 +179,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             maxMachines: r.maxReplicas,
             reservation: r.reservation,
             market: "on-demand" as const,
+            reservationEnded: r.ended,
             network: facts.networks.get(r.zone)?.network,
         }));
         const machineSets = [...ordinary, ...fallback, ...reserved];

@@ -82,8 +82,10 @@ export interface ReservedMachineSetPlan {
     replicas: number;
     /** The most machines: the pool's per-zone maximum, capped by the reservation's instance count. */
     maxReplicas: number;
-    /** False before a Capacity Block starts: its MachineSet stays at 0 until the block is active. */
+    /** False before a Capacity Block starts and after a reservation ends: its MachineSet stays at 0. */
     active: boolean;
+    /** The reservation has ended: its MachineSet takes spec.replicas back from the autoscaler, to 0. */
+    ended: boolean;
 }
 
 /**
@@ -129,7 +131,11 @@ export function planReservations(
             );
         }
         const end = facts.endDate ? new Date(facts.endDate) : undefined;
-        if (end && end.getTime() <= now.getTime() && !pool.retired) {
+        const ended = end !== undefined && end.getTime() <= now.getTime();
+        // Just ended: the next `up` scales its MachineSet to 0 and holds its quota, rather than leave
+        // Machines that can no longer launch. Ended longer ago than the warning window: stale config.
+        const endedLongAgo = ended && now.getTime() - (end as Date).getTime() > warningDays * DAY_MS;
+        if (endedLongAgo && !pool.retired) {
             problems.push(
                 problem(
                     at,
@@ -149,13 +155,17 @@ export function planReservations(
             );
         }
         if (problems.length > before) return;
-        if (end && end.getTime() - now.getTime() < warningDays * DAY_MS) {
+        if (ended) {
+            warnings.push(
+                `cluster-capacity: pools[${index}].capacityReservations[${r}] ${id} ended ${facts.endDate}; its MachineSet is scaled to 0 and its Kueue quota held. Remove it from the pool within ${warningDays} day(s) of its end, or the run stops.`,
+            );
+        } else if (end && end.getTime() - now.getTime() < warningDays * DAY_MS) {
             warnings.push(
                 `cluster-capacity: pools[${index}].capacityReservations[${r}] ${id} ends ${facts.endDate}; its machines stop then (EC2 terminates Capacity Block instances at the end).`,
             );
         }
-        const active = !(facts.startDate && new Date(facts.startDate).getTime() > now.getTime());
-        if (!active) {
+        const active = !ended && !(facts.startDate && new Date(facts.startDate).getTime() > now.getTime());
+        if (!active && !ended) {
             warnings.push(
                 `cluster-capacity: pools[${index}].capacityReservations[${r}] ${id} starts ${facts.startDate}; its MachineSet stays at 0 machines until then.`,
             );
@@ -173,6 +183,7 @@ export function planReservations(
             replicas: Math.min(pool.replicas, maxReplicas),
             maxReplicas,
             active,
+            ended,
         });
     });
     return plans;

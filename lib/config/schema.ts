@@ -335,7 +335,8 @@ export const CONFIG_SCHEMA = {
         reservationWarningDays: {
             type: "integer",
             minimum: 0,
-            description: "Warn when a capacity reservation ends within this many days (default 7); an ended one stops the run.",
+            description:
+                "Warn when a capacity reservation ends within this many days (default 7); one that ended is scaled to 0, and stops the run this many days after its end.",
         },
         usage: {
             type: "object",
