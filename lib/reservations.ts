@@ -134,7 +134,7 @@ export function planReservations(
         const ended = end !== undefined && end.getTime() <= now.getTime();
         // Just ended: the next `up` scales its MachineSet to 0 and holds its quota, rather than leave
         // Machines that can no longer launch. Ended longer ago than the warning window: stale config.
-        const endedLongAgo = ended && now.getTime() - (end).getTime() > warningDays * DAY_MS;
+        const endedLongAgo = ended && now.getTime() - end.getTime() > warningDays * DAY_MS;
         if (endedLongAgo && !pool.retired) {
             problems.push(
                 problem(
