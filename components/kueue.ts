@@ -84,6 +84,7 @@ function clusterQueueObject(
             queueingStrategy: settings.queueingStrategy,
             ...(settings.cohort && { [cohortField]: settings.cohort }),
             preemption,
+            ...(settings.provisioningClass && { admissionChecksStrategy: { admissionChecks: [{ name: PROVISIONING_CHECK }] } }),
             resourceGroups: [
                 {
                     coveredResources,
@@ -100,6 +101,35 @@ function clusterQueueObject(
             ],
         },
     };
+}
+
+/** The admission check (and its ProvisioningRequestConfig) every ClusterQueue requires with `kueue.provisioning`. */
+export const PROVISIONING_CHECK = "gpu-provisioning";
+
+/**
+ * Kueue's ProvisioningRequest admission check: before admitting a workload, Kueue creates a
+ * ProvisioningRequest for its pods and waits for the cluster autoscaler to say they fit (or to
+ * scale the pools up for all of them), so a gang job is not admitted into capacity that never comes.
+ * `managedResources` limits the requests to workloads asking for accelerators.
+ */
+export function provisioningManifests(apiVersion: string, provisioningClass: string, acceleratorResources: string[]): KubernetesObject[] {
+    return [
+        {
+            apiVersion: `${KUEUE_GROUP}/${apiVersion}`,
+            kind: "ProvisioningRequestConfig",
+            metadata: { name: PROVISIONING_CHECK },
+            spec: { provisioningClassName: provisioningClass, managedResources: acceleratorResources },
+        },
+        {
+            apiVersion: `${KUEUE_GROUP}/${apiVersion}`,
+            kind: "AdmissionCheck",
+            metadata: { name: PROVISIONING_CHECK },
+            spec: {
+                controllerName: "kueue.x-k8s.io/provisioning-request",
+                parameters: { apiGroup: KUEUE_GROUP, kind: "ProvisioningRequestConfig", name: PROVISIONING_CHECK },
+            },
+        },
+    ];
 }
 
 export function localQueueManifest(apiVersion: string, namespace: string, name: string, clusterQueue: string): KubernetesObject {
@@ -234,7 +264,14 @@ export class Kueue extends pulumi.ComponentResource {
         const flavors = orderedFlavorParts(pools).map((part) =>
             custom(`${name}-flavor-${part.flavor}`, resourceFlavorManifest(v, part), afterKueue),
         );
-        const afterFlavors = { dependsOn: [...ready, ...flavors] };
+        const checks = settings.provisioningClass
+            ? provisioningManifests(
+                  v,
+                  settings.provisioningClass,
+                  queueQuotas(pools, args.neuronCoreQuota).coveredResources.filter((r) => r !== "cpu" && r !== "memory"),
+              ).map((manifest) => custom(`${name}-${manifest.kind.toLowerCase()}`, manifest, afterKueue))
+            : [];
+        const afterFlavors = { dependsOn: [...ready, ...flavors, ...checks] };
         // One shared ClusterQueue, or with teams one per team: each namespace's LocalQueue points at its own.
         const queues: { queue: pulumi.Resource; name: string; namespaces: KueueNamespace[] }[] = args.teams
             ? args.teams.teams.map((quota) => ({

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ProgramRun, rendered, resourcesOfKind, runProgram } from "./support/harness";
 import { split } from "../lib/kueueTeams";
-import { teamsStack } from "./support/scenarios";
+import { provisioningStack, teamsStack } from "./support/scenarios";
 
 /** Per ClusterQueue, per flavor: the GPU nominal quota. */
 function gpuQuotas(run: ProgramRun): Record<string, Record<string, string>> {
@@ -183,4 +183,42 @@ describe("Kueue team mistakes", () => {
             ],
             /kueue\.teams\[1\]\.namespaces\[0\]\.name: got "shared"; expected a namespace of no other team or queue \(kueue\.teams\[0\] has it\)/,
         ));
+});
+
+describe("ProvisioningRequest admission (kueue.provisioning)", () => {
+    it("requires a ProvisioningRequest admission check on every team's ClusterQueue, for the accelerators", async () => {
+        const run = await runProgram(provisioningStack());
+        assert.ifError(run.error);
+        const config = rendered(run, "ProvisioningRequestConfig")[0] as any;
+        assert.deepStrictEqual(config.spec, {
+            provisioningClassName: "best-effort-atomic-scale-up.autoscaling.x-k8s.io",
+            managedResources: ["nvidia.com/gpu"],
+        });
+        const check = rendered(run, "AdmissionCheck")[0] as any;
+        assert.deepStrictEqual(check.spec, {
+            controllerName: "kueue.x-k8s.io/provisioning-request",
+            parameters: { apiGroup: "kueue.x-k8s.io", kind: "ProvisioningRequestConfig", name: "gpu-provisioning" },
+        });
+        for (const queue of rendered(run, "ClusterQueue") as any[]) {
+            assert.deepStrictEqual(queue.spec.admissionChecksStrategy, { admissionChecks: [{ name: "gpu-provisioning" }] });
+        }
+    });
+
+    it("takes check-capacity when asked", async () => {
+        const run = await runProgram(provisioningStack({ provisioningClass: "check-capacity.autoscaling.x-k8s.io" }));
+        assert.ifError(run.error);
+        assert.strictEqual(
+            (rendered(run, "ProvisioningRequestConfig")[0] as any).spec.provisioningClassName,
+            "check-capacity.autoscaling.x-k8s.io",
+        );
+    });
+
+    it("refuses it on OpenShift, whose autoscaler serves ProvisioningRequests only in DevPreviewNoUpgrade", async () => {
+        const run = await runProgram(teamsStack(undefined, { "cluster-capacity:kueue": { enabled: true, provisioning: true } }));
+        assert.match(
+            run.error?.message ?? "",
+            /cluster-capacity:kueue\.provisioning: got true; expected false on OpenShift 4\.18: its cluster autoscaler serves ProvisioningRequests only from 4\.21 and only in the DevPreviewNoUpgrade feature set/,
+        );
+        assert.deepStrictEqual(run.resources, []);
+    });
 });

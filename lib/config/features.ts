@@ -34,6 +34,8 @@ export interface RawKueue {
     queueingStrategy?: KueueConfig["queueingStrategy"];
     preemption?: Partial<KueueConfig["preemption"]>;
     namespaces?: { name: string; localQueue?: string; create?: boolean }[];
+    provisioning?: boolean;
+    provisioningClass?: string;
     teams?: (Omit<KueueTeam, "namespaces"> & { namespaces: { name: string; localQueue?: string; create?: boolean }[] })[];
     priorityClasses?: KueueConfig["priorityClasses"];
     hardwareProfiles?: Partial<KueueConfig["hardwareProfiles"]>;
@@ -229,6 +231,9 @@ export function checkNfdReachesGpuNodes(
     });
 }
 
+/** Scale the pools up for a whole gang or not at all: what a gang job waiting for capacity needs. */
+export const DEFAULT_PROVISIONING_CLASS = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
+
 /** The cohort of the teams' ClusterQueues unless `kueue.cohort` names one. */
 export const DEFAULT_TEAM_COHORT = "gpu-as-a-service";
 
@@ -339,6 +344,7 @@ export function resolveKueue(
             reclaimWithinCohort: raw?.preemption?.reclaimWithinCohort ?? (raw?.cohort || teams.length > 0 ? "Any" : "Never"),
         },
         namespaces,
+        ...(raw?.provisioning && { provisioningClass: raw.provisioningClass ?? DEFAULT_PROVISIONING_CLASS }),
         teams,
         priorityClasses: raw?.priorityClasses ?? [],
         hardwareProfiles: {
@@ -368,6 +374,18 @@ export function resolveKueue(
         );
     }
     checkTeams(kueue, problems);
+    if (kueue.provisioningClass && cluster.platform === "openshift") {
+        problems.push(
+            problem(
+                ["kueue", "provisioning"],
+                true,
+                `false on OpenShift 4.${cluster.openshiftVersion.minor}: its cluster autoscaler serves ProvisioningRequests only from 4.21 and only in the DevPreviewNoUpgrade feature set (openshift/cluster-autoscaler-operator, gate ProvisioningRequestAvailable), which no production cluster runs`,
+            ),
+        );
+    }
+    if (raw?.provisioningClass && !raw.provisioning) {
+        problems.push(problem(["kueue", "provisioningClass"], raw.provisioningClass, "no provisioningClass without provisioning: true"));
+    }
     const seen = new Map<string, number>();
     namespaces.forEach((ns, index) => {
         // A Pulumi-owned Namespace is deleted with everything in it when it leaves the config.

@@ -485,6 +485,16 @@ export const CONFIG_SCHEMA = {
                         },
                     },
                 },
+                provisioning: {
+                    type: "boolean",
+                    description:
+                        "Admit a workload only once the cluster autoscaler says its pods fit (a ProvisioningRequest admission check on the ClusterQueues); plain Kubernetes only: OpenShift's autoscaler serves ProvisioningRequests only in its DevPreviewNoUpgrade feature set.",
+                },
+                provisioningClass: {
+                    enum: ["best-effort-atomic-scale-up.autoscaling.x-k8s.io", "check-capacity.autoscaling.x-k8s.io"],
+                    description:
+                        "The ProvisioningRequest class: best-effort-atomic-scale-up (default: scale the pools up for the whole gang, or not at all) or check-capacity (only check that it fits now).",
+                },
                 teams: {
                     type: "array",
                     description:

@@ -201,6 +201,8 @@ export interface KueueConfig {
     queueingStrategy: "BestEffortFIFO" | "StrictFIFO";
     preemption: { withinClusterQueue: string; reclaimWithinCohort: string };
     namespaces: KueueNamespace[];
+    /** The ProvisioningRequest class of the admission check on the ClusterQueues; none: no check. */
+    provisioningClass?: string;
     /** Several teams, one ClusterQueue each in `cohort`; empty: the one shared ClusterQueue. */
     teams: KueueTeam[];
     priorityClasses: { name: string; value: number; description?: string }[];

@@ -213,6 +213,26 @@ export function teamsStack(teams: Record<string, unknown>[] = TEAMS, extra: Stac
     );
 }
 
+/** Plain Kubernetes with two Kueue teams whose ClusterQueues admit through ProvisioningRequests. */
+export function provisioningStack(kueue: Record<string, unknown> = {}): StackConfig {
+    return offlineStack(
+        {
+            "cluster-capacity:cluster": { name: "lab", platform: "kubernetes" },
+            "cluster-capacity:instanceTypes": { "rtx.4090": { vcpus: 16, memoryMiB: 65536, gpus: 1 } },
+            "cluster-capacity:kueue": {
+                enabled: true,
+                provisioning: true,
+                teams: [
+                    { name: "vision", namespaces: [{ name: "vision" }], share: 0.5 },
+                    { name: "speech", namespaces: [{ name: "speech" }], share: 0.5 },
+                ],
+                ...kueue,
+            },
+        },
+        [gpuPool("rtx", { instanceType: "rtx.4090", zones: ["garage"], replicas: 4 })],
+    );
+}
+
 /** Stacks that together render every kind of object the program can: the schema and e2e suites apply them all. */
 export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
     ["the dev stack", stackFile("dev")],
@@ -284,6 +304,7 @@ export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
             [gpuPool("rtx", { instanceType: "rtx.4090", zones: ["garage"], timeSlicing: 2 })],
         ),
     ],
+    ["a plain Kubernetes cluster with Kueue teams admitted through ProvisioningRequests", provisioningStack()],
     [
         "an Inferentia pool on 4.19 with boot-image management",
         offlineStack(
