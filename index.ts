@@ -145,12 +145,18 @@ async function main() {
                   provider,
               })
             : undefined;
+    if (gpuOperator.enabled && gpuOperator.driverPerPool) {
+        await pulumi.log.warn(
+            "cluster-capacity: gpuOperator.driverPerPool: when the ClusterPolicy's driver.useNvidiaDriverCRD turns true (see the diff), the GPU Operator hands every GPU node's driver to the NVIDIADriver CRs and restarts each, node by node per their upgradePolicy, after the node's Kueue pods finish.",
+        );
+    }
     if (gpuOperator.enabled) {
         const gpuTaints = gpuPlans.flatMap((p) => p.pool.taints);
         new GpuOperator("gpu-operator", {
             settings: gpuOperator,
             tolerations: daemonTolerations(gpuTaints.length > 0 ? gpuTaints : [DEFAULT_TAINTS.nvidia]),
             timeSlicingReplicas: gpuPlans.flatMap((p) => (p.pool.timeSlicing === undefined ? [] : [p.pool.timeSlicing])),
+            gpuPools: gpuPlans.filter((p) => !p.pool.retired).map((p) => p.pool),
             nodeFeatureDiscovery: nfd?.instance,
             provider,
         });

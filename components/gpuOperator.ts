@@ -6,12 +6,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
-import type { GpuOperatorConfig } from "../lib/config/types";
-import { timeSlicingConfigKey } from "../lib/naming";
+import type { GpuOperatorConfig, PoolConfig } from "../lib/config/types";
+import { POOL_LABEL, timeSlicingConfigKey } from "../lib/naming";
 import { dashboardConfigMap, DCGM_METRICS_CONFIGMAP, DCGM_SCRAPE_INTERVAL, dcgmMetricsConfigMap, idleGpuRule } from "./gpuMonitoring";
-import type { KubernetesObject } from "./machineSetManifest";
+import { deepMerge, KubernetesObject } from "./machineSetManifest";
 import { createNamespace, installOperator } from "./olm";
-import type { Toleration } from "./tolerations";
+import { Toleration, tolerationsFor } from "./tolerations";
 
 export const OLM_NAMESPACE = "nvidia-gpu-operator";
 export const HELM_NAMESPACE = "gpu-operator";
@@ -39,6 +39,69 @@ export function timeSlicingConfigData(replicaCounts: readonly number[], migStrat
     );
 }
 
+/** What every NVIDIADriver CR does on upgrade unless its pool says otherwise: one node at a time, after its Kueue jobs. */
+export const DEFAULT_DRIVER_UPGRADE_POLICY = {
+    autoUpgrade: true,
+    maxParallelUpgrades: 1,
+    maxUnavailable: "25%",
+    // Every pod of a Kueue-admitted workload carries kueue.x-k8s.io/podset (kueue v0.19.2
+    // jobframework/reconciler.go); 0 waits for them however long they run.
+    waitForCompletion: { podSelector: "kueue.x-k8s.io/podset", timeoutSeconds: 0 },
+};
+
+/**
+ * The NVIDIADriver CRs of gpuOperator.driverPerPool: one per GPU pool, selecting its nodes by the
+ * pool label, and the default one for every other GPU node (NVIDIA/gpu-operator v26.7.0
+ * `internal/nvidiadriver/nvidiadriver.go`: a node goes to the non-default CR that selects it, else
+ * to the default; a node no CR takes gets no driver). The ClusterPolicy's driver settings are not
+ * copied into CRs, so each sets its kernel module type and tolerations itself.
+ */
+export function nvidiaDriverManifests(settings: GpuOperatorConfig, pools: readonly PoolConfig[]): KubernetesObject[] {
+    const driver = (
+        name: string,
+        version: string,
+        isDefault: boolean,
+        taints: PoolConfig["taints"],
+        upgradePolicy: Record<string, unknown>,
+        nodeSelector?: Record<string, string>,
+    ) => ({
+        apiVersion: "nvidia.com/v1alpha1",
+        kind: "NVIDIADriver",
+        metadata: { name },
+        spec: {
+            default: isDefault,
+            driverType: "gpu",
+            repository: "nvcr.io/nvidia",
+            image: "driver",
+            version,
+            kernelModuleType: "auto",
+            ...(nodeSelector && { nodeSelector }),
+            tolerations: tolerationsFor(taints),
+            upgradePolicy,
+        },
+    });
+    const defaultVersion = settings.driverVersion as string;
+    return [
+        driver(
+            "default",
+            defaultVersion,
+            true,
+            pools.flatMap((p) => p.taints),
+            DEFAULT_DRIVER_UPGRADE_POLICY,
+        ),
+        ...pools.map((pool) =>
+            driver(
+                pool.name,
+                pool.driver?.version ?? defaultVersion,
+                false,
+                pool.taints,
+                deepMerge(DEFAULT_DRIVER_UPGRADE_POLICY, pool.driver?.upgradePolicy ?? {}),
+                { [POOL_LABEL]: pool.name },
+            ),
+        ),
+    ];
+}
+
 export function clusterPolicyManifest(settings: GpuOperatorConfig, tolerations: Toleration[], timeSliced: boolean): KubernetesObject {
     return {
         apiVersion: "nvidia.com/v1",
@@ -52,6 +115,8 @@ export function clusterPolicyManifest(settings: GpuOperatorConfig, tolerations: 
                 kernelModuleType: "auto",
                 // One node at a time: a driver upgrade restarts every GPU workload on the node.
                 upgradePolicy: { autoUpgrade: true, maxParallelUpgrades: 1, maxUnavailable: "25%" },
+                // The NVIDIADriver CRs drive the driver instead (v26.7.0 state_manager.go skips its own).
+                ...(settings.driverPerPool && { useNvidiaDriverCRD: true }),
             },
             toolkit: { enabled: true },
             devicePlugin: { enabled: true, config: { name: timeSliced ? TIME_SLICING_CONFIGMAP : "", default: "" } },
@@ -97,6 +162,8 @@ export interface GpuOperatorArgs {
     tolerations: Toleration[];
     /** The `timeSlicing` values of the GPU pools. */
     timeSlicingReplicas: number[];
+    /** The GPU pools, each with an NVIDIADriver CR of its own when `settings.driverPerPool`. */
+    gpuPools: PoolConfig[];
     /** With OLM, the Node Feature Discovery install the operator needs (its GPU labels); none with Helm. */
     nodeFeatureDiscovery?: pulumi.Resource;
     provider: k8s.Provider;
@@ -166,10 +233,19 @@ export class GpuOperator extends pulumi.ComponentResource {
                 ...configMaps,
                 ...(args.nodeFeatureDiscovery ? [args.nodeFeatureDiscovery] : []),
             ];
-            new k8s.apiextensions.CustomResource(`${name}-cluster-policy`, clusterPolicyManifest(settings, args.tolerations, timeSliced), {
-                ...childOpts,
-                dependsOn,
-            });
+            const clusterPolicy = new k8s.apiextensions.CustomResource(
+                `${name}-cluster-policy`,
+                clusterPolicyManifest(settings, args.tolerations, timeSliced),
+                { ...childOpts, dependsOn },
+            );
+            if (settings.driverPerPool) {
+                for (const manifest of nvidiaDriverManifests(settings, args.gpuPools)) {
+                    new k8s.apiextensions.CustomResource(`${name}-driver-${manifest.metadata.name}`, manifest, {
+                        ...childOpts,
+                        dependsOn: clusterPolicy,
+                    });
+                }
+            }
         } else {
             new k8s.helm.v4.Chart(
                 `${name}-chart`,

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as YAML from "yaml";
 import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig, renderedObject as find } from "./support/harness";
-import { gpuPool, offlineStack } from "./support/scenarios";
+import { driverPerPoolStack, gpuPool, offlineStack } from "./support/scenarios";
 
 const withOperator = (
     gpuOperator: object,
@@ -244,5 +244,62 @@ describe("GpuOperator on plain Kubernetes (Helm)", () => {
     it("lets the operator's privileged pods run in its namespace", () => {
         const ns = rendered(run, "Namespace").find((n: any) => n.metadata.name === "gpu-operator") as any;
         assert.deepStrictEqual(ns.metadata.labels, { "pod-security.kubernetes.io/enforce": "privileged" });
+    });
+});
+
+describe("driver per pool (gpuOperator.driverPerPool)", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram(driverPerPoolStack());
+        assert.ifError(run.error);
+    });
+    const drivers = () => new Map((rendered(run, "NVIDIADriver") as any[]).map((d) => [d.metadata.name as string, d.spec]));
+
+    it("hands the driver from the ClusterPolicy to NVIDIADriver CRs", () => {
+        const policy = rendered(run, "ClusterPolicy")[0] as any;
+        assert.strictEqual(policy.spec.driver.useNvidiaDriverCRD, true);
+        assert.deepStrictEqual([...drivers().keys()].sort(), ["default", "h100", "l4"]);
+    });
+
+    it("gives each pool a CR on its nodes with its version and upgrade policy, waiting for Kueue pods", () => {
+        const h100 = drivers().get("h100");
+        assert.deepStrictEqual(h100.nodeSelector, { "cluster-capacity.io/pool": "h100" });
+        assert.deepStrictEqual([h100.default, h100.version, h100.image, h100.repository], [false, "580.95.05", "driver", "nvcr.io/nvidia"]);
+        assert.deepStrictEqual(h100.upgradePolicy, {
+            autoUpgrade: true,
+            maxParallelUpgrades: 2,
+            maxUnavailable: "25%",
+            waitForCompletion: { podSelector: "kueue.x-k8s.io/podset", timeoutSeconds: 0 },
+        });
+        assert.deepStrictEqual(h100.tolerations, [{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+        assert.strictEqual(drivers().get("l4").version, "570.195.03");
+    });
+
+    it("keeps a default CR for every other GPU node, without a node selector", () => {
+        const fallback = drivers().get("default");
+        assert.deepStrictEqual([fallback.default, fallback.version, fallback.nodeSelector], [true, "570.195.03", undefined]);
+    });
+
+    it("says in every preview that turning it on restarts every GPU node's driver", () => {
+        assert.ok(run.warnings.some((w) => /driverPerPool: .*restarts each, node by node/.test(w)));
+    });
+
+    it("refuses it before GPU Operator 26.7, without a default driver version, and driver settings without it", async () => {
+        const old = await runProgram(driverPerPoolStack({ channel: "v25.10" }));
+        assert.match(
+            old.error?.message ?? "",
+            /gpuOperator\.driverPerPool: got true; expected false on GPU Operator channel v25\.10: NVIDIADriver CRs take over running drivers node by node only from v26\.7/,
+        );
+        const noVersion = await runProgram(driverPerPoolStack({ driverVersion: undefined }));
+        assert.match(
+            noVersion.error?.message ?? "",
+            /gpuOperator\.driverVersion: got nothing; expected a driver version for the default NVIDIADriver CR/,
+        );
+        const stray = await runProgram(driverPerPoolStack({ driverPerPool: false }));
+        assert.match(
+            stray.error?.message ?? "",
+            /pools\[0\]\.driver: got .*; expected no driver settings without gpuOperator\.driverPerPool: true/,
+        );
+        for (const bad of [old, noVersion, stray]) assert.deepStrictEqual(bad.resources, []);
     });
 });

@@ -21,6 +21,8 @@ export interface RawGpuOperator {
     version?: string;
     installPlanApproval?: GpuOperatorConfig["installPlanApproval"];
     nfd?: boolean;
+    driverPerPool?: boolean;
+    driverVersion?: string;
     mig?: { strategy?: GpuOperatorConfig["migStrategy"] };
     monitoring?: { serviceMonitor?: boolean; dashboard?: boolean; idleGpuAlert?: Partial<GpuOperatorConfig["monitoring"]["idleGpuAlert"]> };
 }
@@ -104,6 +106,8 @@ export function resolveGpuOperator(raw: RawGpuOperator | undefined, cluster: Clu
         // A pinned release is only pinned if OLM may not upgrade it on its own.
         installPlanApproval: raw?.installPlanApproval ?? (version ? "Manual" : "Automatic"),
         nfd: raw?.nfd ?? true,
+        driverPerPool: raw?.driverPerPool ?? false,
+        ...(raw?.driverVersion && { driverVersion: raw.driverVersion }),
         migStrategy: raw?.mig?.strategy ?? "single",
         monitoring: {
             serviceMonitor: raw?.monitoring?.serviceMonitor ?? openshift,

@@ -174,6 +174,47 @@ const pool = {
             description:
                 "On-Demand Capacity Reservation or Capacity Block ids: one MachineSet each, in the reservation's zone, sized at most to it (OpenShift 4.18+, Capacity Blocks 4.19+).",
         },
+        driver: {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+                version: {
+                    type: "string",
+                    pattern: "^[0-9]+\\.[0-9]+(\\.[0-9]+)?$",
+                    allowed: "an NVIDIA driver version such as 580.95.05",
+                },
+                upgradePolicy: {
+                    type: "object",
+                    additionalProperties: false,
+                    properties: {
+                        maxParallelUpgrades: { type: "integer", minimum: 0 },
+                        maxUnavailable: {
+                            type: ["integer", "string"],
+                            minimum: 0,
+                            pattern: "^[0-9]+%?$",
+                            allowed: "a node count or a percentage such as 1 or 25%",
+                        },
+                        drain: {
+                            type: "object",
+                            additionalProperties: false,
+                            properties: {
+                                enable: { type: "boolean" },
+                                force: { type: "boolean" },
+                                podSelector: { type: "string" },
+                                timeoutSeconds: { type: "integer", minimum: 0 },
+                                deleteEmptyDir: { type: "boolean" },
+                            },
+                        },
+                        waitForCompletion: {
+                            type: "object",
+                            additionalProperties: false,
+                            properties: { podSelector: { type: "string" }, timeoutSeconds: { type: "integer", minimum: 0 } },
+                        },
+                    },
+                },
+            },
+            description: "With gpuOperator.driverPerPool: the pool's NVIDIA driver version and upgradePolicy (its NVIDIADriver CR).",
+        },
         onDemandFallback: {
             type: "boolean",
             description:
@@ -400,6 +441,18 @@ export const CONFIG_SCHEMA = {
                     description: "OLM InstallPlan approval (default Manual when version is pinned).",
                 },
                 nfd: { type: "boolean", description: "Install Node Feature Discovery (default true)." },
+                driverVersion: {
+                    type: "string",
+                    pattern: "^[0-9]+\\.[0-9]+(\\.[0-9]+)?$",
+                    allowed: "an NVIDIA driver version such as 580.95.05",
+                    description:
+                        "With driverPerPool: the driver version of the default NVIDIADriver CR (GPU nodes outside this stack's pools) and of pools without driver.version.",
+                },
+                driverPerPool: {
+                    type: "boolean",
+                    description:
+                        "One NVIDIADriver CR per GPU pool (ClusterPolicy driver.useNvidiaDriverCRD), each with the pool's driver version and upgrade policy; GPU Operator 26.7 or later. Switching restarts the driver on every GPU node.",
+                },
                 mig: {
                     type: "object",
                     additionalProperties: false,

@@ -82,6 +82,8 @@ export interface PoolConfig {
     capacityReservations: string[];
     /** The pool's MachineHealthCheck; `enabled` already defaulted (off for reserved pools). */
     healthCheck: HealthCheck;
+    /** With gpuOperator.driverPerPool: the pool's driver version and upgrade policy (its NVIDIADriver CR). */
+    driver?: { version?: string; upgradePolicy?: Record<string, unknown> };
     /** Spot pools: an on-demand MachineSet per zone too, grown after the spot ones (priority expander). */
     onDemandFallback: boolean;
     /** Elastic Fabric Adapter on each machine, with a security group open within itself. */
@@ -165,6 +167,9 @@ export interface GpuOperatorConfig {
     version?: string;
     installPlanApproval: "Manual" | "Automatic";
     nfd: boolean;
+    /** One NVIDIADriver CR per GPU pool, and a default one (`driverVersion`) for every other GPU node. */
+    driverPerPool: boolean;
+    driverVersion?: string;
     migStrategy: "none" | "single" | "mixed";
     monitoring: {
         serviceMonitor: boolean;

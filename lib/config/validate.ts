@@ -29,7 +29,17 @@ import {
     resolveNeuron,
     resolveOperatorChannels,
 } from "./features";
-import type { AmiQuery, CapacityConfig, ClusterConfig, HealthCheck, LookupMode, NetworkConfig, PoolConfig, Taint } from "./types";
+import type {
+    AmiQuery,
+    CapacityConfig,
+    ClusterConfig,
+    GpuOperatorConfig,
+    HealthCheck,
+    LookupMode,
+    NetworkConfig,
+    PoolConfig,
+    Taint,
+} from "./types";
 
 export const RHCOS_AMI_OWNER = "531415883065";
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
@@ -194,6 +204,7 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const operators = resolveOperatorChannels(cluster);
     checkNfdReachesGpuNodes(pools, gpuOperator, operators, cluster, problems);
     checkTimeSlicing(pools, gpuOperator, problems);
+    checkDriverPerPool(pools, gpuOperator, problems);
     checkReservations(raw, pools, cluster, lookups, problems);
     checkTraining(pools, cluster, lookups, raw.renderDirectory !== undefined, problems);
     pools.forEach((pool, index) => {
@@ -517,6 +528,7 @@ function resolvePool(
         amiFromPool: raw.ami !== undefined,
         providerSpec: raw.providerSpec ?? {},
         capacityReservations: reservations,
+        ...(raw.driver && { driver: raw.driver }),
         onDemandFallback: raw.onDemandFallback ?? false,
         efa: raw.efa ?? false,
         ...(raw.placementGroup && { placementGroup: { name: raw.placementGroup.name, create: raw.placementGroup.create ?? false } }),
@@ -604,6 +616,53 @@ function checkTraining(
  * worker role has no ECR permission, so pulling it needs ECR read access added, or a mirror.
  */
 export const DEFAULT_EFA_DEVICE_PLUGIN_IMAGE = "602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20";
+
+/** The first GPU Operator line whose NVIDIADriver CRs coexist with a default one and take over running drivers node by node. */
+export const DRIVER_PER_POOL_MIN_LINE = [26, 7];
+
+/**
+ * Driver per pool: NVIDIADriver CRs from GPU Operator 26.7. Before it the CRD is a technology
+ * preview without a default CR, and switching deletes the ClusterPolicy's driver DaemonSets
+ * outright (NVIDIA/gpu-operator release-26.3 `object_controls.go`; v26.7.0 `state_manager.go`
+ * orphans them and rolls node by node). A CR without a version has no fallback and renders an
+ * untagged image (v26.7.0 `internal/image/image.go`), so every CR needs one.
+ */
+function checkDriverPerPool(pools: PoolConfig[], gpuOperator: GpuOperatorConfig, problems: ConfigProblem[]): void {
+    pools.forEach((pool, index) => {
+        if (pool.driver && !gpuOperator.driverPerPool) {
+            problems.push(problem(["pools", index, "driver"], pool.driver, "no driver settings without gpuOperator.driverPerPool: true"));
+        }
+        if (pool.driver && pool.accelerator !== "nvidia") {
+            problems.push(problem(["pools", index, "driver"], pool.driver, "no NVIDIA driver settings on a Neuron pool"));
+        }
+    });
+    if (!gpuOperator.driverPerPool) return;
+    const at = ["gpuOperator", "driverPerPool"];
+    const [major, minor] = (/^v?(\d+)\.(\d+)/.exec(gpuOperator.channel) ?? []).slice(1).map(Number);
+    const [minMajor, minMinor] = DRIVER_PER_POOL_MIN_LINE;
+    if (!gpuOperator.enabled) {
+        problems.push(problem(at, true, "false without gpuOperator.enabled: the NVIDIADriver CRs are the GPU Operator's"));
+    } else if (gpuOperator.install !== "olm") {
+        problems.push(problem(at, true, "false with the Helm install: this stack renders NVIDIADriver CRs with the OLM install only"));
+    } else if (!(major > minMajor || (major === minMajor && minor >= minMinor))) {
+        problems.push(
+            problem(
+                at,
+                true,
+                `false on GPU Operator channel ${gpuOperator.channel}: NVIDIADriver CRs take over running drivers node by node only from v${minMajor}.${minMinor} (earlier lines delete every driver pod at once and have no default CR)`,
+            ),
+        );
+    }
+    if (!gpuOperator.driverVersion) {
+        problems.push(
+            problem(
+                ["gpuOperator", "driverVersion"],
+                undefined,
+                "a driver version for the default NVIDIADriver CR, which drives every GPU node outside this stack's pools",
+            ),
+        );
+    }
+}
 
 /** Days before a reservation's end when a run warns. */
 export const DEFAULT_RESERVATION_WARNING_DAYS = 7;

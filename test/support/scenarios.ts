@@ -233,6 +233,23 @@ export function provisioningStack(kueue: Record<string, unknown> = {}): StackCon
     );
 }
 
+/** A 4.18 cluster with the GPU Operator's driver per pool: an H100 pool with its own driver and upgrade policy, an L4 pool on the default version. */
+export function driverPerPoolStack(gpuOperator: Record<string, unknown> = {}): StackConfig {
+    return offlineStack(
+        {
+            "cluster-capacity:gpuOperator": { enabled: true, driverPerPool: true, driverVersion: "570.195.03", ...gpuOperator },
+        },
+        [
+            gpuPool("h100", {
+                instanceType: "p5.48xlarge",
+                autoscaling: { minReplicas: 0, maxReplicas: 1 },
+                driver: { version: "580.95.05", upgradePolicy: { maxParallelUpgrades: 2 } },
+            }),
+            gpuPool("l4", { instanceType: "g6.4xlarge" }),
+        ],
+    );
+}
+
 /** Stacks that together render every kind of object the program can: the schema and e2e suites apply them all. */
 export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
     ["the dev stack", stackFile("dev")],
@@ -305,6 +322,7 @@ export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
         ),
     ],
     ["a plain Kubernetes cluster with Kueue teams admitted through ProvisioningRequests", provisioningStack()],
+    ["a 4.18 cluster with the NVIDIA driver per pool", driverPerPoolStack()],
     [
         "an Inferentia pool on 4.19 with boot-image management",
         offlineStack(
