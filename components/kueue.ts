@@ -198,12 +198,20 @@ export function hardwareProfileManifest(plan: PoolPlan, namespace: string, local
     };
 }
 
-export function kueueOperatorManifest(frameworks: string[]): KubernetesObject {
+/**
+ * The Red Hat build's Kueue CR. With teams that set fair-sharing weights, Kueue runs with fair
+ * sharing (openshift/kueue-operator `pkg/apis/kueueoperator/v1/types.go`: `preemptionPolicy`
+ * FairSharing), without which the weights have no effect.
+ */
+export function kueueOperatorManifest(frameworks: string[], fairSharing = false): KubernetesObject {
     return {
         apiVersion: "kueue.openshift.io/v1",
         kind: "Kueue",
         metadata: { name: "cluster" },
-        spec: { managementState: "Managed", config: { integrations: { frameworks } } },
+        spec: {
+            managementState: "Managed",
+            config: { integrations: { frameworks }, ...(fairSharing && { preemption: { preemptionPolicy: "FairSharing" } }) },
+        },
     };
 }
 
@@ -256,7 +264,10 @@ export class Kueue extends pulumi.ComponentResource {
                 },
                 provider,
             );
-            ready = [custom(`${name}-kueue`, kueueOperatorManifest(settings.operator.frameworks), { dependsOn: subscription })];
+            const fairSharing = settings.teams.some((t) => t.fairSharingWeight !== undefined);
+            ready = [
+                custom(`${name}-kueue`, kueueOperatorManifest(settings.operator.frameworks, fairSharing), { dependsOn: subscription }),
+            ];
         }
         const afterKueue = { dependsOn: ready };
         const v = settings.apiVersion;

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ProgramRun, rendered, resourcesOfKind, runProgram } from "./support/harness";
 import { split } from "../lib/kueueTeams";
-import { provisioningStack, teamsStack } from "./support/scenarios";
+import { provisioningStack, TEAMS, teamsStack } from "./support/scenarios";
 
 /** Per ClusterQueue, per flavor: the GPU nominal quota. */
 function gpuQuotas(run: ProgramRun): Record<string, Record<string, string>> {
@@ -90,6 +90,15 @@ describe("Kueue teams (kueue.teams)", () => {
             research.spec.resourceGroups[0].flavors[0].resources.find((r: any) => r.name === "nvidia.com/gpu").borrowingLimit,
             "4",
         );
+    });
+
+    it("turns on fair sharing in the Red Hat build's Kueue CR when a team has a fair-sharing weight, and only then", async () => {
+        const kueue = rendered(run, "Kueue").find((o: any) => o.apiVersion === "kueue.openshift.io/v1") as any;
+        assert.deepStrictEqual(kueue.spec.config.preemption, { preemptionPolicy: "FairSharing" });
+        const unweighted = await runProgram(teamsStack(TEAMS.map(({ fairSharingWeight: _weight, ...team }) => team)));
+        assert.ifError(unweighted.error);
+        const plain = rendered(unweighted, "Kueue").find((o: any) => o.apiVersion === "kueue.openshift.io/v1") as any;
+        assert.strictEqual(plain.spec.config.preemption, undefined);
     });
 
     it("reports per team the GPUs guaranteed and borrowable, which add up with what the pools provide", () => {
