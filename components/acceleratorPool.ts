@@ -6,7 +6,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { efaSecurityGroupName } from "../lib/naming";
+import { efaSecurityGroupName, machineSetName } from "../lib/naming";
+import { clusterTag } from "../lib/network";
 import type { PoolPlan } from "../lib/plan";
 import { machineAutoscalerManifest, machineHealthCheckManifest, machineSetManifest } from "./machineSetManifest";
 
@@ -47,13 +48,9 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
         for (const machineSet of plan.machineSets) {
             // The autoscaler owns spec.replicas; with boot-image management the cluster owns the AMI.
             const ignoreChanges = [...(machineSet.autoscaling ? ["spec.replicas"] : []), ...(plan.ignoreAmiDrift ? [AMI_PATH] : [])];
-            // Ordinary MachineSets keep the resource names of earlier releases; a reserved one adds its
-            // reservation, a spot pool's on-demand fallback `-od`.
-            const resourceName = machineSet.reservation
-                ? `${name}-${machineSet.zone}-${machineSet.reservation.id.slice(-8)}`
-                : machineSet.market !== pool.market
-                  ? `${name}-${machineSet.zone}-od`
-                  : `${name}-${machineSet.zone}`;
+            // Named like the MachineSet after its `<infraId>-<pool>-` prefix: `<zone>`, as in earlier
+            // releases, and the reservation or fallback suffix of the naming rules.
+            const resourceName = `${name}-${machineSet.name.slice(machineSetName(args.infraId, pool.name, "").length)}`;
             if (!machineSet.network) {
                 throw new Error(
                     `${type} ${name}: no network for ${machineSet.zone}; the lookups should have found one or refused the config`,
@@ -135,7 +132,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
                         region: args.region,
                         ingress: [self],
                         egress: [self],
-                        tags: { Name: groupName, [`kubernetes.io/cluster/${args.infraId}`]: "owned" },
+                        tags: { Name: groupName, [clusterTag(args.infraId)]: "owned" },
                     },
                     { parent: this },
                 ),

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterAutoscalerSettings } from "../lib/config/types";
 import { MACHINE_API_NAMESPACE } from "../lib/naming";
-import type { PoolPlan } from "../lib/plan";
+import { capacityTypeOf, PoolPlan } from "../lib/plan";
 import type { KubernetesObject } from "./machineSetManifest";
 
 /** Where the autoscaler's priority expander reads its priorities (kubernetes-autoscaler expander/priority/priority.go). */
@@ -24,13 +24,12 @@ export function expanderPriorities(plans: readonly PoolPlan[]): Record<number, s
     const byPriority = new Map<number, string[]>();
     for (const plan of plans) {
         for (const machineSet of plan.machineSets.filter((m) => m.autoscaling)) {
-            const kind = machineSet.reservation ? "reserved" : machineSet.market;
-            const priority = CAPACITY_PRIORITIES[kind];
+            const priority = CAPACITY_PRIORITIES[capacityTypeOf(machineSet)];
             byPriority.set(priority, [...(byPriority.get(priority) ?? []), `(^|/)${machineSet.name.replaceAll(".", "\\.")}$`]);
         }
     }
     if (byPriority.size < 2) return undefined;
-    return Object.fromEntries([...[...byPriority].sort(([a], [b]) => b - a), [0, [".*"]]]);
+    return Object.fromEntries([...byPriority, [0, [".*"]]]);
 }
 
 export function priorityExpanderConfigMap(priorities: Record<number, string[]>): KubernetesObject {

@@ -38,7 +38,6 @@ export function clusterQueueManifest(settings: KueueConfig, plans: readonly Pool
         settings,
         settings.clusterQueue,
         settings.namespaces.map((ns) => ns.name),
-        settings.preemption,
         quotas.coveredResources,
         quotas.flavors.map((f) => ({ flavor: f.flavor, nominalQuota: f.nominalQuota })),
     );
@@ -46,27 +45,24 @@ export function clusterQueueManifest(settings: KueueConfig, plans: readonly Pool
 
 /** A team's ClusterQueue: its quota per flavor in the teams' cohort, reclaiming what it lent by preemption. */
 export function teamClusterQueueManifest(settings: KueueConfig, quota: TeamQuota, coveredResources: string[]): KubernetesObject {
-    const queue = clusterQueueObject(
+    const { team } = quota;
+    return clusterQueueObject(
         settings,
-        quota.team.name,
-        quota.team.namespaces.map((ns) => ns.name),
-        settings.preemption,
+        team.name,
+        team.namespaces.map((ns) => ns.name),
         coveredResources,
         quota.flavors,
+        team.fairSharingWeight,
     );
-    if (quota.team.fairSharingWeight !== undefined) {
-        (queue.spec as Record<string, unknown>).fairSharing = { weight: String(quota.team.fairSharingWeight) };
-    }
-    return queue;
 }
 
 function clusterQueueObject(
     settings: KueueConfig,
     name: string,
     namespaces: string[],
-    preemption: KueueConfig["preemption"],
     coveredResources: string[],
     flavors: readonly TeamFlavorQuota[],
+    fairSharingWeight?: number,
 ): KubernetesObject {
     const cohortField = settings.apiVersion === "v1beta2" ? "cohortName" : "cohort";
     const limits = (quantities: Record<string, string> | undefined, field: string, resource: string) =>
@@ -83,7 +79,8 @@ function clusterQueueObject(
                     : {},
             queueingStrategy: settings.queueingStrategy,
             ...(settings.cohort && { [cohortField]: settings.cohort }),
-            preemption,
+            preemption: settings.preemption,
+            ...(fairSharingWeight !== undefined && { fairSharing: { weight: String(fairSharingWeight) } }),
             ...(settings.provisioningClass && { admissionChecksStrategy: { admissionChecks: [{ name: PROVISIONING_CHECK }] } }),
             resourceGroups: [
                 {
@@ -232,14 +229,10 @@ export interface KueueArgs {
 
 export class Kueue extends pulumi.ComponentResource {
     readonly clusterQueue: string;
-    private readonly provider: k8s.Provider;
-    private readonly apiVersion: string;
 
     constructor(name: string, args: KueueArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cluster-capacity:index:Kueue", name, {}, opts);
         const { settings, pools, provider } = args;
-        this.provider = provider;
-        this.apiVersion = settings.apiVersion;
         if (pools.length === 0) {
             throw new Error(`Kueue ${name}: at least one pool is needed to give the ClusterQueue a quota`);
         }
@@ -275,11 +268,12 @@ export class Kueue extends pulumi.ComponentResource {
         const flavors = orderedFlavorParts(pools).map((part) =>
             custom(`${name}-flavor-${part.flavor}`, resourceFlavorManifest(v, part), afterKueue),
         );
+        const { coveredResources } = queueQuotas(pools, args.neuronCoreQuota);
         const checks = settings.provisioningClass
             ? provisioningManifests(
                   v,
                   settings.provisioningClass,
-                  queueQuotas(pools, args.neuronCoreQuota).coveredResources.filter((r) => r !== "cpu" && r !== "memory"),
+                  coveredResources.filter((r) => r !== "cpu" && r !== "memory"),
               ).map((manifest) => custom(`${name}-${manifest.kind.toLowerCase()}`, manifest, afterKueue))
             : [];
         const afterFlavors = { dependsOn: [...ready, ...flavors, ...checks] };
@@ -288,7 +282,7 @@ export class Kueue extends pulumi.ComponentResource {
             ? args.teams.teams.map((quota) => ({
                   queue: custom(
                       `${name}-team-${quota.team.name}`,
-                      teamClusterQueueManifest(settings, quota, queueQuotas(pools, args.neuronCoreQuota).coveredResources),
+                      teamClusterQueueManifest(settings, quota, coveredResources),
                       afterFlavors,
                   ),
                   name: quota.team.name,
@@ -305,7 +299,23 @@ export class Kueue extends pulumi.ComponentResource {
 
         const labels = args.tenantNamespaceLabels;
         for (const { queue, name: queueName, namespaces } of queues) {
-            this.localQueues(name, queue, queueName, namespaces, labels);
+            for (const ns of namespaces) {
+                const dependsOn: pulumi.Resource[] = [queue];
+                if (ns.create) {
+                    dependsOn.push(createNamespace(`${name}-namespace-${ns.name}`, ns.name, labels, childOpts));
+                } else if (Object.keys(labels).length > 0) {
+                    // A namespace someone else owns: server-side apply of these labels alone, so Pulumi owns
+                    // no other field of it and deleting this resource removes only the labels.
+                    dependsOn.push(
+                        new k8s.core.v1.NamespacePatch(
+                            `${name}-namespace-labels-${ns.name}`,
+                            { metadata: { name: ns.name, labels } },
+                            childOpts,
+                        ),
+                    );
+                }
+                custom(`${name}-local-queue-${ns.name}`, localQueueManifest(v, ns.name, ns.localQueue, queueName), { dependsOn });
+            }
         }
         for (const priority of settings.priorityClasses) {
             custom(`${name}-priority-${priority.name}`, workloadPriorityClassManifest(v, priority), afterKueue);
@@ -320,41 +330,5 @@ export class Kueue extends pulumi.ComponentResource {
             }
         }
         this.registerOutputs({ clusterQueue: this.clusterQueue, flavors: orderedFlavorParts(pools).map((p) => p.flavor) });
-    }
-
-    /** A LocalQueue per namespace for `queueName`, after the namespace exists and carries `labels`. */
-    private localQueues(
-        name: string,
-        queue: pulumi.Resource,
-        queueName: string,
-        namespaces: readonly KueueNamespace[],
-        labels: Readonly<Record<string, string>>,
-    ): void {
-        const childOpts = { parent: this, provider: this.provider };
-        const v = this.apiVersion;
-        for (const ns of namespaces) {
-            const dependsOn: pulumi.Resource[] = [queue];
-            if (ns.create) {
-                dependsOn.push(createNamespace(`${name}-namespace-${ns.name}`, ns.name, labels, childOpts));
-            } else if (Object.keys(labels).length > 0) {
-                // A namespace someone else owns: server-side apply of these labels alone, so Pulumi owns
-                // no other field of it and deleting this resource removes only the labels.
-                dependsOn.push(
-                    new k8s.core.v1.NamespacePatch(
-                        `${name}-namespace-labels-${ns.name}`,
-                        { metadata: { name: ns.name, labels } },
-                        childOpts,
-                    ),
-                );
-            }
-            new k8s.apiextensions.CustomResource(
-                `${name}-local-queue-${ns.name}`,
-                localQueueManifest(v, ns.name, ns.localQueue, queueName),
-                {
-                    ...childOpts,
-                    dependsOn,
-                },
-            );
-        }
     }
 }

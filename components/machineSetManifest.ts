@@ -122,12 +122,15 @@ export function nodeLabels(pool: PoolConfig, role: string, capacityType: string 
 }
 
 /**
- * A retired pool's MachineSet takes spec.replicas back from the autoscaler's field manager: the
- * server-side apply of replicas 0 must win the conflict, hence `pulumi.com/patchForce`.
+ * A MachineSet scaled to 0 from outside its autoscaler (a retired pool, an ended reservation) takes
+ * spec.replicas back from the autoscaler's field manager: the server-side apply of replicas 0 must
+ * win the conflict, hence `pulumi.com/patchForce`.
  */
+const TAKE_REPLICAS_BACK: Readonly<Record<string, string>> = { "pulumi.com/patchForce": "true" };
+
 export const RETIRED_ANNOTATIONS: Readonly<Record<string, string>> = {
     "cluster-capacity.io/retired": "true",
-    "pulumi.com/patchForce": "true",
+    ...TAKE_REPLICAS_BACK,
 };
 
 export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
@@ -141,7 +144,7 @@ export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
             namespace: MACHINE_API_NAMESPACE,
             labels: { ...clusterLabel, [POOL_LABEL]: i.pool.name },
             ...(i.pool.retired && { annotations: RETIRED_ANNOTATIONS }),
-            ...(!i.pool.retired && i.reservationEnded && { annotations: { "pulumi.com/patchForce": "true" } }),
+            ...(!i.pool.retired && i.reservationEnded && { annotations: TAKE_REPLICAS_BACK }),
         },
         spec: {
             replicas: i.replicas,

@@ -2,7 +2,7 @@
  * Kueue quotas derived from the pools, never typed in: what each pool's nodes can really run at
  * the pool's maximum size. Pure.
  */
-import { advertisedGpusPerNode, labelsCapacityType, MachineSetPlan, PoolPlan } from "./plan";
+import { advertisedGpusPerNode, capacityTypeOf, labelsCapacityType, PoolPlan } from "./plan";
 import { CAPACITY_TYPE_LABEL, POOL_LABEL } from "./naming";
 
 /**
@@ -75,10 +75,6 @@ export function flavorParts(plan: PoolPlan): FlavorPart[] {
         nodeLabels: { [POOL_LABEL]: pool.name, [CAPACITY_TYPE_LABEL]: type },
         maxNodes: plan.machineSets.filter((m) => capacityTypeOf(m) === type).reduce((sum, m) => sum + m.maxMachines, 0),
     }));
-}
-
-function capacityTypeOf(machineSet: MachineSetPlan): FlavorPart["capacityType"] {
-    return machineSet.reservation ? "reserved" : machineSet.market;
 }
 
 /**

@@ -144,10 +144,11 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         online && onAws
             ? await readReservations(pools, region, problems)
             : new Map(Object.entries(config.capacityReservations).map(([id, facts]) => [id, { id, ...facts }]));
+    const offered = new Map(offerings);
     if (pools.some((p) => p.zonesFromCluster) && online && onAws) {
-        await defaultZones(new Map(offerings));
+        await defaultZones(offered);
     }
-    checkZonesOffered(pools, new Map(offerings), region, problems);
+    checkZonesOffered(pools, offered, region, problems);
     if (config.cluster.accountId && accountId && accountId !== config.cluster.accountId) {
         problems.push(
             problem(
@@ -388,7 +389,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 reportedAmis.add(reported);
                 problems.push(
                     problem(
-                        amiPath(pool, index),
+                        path,
                         pool.ami.namePattern,
                         `an AMI for ${pool.instanceType} (${arch}) in ${region}; tried: ${tried.join("; ")}`,
                     ),
@@ -514,7 +515,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
         const found = await aws.ec2.getSubnets({
             filters: [
                 { name: "tag-key", values: [clusterTag(infraId)] },
-                { name: "tag:Name", values: [`${infraId}-private-*`, `${infraId}-subnet-private-*`] },
+                { name: "tag:Name", values: SUBNET_NAMES(infraId, "*") },
             ],
             region,
         });

@@ -80,6 +80,11 @@ export function advertisedGpusPerNode(pool: PoolConfig, spec: InstanceSpec): num
     return spec.gpus * (pool.timeSlicing ?? 1);
 }
 
+/** How a MachineSet's machines are bought, as the autoscaler's priorities and Kueue's flavors tell them apart. */
+export function capacityTypeOf(machineSet: MachineSetPlan): "reserved" | Market {
+    return machineSet.reservation ? "reserved" : machineSet.market;
+}
+
 /** Whether a pool's nodes say how they were bought (CAPACITY_TYPE_LABEL): pools of more than one capacity type. */
 export function labelsCapacityType(pool: PoolConfig): boolean {
     return pool.capacityReservations.length > 0 || pool.onDemandFallback;
@@ -161,6 +166,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
         const reserved: MachineSetPlan[] = planReservations(
             pool,
             index,
+            perZone,
             config.cluster,
             facts.reservations,
             now,

@@ -4,9 +4,9 @@
  * name. Text matching on URNs would also catch pools whose names share a prefix (`l4` and
  * `l4-quad`), and the runbook unprotects what this returns. Pure.
  */
+import { MACHINE_SET } from "../policy/lib/resources";
 
 const POOL_COMPONENTS = new Set(["cluster-capacity:index:GpuPool", "cluster-capacity:index:InferentiaPool"]);
-const MACHINE_SET = "kubernetes:machine.openshift.io/v1beta1:MachineSet";
 
 export interface ExportedResource {
     urn: string;

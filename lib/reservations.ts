@@ -82,8 +82,6 @@ export interface ReservedMachineSetPlan {
     replicas: number;
     /** The most machines: the pool's per-zone maximum, capped by the reservation's instance count. */
     maxReplicas: number;
-    /** False before a Capacity Block starts and after a reservation ends: its MachineSet stays at 0. */
-    active: boolean;
     /** The reservation has ended: its MachineSet takes spec.replicas back from the autoscaler, to 0. */
     ended: boolean;
 }
@@ -95,6 +93,8 @@ export interface ReservedMachineSetPlan {
 export function planReservations(
     pool: PoolConfig,
     index: number,
+    /** The pool's most machines per zone (maxMachinesPerZone), before any reservation caps it. */
+    perZoneMax: number,
     cluster: ClusterConfig,
     reservations: ReadonlyMap<string, ReservationFacts>,
     now: Date,
@@ -103,7 +103,6 @@ export function planReservations(
     warnings: string[],
 ): ReservedMachineSetPlan[] {
     const plans: ReservedMachineSetPlan[] = [];
-    const perZoneMax = pool.autoscaling ? pool.autoscaling.maxReplicas : pool.replicas;
     pool.capacityReservations.forEach((id, r) => {
         const at = ["pools", index, "capacityReservations", r];
         const facts = reservations.get(id);
@@ -164,13 +163,13 @@ export function planReservations(
                 `cluster-capacity: pools[${index}].capacityReservations[${r}] ${id} ends ${facts.endDate}; its machines stop then (EC2 terminates Capacity Block instances at the end).`,
             );
         }
-        const active = !ended && !(facts.startDate && new Date(facts.startDate).getTime() > now.getTime());
-        if (!active && !ended) {
+        const notStarted = facts.startDate !== undefined && new Date(facts.startDate).getTime() > now.getTime();
+        if (notStarted) {
             warnings.push(
                 `cluster-capacity: pools[${index}].capacityReservations[${r}] ${id} starts ${facts.startDate}; its MachineSet stays at 0 machines until then.`,
             );
         }
-        const maxReplicas = pool.retired || !active ? 0 : Math.min(perZoneMax, facts.instanceCount);
+        const maxReplicas = pool.retired || ended || notStarted ? 0 : Math.min(perZoneMax, facts.instanceCount);
         if (perZoneMax > facts.instanceCount && !pool.retired) {
             warnings.push(
                 `cluster-capacity: pools[${index}] asks for up to ${perZoneMax} machines per zone, but reservation ${id} holds ${facts.instanceCount}: its MachineSet is capped at ${facts.instanceCount}.`,
@@ -182,7 +181,6 @@ export function planReservations(
             reservation: facts,
             replicas: Math.min(pool.replicas, maxReplicas),
             maxReplicas,
-            active,
             ended,
         });
     });

@@ -8,6 +8,7 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cl
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { quotaFor } from "../policy/lib/quota";
 import { machineNamePrefix } from "../policy/lib/resources";
+import { clusterTag } from "./network";
 
 export interface UsageMetric {
     metricName: string;
@@ -56,7 +57,7 @@ export async function ownVcpus(region: string, infraId: string, machineSets: Ite
         const page = await client.send(
             new DescribeInstancesCommand({
                 Filters: [
-                    { Name: "tag-key", Values: [`kubernetes.io/cluster/${infraId}`] },
+                    { Name: "tag-key", Values: [clusterTag(infraId)] },
                     { Name: "instance-state-name", Values: ["pending", "running"] },
                 ],
                 NextToken: token,

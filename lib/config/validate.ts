@@ -14,6 +14,7 @@ import {
     POOL_LABEL,
 } from "../naming";
 import { managesBootImages, MIN_OPENSHIFT_MINOR, parseOpenShiftVersion } from "../openshift";
+import { compareVersions } from "../versionMatrix";
 import { ConfigError, ConfigProblem, PathSegment, problem } from "../errors";
 import { CONFIG_SCHEMA } from "./schema";
 import {
@@ -195,7 +196,7 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, cluster, amiContext, defaultAmi, problems));
     checkPoolSet(pools, cluster, neuronEnabled, problems);
     const network = raw.network ?? {};
-    checkNetworkSource(pools, cluster, network, { lookups, rendering: raw.renderDirectory !== undefined }, problems);
+    checkNetworkSource(pools, cluster, network, amiContext, problems);
 
     const gpuOperator = resolveGpuOperator(raw.gpuOperator, cluster, problems);
     checkGpuOperatorChannel({ gpuOperator, cluster }, raw.gpuOperator?.channel !== undefined, problems);
@@ -206,7 +207,7 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     checkTimeSlicing(pools, gpuOperator, problems);
     checkDriverPerPool(pools, gpuOperator, problems);
     checkReservations(raw, pools, cluster, lookups, problems);
-    checkTraining(pools, cluster, lookups, raw.renderDirectory !== undefined, problems);
+    checkTraining(pools, cluster, lookups, amiContext.rendering, problems);
     pools.forEach((pool, index) => {
         if (!pool.onDemandFallback) return;
         const at = ["pools", index, "onDemandFallback"];
@@ -618,7 +619,7 @@ function checkTraining(
 export const DEFAULT_EFA_DEVICE_PLUGIN_IMAGE = "602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20";
 
 /** The first GPU Operator line whose NVIDIADriver CRs coexist with a default one and take over running drivers node by node. */
-export const DRIVER_PER_POOL_MIN_LINE = [26, 7];
+export const DRIVER_PER_POOL_MIN_LINE = "26.7";
 
 /**
  * Driver per pool: NVIDIADriver CRs from GPU Operator 26.7. Before it the CRD is a technology
@@ -638,18 +639,18 @@ function checkDriverPerPool(pools: PoolConfig[], gpuOperator: GpuOperatorConfig,
     });
     if (!gpuOperator.driverPerPool) return;
     const at = ["gpuOperator", "driverPerPool"];
-    const [major, minor] = (/^v?(\d+)\.(\d+)/.exec(gpuOperator.channel) ?? []).slice(1).map(Number);
-    const [minMajor, minMinor] = DRIVER_PER_POOL_MIN_LINE;
+    // A channel that names no line (`stable`) is refused too: its line is unknown.
+    const line = /^v?(\d+\.\d+)/.exec(gpuOperator.channel)?.[1];
     if (!gpuOperator.enabled) {
         problems.push(problem(at, true, "false without gpuOperator.enabled: the NVIDIADriver CRs are the GPU Operator's"));
     } else if (gpuOperator.install !== "olm") {
         problems.push(problem(at, true, "false with the Helm install: this stack renders NVIDIADriver CRs with the OLM install only"));
-    } else if (!(major > minMajor || (major === minMajor && minor >= minMinor))) {
+    } else if (!line || compareVersions(line, DRIVER_PER_POOL_MIN_LINE) < 0) {
         problems.push(
             problem(
                 at,
                 true,
-                `false on GPU Operator channel ${gpuOperator.channel}: NVIDIADriver CRs take over running drivers node by node only from v${minMajor}.${minMinor} (earlier lines delete every driver pod at once and have no default CR)`,
+                `false on GPU Operator channel ${gpuOperator.channel}: NVIDIADriver CRs take over running drivers node by node only from v${DRIVER_PER_POOL_MIN_LINE} (earlier lines delete every driver pod at once and have no default CR)`,
             ),
         );
     }
