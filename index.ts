@@ -108,8 +108,9 @@ async function main() {
             });
         }
         if (plan.pools.some((p) => p.pool.autoscaling)) {
-            // The autoscaler counts a node's allocatable GPUs, which time-slicing multiplies. A retired
-            // pool can have none, and a limit must allow at least one.
+            // The autoscaler counts a node's allocatable nvidia.com/gpu, which time-slicing multiplies.
+            // A retired pool can have none, and a limit must allow at least one; a MIG pool under the
+            // mixed strategy has none and no accelerator label (components/machineSetManifest.ts).
             const gpuLimits = gpuPlans
                 .filter((p) => p.maxAllocatableGpus > 0)
                 .map((p) => ({ type: p.pool.name, maxGpus: p.maxAllocatableGpus }));
@@ -157,6 +158,7 @@ async function main() {
             tolerations: daemonTolerations(gpuTaints.length > 0 ? gpuTaints : [DEFAULT_TAINTS.nvidia]),
             timeSlicingReplicas: gpuPlans.flatMap((p) => (p.pool.timeSlicing === undefined ? [] : [p.pool.timeSlicing])),
             gpuPools: gpuPlans.filter((p) => !p.pool.retired).map((p) => p.pool),
+            migPartedConfig: plan.migPartedConfig,
             nodeFeatureDiscovery: nfd?.instance,
             provider,
         });
@@ -180,7 +182,7 @@ async function main() {
         });
     }
     if (config.smokeTests) {
-        new SmokeTests("smoke-tests", { pools: plan.pools.map((p) => p.pool), images: config.smokeTestImages, provider });
+        new SmokeTests("smoke-tests", { pools: plan.pools, images: config.smokeTestImages, provider });
     }
     return capacityReport(config, facts, plan, cost, teams);
 }

@@ -10,11 +10,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolConfig } from "../lib/config/types";
+import { EFA_RESOURCE } from "../policy/lib/contract";
 import { POOL_LABEL } from "../lib/naming";
 import type { KubernetesObject } from "./machineSetManifest";
 import { tolerationsFor } from "./tolerations";
 
-export const EFA_RESOURCE = "vpc.amazonaws.com/efa";
 export const EFA_NAMESPACE = "cluster-capacity-efa";
 const NAME = "aws-efa-k8s-device-plugin";
 

@@ -16,6 +16,18 @@ import { Toleration, tolerationsFor } from "./tolerations";
 export const OLM_NAMESPACE = "nvidia-gpu-operator";
 export const HELM_NAMESPACE = "gpu-operator";
 export const TIME_SLICING_CONFIGMAP = "time-slicing-config";
+/** The stack's mig-parted config, for custom MIG layouts; key `config.yaml` (gpu-operator values.yaml). */
+export const MIG_PARTED_CONFIGMAP = "cluster-capacity-mig-parted-config";
+
+/**
+ * mig-manager's config: by default generated from the GPUs (ClusterPolicy `migManager.config.name`
+ * empty, gpu-operator v26.7.0); with custom layouts the stack's ConfigMap, which replaces it whole
+ * (`controllers/object_controls.go` TransformMIGManager). MIG-capable nodes without a layout get
+ * the `all-disabled` label either way (`controllers/nodelabeling_controller.go`).
+ */
+function migManager(customConfig: boolean): Record<string, unknown> {
+    return { enabled: true, ...(customConfig && { config: { name: MIG_PARTED_CONFIGMAP, default: "all-disabled" } }) };
+}
 export const GPU_OPERATOR_CHART_REPO = "https://helm.ngc.nvidia.com/nvidia";
 
 /** One device-plugin config per distinct time-slicing replica count; nodes pick theirs by label. */
@@ -102,7 +114,12 @@ export function nvidiaDriverManifests(settings: GpuOperatorConfig, pools: readon
     ];
 }
 
-export function clusterPolicyManifest(settings: GpuOperatorConfig, tolerations: Toleration[], timeSliced: boolean): KubernetesObject {
+export function clusterPolicyManifest(
+    settings: GpuOperatorConfig,
+    tolerations: Toleration[],
+    timeSliced: boolean,
+    customMigConfig = false,
+): KubernetesObject {
     return {
         apiVersion: "nvidia.com/v1",
         kind: "ClusterPolicy",
@@ -130,7 +147,7 @@ export function clusterPolicyManifest(settings: GpuOperatorConfig, tolerations: 
                 serviceMonitor: settings.monitoring.serviceMonitor ? { enabled: true, interval: DCGM_SCRAPE_INTERVAL } : { enabled: false },
             },
             gfd: { enabled: true },
-            migManager: { enabled: true },
+            migManager: migManager(customMigConfig),
             mig: { strategy: settings.migStrategy },
             nodeStatusExporter: { enabled: true },
             validator: { plugin: { env: [{ name: "WITH_WORKLOAD", value: "false" }] } },
@@ -138,8 +155,14 @@ export function clusterPolicyManifest(settings: GpuOperatorConfig, tolerations: 
     };
 }
 
-export function helmValues(settings: GpuOperatorConfig, tolerations: Toleration[], timeSliced: boolean): Record<string, unknown> {
+export function helmValues(
+    settings: GpuOperatorConfig,
+    tolerations: Toleration[],
+    timeSliced: boolean,
+    customMigConfig = false,
+): Record<string, unknown> {
     return {
+        ...(customMigConfig && { migManager: migManager(true) }),
         daemonsets: { tolerations },
         driver: { enabled: true },
         nfd: { enabled: settings.nfd },
@@ -164,6 +187,8 @@ export interface GpuOperatorArgs {
     timeSlicingReplicas: number[];
     /** The GPU pools, each with an NVIDIADriver CR of its own when `settings.driverPerPool`. */
     gpuPools: PoolConfig[];
+    /** The mig-parted config of the pools' MIG layouts, when one is custom (CapacityPlan.migPartedConfig). */
+    migPartedConfig?: string;
     /** With OLM, the Node Feature Discovery install the operator needs (its GPU labels); none with Helm. */
     nodeFeatureDiscovery?: pulumi.Resource;
     provider: k8s.Provider;
@@ -227,6 +252,22 @@ export class GpuOperator extends pulumi.ComponentResource {
             );
         }
 
+        const customMigConfig = args.migPartedConfig !== undefined;
+        if (args.migPartedConfig !== undefined) {
+            configMaps.push(
+                configMap(
+                    `${name}-mig-parted-config`,
+                    {
+                        apiVersion: "v1",
+                        kind: "ConfigMap",
+                        metadata: { name: MIG_PARTED_CONFIGMAP, namespace: this.namespace },
+                        data: { "config.yaml": args.migPartedConfig },
+                    },
+                    inNamespace,
+                ),
+            );
+        }
+
         if (olm) {
             const dependsOn = [
                 subscription as pulumi.Resource,
@@ -235,7 +276,7 @@ export class GpuOperator extends pulumi.ComponentResource {
             ];
             const clusterPolicy = new k8s.apiextensions.CustomResource(
                 `${name}-cluster-policy`,
-                clusterPolicyManifest(settings, args.tolerations, timeSliced),
+                clusterPolicyManifest(settings, args.tolerations, timeSliced, customMigConfig),
                 { ...childOpts, dependsOn },
             );
             if (settings.driverPerPool) {
@@ -254,7 +295,7 @@ export class GpuOperator extends pulumi.ComponentResource {
                     repositoryOpts: { repo: GPU_OPERATOR_CHART_REPO },
                     version: settings.version && `v${settings.version}`,
                     namespace: HELM_NAMESPACE,
-                    values: helmValues(settings, args.tolerations, timeSliced),
+                    values: helmValues(settings, args.tolerations, timeSliced, customMigConfig),
                 },
                 { ...childOpts, dependsOn: configMaps },
             );

@@ -6,8 +6,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KueueConfig, KueueNamespace } from "../lib/config/types";
-import { FlavorPart, GPU_RESOURCE, NEURON_RESOURCE, nodeAllocatable, orderedFlavorParts, queueQuotas } from "../lib/kueueQuota";
-import { advertisedGpusPerNode, PoolPlan } from "../lib/plan";
+import { FlavorPart, nodeAllocatable, orderedFlavorParts, queueQuotas } from "../lib/kueueQuota";
+import { GPU_RESOURCE, NEURON_RESOURCE } from "../policy/lib/contract";
+import type { PoolPlan } from "../lib/plan";
 import type { TeamFlavorQuota, TeamQuota, TeamsPlan } from "../lib/kueueTeams";
 import type { KubernetesObject } from "./machineSetManifest";
 import { createNamespace, installOperator } from "./olm";
@@ -151,12 +152,15 @@ export function hardwareProfileManifest(plan: PoolPlan, namespace: string, local
     const node = nodeAllocatable(plan);
     const cores = Math.max(1, Math.floor(node.cpuMillis / 1000));
     const memoryGiB = Math.max(1, Math.floor(node.memoryMiB / 1024));
+    // A MIG pool offers its first kind of MIG device (an all-balanced node has three).
+    const [gpuResource, gpuCount] = Object.entries(plan.gpuResourcesPerNode)[0] ?? [GPU_RESOURCE, 0];
+    const migDevice = Object.keys(plan.migDevicesPerGpu ?? {})[0];
     const accelerator =
         plan.pool.accelerator === "nvidia"
             ? {
-                  displayName: plan.spec.gpuModel ?? "NVIDIA GPU",
-                  identifier: GPU_RESOURCE,
-                  maxCount: advertisedGpusPerNode(plan.pool, plan.spec),
+                  displayName: `${plan.spec.gpuModel ?? "NVIDIA GPU"}${migDevice ? ` MIG ${migDevice}` : ""}`,
+                  identifier: gpuResource,
+                  maxCount: gpuCount,
               }
             : { displayName: "AWS Neuron device", identifier: NEURON_RESOURCE, maxCount: plan.spec.neuronDevices };
     return {

@@ -16,6 +16,7 @@ import {
     timeSlicingConfigKey,
 } from "../lib/naming";
 import type { MachineNetwork } from "../lib/network";
+import { MIG_CONFIG_LABEL } from "../policy/lib/contract";
 
 export interface MachineSetInputs {
     infraId: string;
@@ -108,7 +109,16 @@ export function awsProviderSpec(i: MachineSetInputs): Json {
     return deepMerge(spec, i.pool.providerSpec);
 }
 
-/** @param capacityType how the node was bought (labelled only in pools of more than one capacity type). */
+/**
+ * @param capacityType how the node was bought (labelled only in pools of more than one capacity type).
+ *
+ * A MIG pool under the `mixed` strategy has no accelerator label: its nodes advertise
+ * nvidia.com/mig-* and no nvidia.com/gpu, and the cluster autoscaler takes a node with the label
+ * but no nvidia.com/gpu for one whose GPUs are not up yet, forever (kubernetes/autoscaler
+ * `processors/customresources/gpu_processor.go` FilterOutNodesWithUnreadyResources, which knows
+ * only nvidia.com/gpu; kubernetes/autoscaler#8095). Such a node would count as unready and stall
+ * scale-ups once too many are. Its pool gets no GPU limit in the ClusterAutoscaler either.
+ */
 export function nodeLabels(pool: PoolConfig, role: string, capacityType: string = pool.market): Record<string, string> {
     return {
         ...pool.labels,
@@ -116,8 +126,9 @@ export function nodeLabels(pool: PoolConfig, role: string, capacityType: string 
         [nodeRoleLabel("worker")]: "",
         ...(role !== "worker" && { [nodeRoleLabel(role)]: "" }),
         [POOL_LABEL]: pool.name,
-        ...(pool.accelerator === "nvidia" && { [ACCELERATOR_LABEL]: pool.name }),
+        ...(pool.accelerator === "nvidia" && pool.mig?.strategy !== "mixed" && { [ACCELERATOR_LABEL]: pool.name }),
         ...(pool.timeSlicing !== undefined && { [DEVICE_PLUGIN_CONFIG_LABEL]: timeSlicingConfigKey(pool.timeSlicing) }),
+        ...(pool.mig && { [MIG_CONFIG_LABEL]: pool.mig.profile }),
     };
 }
 

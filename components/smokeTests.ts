@@ -5,24 +5,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
-import type { PoolConfig } from "../lib/config/types";
-import { GPU_RESOURCE, NEURON_RESOURCE } from "../lib/kueueQuota";
+import type { PoolPlan } from "../lib/plan";
+import { EFA_RESOURCE, GPU_RESOURCE, NEURON_RESOURCE } from "../policy/lib/contract";
 import { POOL_LABEL } from "../lib/naming";
-import { EFA_RESOURCE } from "./efaDevicePlugin";
 import { createNamespace } from "./olm";
 import { tolerationsFor } from "./tolerations";
 
 export const SMOKE_TEST_NAMESPACE = "cluster-capacity-smoke-tests";
 
 export interface SmokeTestsArgs {
-    pools: PoolConfig[];
+    /** The pools to test; a MIG pool's test takes one of its (first kind of) MIG devices. */
+    pools: PoolPlan[];
     images: { nvidia: string; neuron: string };
     provider: k8s.Provider;
 }
 
 /** The pod spec of one pool's smoke test. */
-export function smokeTestPod(pool: PoolConfig, images: SmokeTestsArgs["images"]): kx.types.PodSpec {
+export function smokeTestPod(plan: PoolPlan, images: SmokeTestsArgs["images"]): kx.types.PodSpec {
+    const { pool } = plan;
     const nvidia = pool.accelerator === "nvidia";
+    const device = nvidia ? (Object.keys(plan.gpuResourcesPerNode)[0] ?? GPU_RESOURCE) : NEURON_RESOURCE;
     return {
         restartPolicy: "Never",
         nodeSelector: { [POOL_LABEL]: pool.name },
@@ -37,7 +39,7 @@ export function smokeTestPod(pool: PoolConfig, images: SmokeTestsArgs["images"])
                     : nvidia
                       ? ["nvidia-smi"]
                       : ["neuron-ls"],
-                resources: { limits: { [nvidia ? GPU_RESOURCE : NEURON_RESOURCE]: "1", ...(pool.efa && { [EFA_RESOURCE]: "1" }) } },
+                resources: { limits: { [device]: "1", ...(pool.efa && { [EFA_RESOURCE]: "1" }) } },
             },
         ],
     };
@@ -50,10 +52,11 @@ export class SmokeTests extends pulumi.ComponentResource {
         super("cluster-capacity:index:SmokeTests", name, {}, opts);
         const childOpts = { parent: this, provider: args.provider };
         const namespace = createNamespace(`${name}-namespace`, SMOKE_TEST_NAMESPACE, {}, childOpts);
-        const pools = args.pools.filter((p) => !p.retired);
-        this.jobNames = pools.map((p) => `smoke-${p.name}`);
-        for (const pool of pools) {
-            const pod = new kx.PodBuilder(smokeTestPod(pool, args.images));
+        const plans = args.pools.filter((p) => !p.pool.retired);
+        this.jobNames = plans.map((p) => `smoke-${p.pool.name}`);
+        for (const plan of plans) {
+            const { pool } = plan;
+            const pod = new kx.PodBuilder(smokeTestPod(plan, args.images));
             new kx.Job(
                 `${name}-${pool.name}`,
                 {

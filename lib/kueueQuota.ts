@@ -2,7 +2,8 @@
  * Kueue quotas derived from the pools, never typed in: what each pool's nodes can really run at
  * the pool's maximum size. Pure.
  */
-import { advertisedGpusPerNode, capacityTypeOf, labelsCapacityType, PoolPlan } from "./plan";
+import { capacityTypeOf, labelsCapacityType, PoolPlan } from "./plan";
+import { GPU_RESOURCE, isMigResource, NEURON_RESOURCE, NEURONCORE_RESOURCE } from "../policy/lib/contract";
 import { CAPACITY_TYPE_LABEL, POOL_LABEL } from "./naming";
 
 /**
@@ -11,10 +12,13 @@ import { CAPACITY_TYPE_LABEL, POOL_LABEL } from "./naming";
  */
 export const SYSTEM_RESERVED = { cpuMillis: 500, memoryMiB: 1024 + 100 };
 
-export const GPU_RESOURCE = "nvidia.com/gpu";
-export const NEURON_RESOURCE = "aws.amazon.com/neuron";
-export const NEURONCORE_RESOURCE = "aws.amazon.com/neuroncore";
-const RESOURCE_ORDER = ["cpu", "memory", GPU_RESOURCE, NEURON_RESOURCE, NEURONCORE_RESOURCE];
+/** cpu, memory, whole GPUs, MIG devices by name, Neuron: the order of a ClusterQueue's coveredResources. */
+function resourceRank(resource: string): number {
+    const fixed = ["cpu", "memory", GPU_RESOURCE];
+    if (fixed.includes(resource)) return fixed.indexOf(resource);
+    if (isMigResource(resource)) return fixed.length;
+    return fixed.length + 1 + [NEURON_RESOURCE, NEURONCORE_RESOURCE].indexOf(resource);
+}
 
 export interface NodeAllocatable {
     cpuMillis: number;
@@ -28,11 +32,9 @@ export function nodeAllocatable(plan: PoolPlan): NodeAllocatable {
     };
 }
 
-/** Accelerator devices one node offers to the scheduler (GPUs multiplied by time-slicing replicas). */
+/** Accelerator devices one node offers to the scheduler: GPUs (time-sliced or as MIG devices), Neuron devices. */
 export function acceleratorsPerNode(plan: PoolPlan, neuronCoreQuota: boolean): Record<string, number> {
-    if (plan.pool.accelerator === "nvidia") {
-        return { [GPU_RESOURCE]: advertisedGpusPerNode(plan.pool, plan.spec) };
-    }
+    if (plan.pool.accelerator === "nvidia") return plan.gpuResourcesPerNode;
     return {
         [NEURON_RESOURCE]: plan.spec.neuronDevices,
         ...(neuronCoreQuota && { [NEURONCORE_RESOURCE]: plan.spec.neuronCores ?? plan.spec.neuronDevices * 2 }),
@@ -115,7 +117,7 @@ export function queueQuotas(plans: readonly PoolPlan[], neuronCoreQuota: boolean
         return { part, plan, totals };
     });
     const present = new Set(perPool.flatMap((p) => Object.keys(p.totals)));
-    const coveredResources = RESOURCE_ORDER.filter((r) => present.has(r));
+    const coveredResources = [...present].sort((a, b) => resourceRank(a) - resourceRank(b) || a.localeCompare(b));
     return {
         coveredResources,
         flavors: perPool.map(({ part, plan, totals }) => ({

@@ -9,7 +9,8 @@
  */
 import type { KueueTeam } from "./config/types";
 import { ConfigError, ConfigProblem, problem } from "./errors";
-import { cpuQuantity, GPU_RESOURCE, NEURON_RESOURCE, QueueQuotas } from "./kueueQuota";
+import { GPU_RESOURCE, isMigResource, NEURON_RESOURCE } from "../policy/lib/contract";
+import { cpuQuantity, QueueQuotas } from "./kueueQuota";
 
 export interface TeamFlavorQuota {
     flavor: string;
@@ -22,8 +23,10 @@ export interface TeamFlavorQuota {
 export interface TeamQuota {
     team: KueueTeam;
     flavors: TeamFlavorQuota[];
-    /** Accelerator devices (GPUs, Neuron devices) the team is guaranteed, over all flavors. */
+    /** Devices (GPUs, MIG devices, Neuron devices, each counted as one) the team is guaranteed, over all flavors. */
     guaranteedDevices: number;
+    /** The same per device resource (nvidia.com/gpu, nvidia.com/mig-1g.10gb, …). */
+    guaranteedByResource: Record<string, number>;
     /** Devices it may borrow on top: the others' quota, within its borrowing limit. */
     borrowableDevices: number;
 }
@@ -32,11 +35,22 @@ export interface TeamsPlan {
     teams: TeamQuota[];
     /** Devices the pools provide at maximum size, over all flavors. */
     poolDevices: number;
+    /** The same per device resource. */
+    poolByResource: Record<string, number>;
     /** Per flavor, devices no team holds (shares adding up to less than 1). */
     unassigned: Record<string, number>;
 }
 
-const ACCELERATORS = [GPU_RESOURCE, NEURON_RESOURCE];
+/** Resources counted as devices: whole GPUs, MIG devices, Neuron devices (NeuronCores are parts of those). */
+function isDevice(resource: string): boolean {
+    return resource === GPU_RESOURCE || resource === NEURON_RESOURCE || isMigResource(resource);
+}
+
+function addDevices(sums: Record<string, number>, quota: Record<string, string>): void {
+    for (const [resource, quantity] of Object.entries(quota)) {
+        if (isDevice(resource) && Number(quantity) > 0) sums[resource] = (sums[resource] ?? 0) + Number(quantity);
+    }
+}
 
 /** A quantity in its integer base unit: millicores, MiB, devices. */
 function baseUnits(resource: string, quantity: string): number {
@@ -89,8 +103,11 @@ export function planTeams(teams: readonly KueueTeam[], quotas: QueueQuotas): Tea
     const perTeam = teams.map(() => [] as TeamFlavorQuota[]);
     const unassigned: Record<string, number> = {};
     let poolDevices = 0;
+    const poolByResource: Record<string, number> = {};
     for (const flavor of quotas.flavors) {
-        const accelerator = ACCELERATORS.find((r) => baseUnits(r, flavor.nominalQuota[r] ?? "0") > 0);
+        addDevices(poolByResource, flavor.nominalQuota);
+        // A flavor's devices are its first device resource: its GPUs, or its smallest MIG device.
+        const accelerator = Object.keys(flavor.nominalQuota).find((r) => isDevice(r) && baseUnits(r, flavor.nominalQuota[r]) > 0);
         const devices = accelerator ? baseUnits(accelerator, flavor.nominalQuota[accelerator]) : 0;
         poolDevices += devices;
         const weights = teams.map((team) =>
@@ -128,7 +145,7 @@ export function planTeams(teams: readonly KueueTeam[], quotas: QueueQuotas): Tea
     }
     if (problems.length > 0) throw new ConfigError(problems);
     const devicesOf = (q: Record<string, string> | undefined) =>
-        ACCELERATORS.reduce((sum, r) => sum + (q?.[r] === undefined ? 0 : baseUnits(r, q[r])), 0);
+        Object.entries(q ?? {}).reduce((sum, [r, quantity]) => sum + (isDevice(r) ? baseUnits(r, quantity) : 0), 0);
     const totals = perTeam.map((flavors) => flavors.reduce((sum, f) => sum + devicesOf(f.nominalQuota), 0));
     // What others lend: all of their quota, or their lending limit's share of it.
     const lent = teams.map((team, i) =>
@@ -138,9 +155,18 @@ export function planTeams(teams: readonly KueueTeam[], quotas: QueueQuotas): Tea
         teams: teams.map((team, i) => {
             const fromOthers = lent.reduce((sum, l, j) => sum + (j === i ? 0 : l), 0);
             const cap = team.borrowingLimit === undefined ? Infinity : perTeam[i].reduce((sum, f) => sum + devicesOf(f.borrowingLimit), 0);
-            return { team, flavors: perTeam[i], guaranteedDevices: totals[i], borrowableDevices: Math.min(fromOthers, cap) };
+            const guaranteedByResource: Record<string, number> = {};
+            perTeam[i].forEach((f) => addDevices(guaranteedByResource, f.nominalQuota));
+            return {
+                team,
+                flavors: perTeam[i],
+                guaranteedDevices: totals[i],
+                guaranteedByResource,
+                borrowableDevices: Math.min(fromOthers, cap),
+            };
         }),
         poolDevices,
+        poolByResource,
         unassigned,
     };
 }

@@ -12,6 +12,8 @@ import { managesBootImages } from "./openshift";
 import { fallbackMachineSetName, machineSetName } from "./naming";
 import type { MachineNetwork } from "./network";
 import { planReservations } from "./reservations";
+import { GPU_RESOURCE } from "../policy/lib/contract";
+import { migDeviceResource, migDevicesPerGpu, migGpuOf, migPartedConfig } from "./mig";
 
 export interface MachineSetPlan {
     name: string;
@@ -48,7 +50,11 @@ export interface PoolPlan {
     maxMachinesPerZone: number;
     maxNodes: number;
     maxGpus: number;
-    /** GPUs the nodes advertise at maximum size: physical GPUs × time-slicing replicas. */
+    /** A MIG pool's devices per GPU, from its layout and GPU model (lib/mig.ts). */
+    migDevicesPerGpu?: Record<string, number>;
+    /** The NVIDIA extended resources one node advertises (gpuResourcesPerNode). */
+    gpuResourcesPerNode: Record<string, number>;
+    /** nvidia.com/gpu the nodes advertise at maximum size: GPUs × time-slicing replicas, or MIG devices under `single`. */
     maxAllocatableGpus: number;
     maxNeuronDevices: number;
     vcpuDemand: number;
@@ -73,11 +79,73 @@ export interface CapacityPlan {
     usage: QuotaUsage[];
     /** What the run should say but not stop on (reservations ending soon, capped, not started). */
     warnings: string[];
+    /** With a custom MIG layout: the mig-parted config of every MIG pool's layout (lib/mig.ts). */
+    migPartedConfig?: string;
 }
 
-/** GPUs one node advertises to the scheduler: physical GPUs × time-slicing replicas. */
-export function advertisedGpusPerNode(pool: PoolConfig, spec: InstanceSpec): number {
-    return spec.gpus * (pool.timeSlicing ?? 1);
+/**
+ * The NVIDIA extended resources one node advertises: its GPUs times the time-slicing replicas, or
+ * its MIG devices (per GPU, times the GPUs) under the names of the cluster's MIG strategy.
+ */
+export function gpuResourcesPerNode(pool: PoolConfig, spec: InstanceSpec, migDevices?: Record<string, number>): Record<string, number> {
+    if (pool.accelerator !== "nvidia") return {};
+    if (!pool.mig || !migDevices) return { [GPU_RESOURCE]: spec.gpus * (pool.timeSlicing ?? 1) };
+    const resources: Record<string, number> = {};
+    for (const [device, count] of Object.entries(migDevices)) {
+        const resource = migDeviceResource(device, pool.mig.strategy);
+        resources[resource] = (resources[resource] ?? 0) + count * spec.gpus;
+    }
+    return resources;
+}
+
+/** A MIG pool's devices per GPU; a GPU that has no MIG, or does not take the layout, is a problem. */
+function planMig(pool: PoolConfig, index: number, spec: InstanceSpec, problems: ConfigProblem[]): Record<string, number> | undefined {
+    const layout = pool.mig!;
+    const gpu = migGpuOf(spec);
+    if (!gpu) {
+        problems.push(
+            problem(
+                ["pools", index, "mig"],
+                { profile: layout.profile, ...(layout.devices && { devices: layout.devices }) },
+                `no MIG on ${pool.instanceType} (${spec.gpuModel ?? "its GPUs"}): MIG needs A100 (p4d, p4de), H100 (p5) or H200 (p5e, p5en) GPUs`,
+            ),
+        );
+        return undefined;
+    }
+    const devices = migDevicesPerGpu(layout, gpu);
+    if (typeof devices === "string") {
+        problems.push(problem(["pools", index, "mig", layout.devices ? "devices" : "profile"], layout.devices ?? layout.profile, devices));
+        return undefined;
+    }
+    return devices;
+}
+
+/**
+ * With a custom MIG layout the stack's mig-parted ConfigMap replaces the configs mig-manager would
+ * generate, so it names every MIG pool's layout, each name once.
+ */
+function customMigLayouts(pools: readonly PoolPlan[], problems: ConfigProblem[]): Map<string, Record<string, number>> | undefined {
+    if (!pools.some((p) => p.pool.mig?.devices)) return undefined;
+    const layouts = new Map<string, Record<string, number>>();
+    const owners = new Map<string, string>();
+    pools.forEach((p, index) => {
+        const { mig } = p.pool;
+        if (!mig || !p.migDevicesPerGpu) return;
+        const known = layouts.get(mig.profile);
+        if (known && JSON.stringify(known) !== JSON.stringify(p.migDevicesPerGpu)) {
+            problems.push(
+                problem(
+                    ["pools", index, "mig", "profile"],
+                    mig.profile,
+                    `another name: pool ${owners.get(mig.profile)} uses ${mig.profile} for other devices per GPU (${JSON.stringify(known)}), and the stack's mig-parted config has one layout per name`,
+                ),
+            );
+            return;
+        }
+        layouts.set(mig.profile, p.migDevicesPerGpu);
+        owners.set(mig.profile, p.pool.name);
+    });
+    return layouts;
 }
 
 /** How a MachineSet's machines are bought, as the autoscaler's priorities and Kueue's flavors tell them apart. */
@@ -209,6 +277,8 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             );
         }
         const maxNodes = machineSets.reduce((sum, m) => sum + m.maxMachines, 0);
+        const migDevices = pool.mig && planMig(pool, index, spec, problems);
+        const gpuResources = gpuResourcesPerNode(pool, spec, migDevices);
         pools.push({
             pool,
             spec,
@@ -219,11 +289,14 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             maxMachinesPerZone: perZone,
             maxNodes,
             maxGpus: maxNodes * spec.gpus,
-            maxAllocatableGpus: maxNodes * advertisedGpusPerNode(pool, spec),
+            ...(migDevices && { migDevicesPerGpu: migDevices }),
+            gpuResourcesPerNode: gpuResources,
+            maxAllocatableGpus: maxNodes * (gpuResources[GPU_RESOURCE] ?? 0),
             maxNeuronDevices: maxNodes * spec.neuronDevices,
             vcpuDemand: maxNodes * spec.vcpus,
         });
     });
+    const migLayouts = customMigLayouts(pools, problems);
     if (problems.length > 0) {
         throw new ConfigError(problems, undefined, clusterRead ? CLUSTER_READ : undefined);
     }
@@ -272,7 +345,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             freeNow: q.limit !== undefined && usedOutside !== undefined ? q.limit - usedOutside : undefined,
         };
     });
-    return { pools, quotas, usage, warnings };
+    return { pools, quotas, usage, warnings, ...(migLayouts && { migPartedConfig: migPartedConfig(migLayouts) }) };
 }
 
 /** The quotas the pools' maximum size exceeds. */

@@ -18,6 +18,8 @@ export interface PoolReport {
     vcpuDemand: number;
     /** Its capacity reservations and their windows; only for pools that have some. */
     reservations?: ReservationReport[];
+    /** A MIG pool's layout and the MIG device resources one node advertises. */
+    mig?: { profile: string; devicesPerNode: Record<string, number> };
 }
 
 export interface ReservationReport {
@@ -72,8 +74,20 @@ export interface CapacityReport {
     kueue: {
         clusterQueue: string;
         flavors: Record<string, Record<string, string>>;
-        /** Per team: GPUs (or Neuron devices) guaranteed, borrowable on top, and what the pools provide. */
-        teams?: Record<string, { guaranteedDevices: number; borrowableDevices: number; poolDevices: number }>;
+        /**
+         * Per team: devices (GPUs, MIG devices, Neuron devices) guaranteed, borrowable on top, and
+         * what the pools provide; the same per device resource.
+         */
+        teams?: Record<
+            string,
+            {
+                guaranteedDevices: number;
+                borrowableDevices: number;
+                poolDevices: number;
+                guaranteedByResource: Record<string, number>;
+                poolByResource: Record<string, number>;
+            }
+        >;
     } | null;
     cost: CostReport;
 }
@@ -104,6 +118,7 @@ export function capacityReport(
                     quotaCode: p.quota?.code ?? null,
                     vcpuDemand: p.vcpuDemand,
                     ...(p.pool.capacityReservations.length > 0 && { reservations: reservationReports(p) }),
+                    ...(p.pool.mig && { mig: { profile: p.pool.mig.profile, devicesPerNode: p.gpuResourcesPerNode } }),
                 },
             ]),
         ),
@@ -138,6 +153,8 @@ export function capacityReport(
                                   guaranteedDevices: t.guaranteedDevices,
                                   borrowableDevices: t.borrowableDevices,
                                   poolDevices: teams.poolDevices,
+                                  guaranteedByResource: t.guaranteedByResource,
+                                  poolByResource: teams.poolByResource,
                               },
                           ]),
                       ),

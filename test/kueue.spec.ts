@@ -3,7 +3,7 @@ import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig, rendere
 import { gpuPool, offlineStack } from "./support/scenarios";
 import { mandatory, runPolicyPack } from "./support/policyHarness";
 import { cpuQuantity, queueQuotas } from "../lib/kueueQuota";
-import type { PoolPlan } from "../lib/plan";
+import { gpuResourcesPerNode, PoolPlan } from "../lib/plan";
 import { BUILTIN_INSTANCE_TYPES } from "../policy/lib/catalogue";
 
 const gpuQuota = (queue: any, flavor: string) =>
@@ -236,12 +236,19 @@ describe("Kueue GPU-as-a-service", () => {
 });
 
 describe("Kueue quota arithmetic", () => {
-    const plan = (name: string, instanceType: string, maxNodes: number, extra: Partial<PoolPlan["pool"]> = {}): PoolPlan =>
-        ({
-            pool: { name, kueueFlavor: name, accelerator: "nvidia", instanceType, market: "on-demand", capacityReservations: [], ...extra },
-            spec: BUILTIN_INSTANCE_TYPES[instanceType],
-            maxNodes,
-        }) as PoolPlan;
+    const plan = (name: string, instanceType: string, maxNodes: number, extra: Partial<PoolPlan["pool"]> = {}): PoolPlan => {
+        const pool = {
+            name,
+            kueueFlavor: name,
+            accelerator: "nvidia",
+            instanceType,
+            market: "on-demand",
+            capacityReservations: [],
+            ...extra,
+        };
+        const spec = BUILTIN_INSTANCE_TYPES[instanceType];
+        return { pool, spec, maxNodes, gpuResourcesPerNode: gpuResourcesPerNode(pool as PoolPlan["pool"], spec) } as PoolPlan;
+    };
 
     it("writes whole cores without a unit and fractions in millicores", () => {
         assert.deepStrictEqual([cpuQuantity(31000), cpuQuantity(47500)], ["31", "47500m"]);

@@ -12,6 +12,7 @@ import {
     platformRow,
     releaseLine,
 } from "../versionMatrix";
+import { isUniformLayout } from "../mig";
 import type { ClusterConfig, GpuOperatorConfig, KueueConfig, KueueTeam, NeuronConfig, OperatorChannels, PoolConfig } from "./types";
 
 export interface RawGpuOperator {
@@ -70,7 +71,56 @@ export const DEFAULT_SMOKE_TEST_IMAGES = {
     neuron: "public.ecr.aws/neuron/pytorch-inference-neuronx:2.7.0-neuronx-py310-sdk2.24.1-ubuntu22.04",
 };
 
-export function resolveGpuOperator(raw: RawGpuOperator | undefined, cluster: ClusterConfig, problems: ConfigProblem[]): GpuOperatorConfig {
+/**
+ * The ClusterPolicy's MIG strategy, which names what MIG nodes advertise (lib/mig.ts): `single`
+ * (MIG devices as nvidia.com/gpu) needs one kind of device per node, so it is the default only
+ * when every GPU pool has the same such layout; otherwise `mixed` (nvidia.com/mig-<profile>).
+ * Without MIG pools: as configured, default single (the GPU Operator's default).
+ */
+export function resolveMigStrategy(
+    pools: readonly { accelerator?: string; mig?: { profile: string; devices?: Record<string, number> } }[],
+    configured: GpuOperatorConfig["migStrategy"] | undefined,
+    problems: ConfigProblem[],
+): GpuOperatorConfig["migStrategy"] {
+    const gpuPools = pools.filter((p) => p.accelerator === "nvidia");
+    const migPools = pools.map((pool, index) => ({ pool, index })).filter(({ pool }) => pool.accelerator === "nvidia" && pool.mig);
+    if (migPools.length === 0) return configured ?? "single";
+    const layoutKey = (p: (typeof pools)[number]) => JSON.stringify(p.mig ?? null);
+    const mixedLayouts = migPools.filter(({ pool }) => !isUniformLayout(pool.mig!));
+    const at = ["gpuOperator", "mig", "strategy"];
+    if (configured === "none") {
+        problems.push(
+            problem(
+                at,
+                configured,
+                `single or mixed (or leave it out): pool(s) ${migPools.map(({ pool }) => (pool as { name?: string }).name).join(", ")} use MIG`,
+            ),
+        );
+        return "mixed";
+    }
+    if (configured === "single") {
+        for (const { pool, index } of mixedLayouts) {
+            problems.push(
+                problem(
+                    ["pools", index, "mig", "profile"],
+                    pool.mig!.profile,
+                    "a layout of one MIG device kind under gpuOperator.mig.strategy single (the device plugin refuses a node with several kinds), or strategy mixed",
+                ),
+            );
+        }
+        return "single";
+    }
+    if (configured === "mixed") return "mixed";
+    const alike = migPools.length === gpuPools.length && new Set(gpuPools.map(layoutKey)).size === 1;
+    return alike && mixedLayouts.length === 0 ? "single" : "mixed";
+}
+
+export function resolveGpuOperator(
+    raw: RawGpuOperator | undefined,
+    cluster: ClusterConfig,
+    migStrategy: GpuOperatorConfig["migStrategy"],
+    problems: ConfigProblem[],
+): GpuOperatorConfig {
     const openshift = cluster.platform === "openshift";
     const install = raw?.install ?? (openshift ? "olm" : "helm");
     if (raw?.enabled && install === "olm" && !openshift) {
@@ -108,7 +158,7 @@ export function resolveGpuOperator(raw: RawGpuOperator | undefined, cluster: Clu
         nfd: raw?.nfd ?? true,
         driverPerPool: raw?.driverPerPool ?? false,
         ...(raw?.driverVersion && { driverVersion: raw.driverVersion }),
-        migStrategy: raw?.mig?.strategy ?? "single",
+        migStrategy,
         monitoring: {
             serviceMonitor: raw?.monitoring?.serviceMonitor ?? openshift,
             dashboard: raw?.monitoring?.dashboard ?? openshift,
@@ -535,9 +585,18 @@ export function resolveNeuron(raw: RawNeuron | undefined, cluster: ClusterConfig
     };
 }
 
-/** Time-slicing is configured through the GPU Operator's device plugin, so it needs the operator. */
-export function checkTimeSlicing(pools: PoolConfig[], gpuOperator: GpuOperatorConfig, problems: ConfigProblem[]): void {
+/** Time-slicing and MIG are the GPU Operator's device plugin and mig-manager, so they need the operator. */
+export function checkGpuSharing(pools: PoolConfig[], gpuOperator: GpuOperatorConfig, problems: ConfigProblem[]): void {
     pools.forEach((pool, index) => {
+        if (pool.mig && !gpuOperator.enabled) {
+            problems.push(
+                problem(
+                    ["pools", index, "mig"],
+                    { profile: pool.mig.profile, ...(pool.mig.devices && { devices: pool.mig.devices }) },
+                    "no MIG unless cluster-capacity:gpuOperator.enabled is true (its mig-manager splits the GPUs)",
+                ),
+            );
+        }
         if (pool.timeSlicing !== undefined && !gpuOperator.enabled) {
             problems.push(
                 problem(

@@ -215,6 +215,26 @@ const pool = {
             },
             description: "With gpuOperator.driverPerPool: the pool's NVIDIA driver version and upgradePolicy (its NVIDIADriver CR).",
         },
+        mig: {
+            type: "object",
+            additionalProperties: false,
+            required: ["profile"],
+            properties: {
+                profile: {
+                    type: "string",
+                    pattern: "^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$",
+                    allowed: "a MIG config name such as all-1g.10gb, all-balanced, or a custom name",
+                },
+                devices: {
+                    type: "object",
+                    minProperties: 1,
+                    propertyNames: { pattern: "^[1-7]g\\.[0-9]+gb(\\+me)?$" },
+                    additionalProperties: { type: "integer", minimum: 1, maximum: 7 },
+                },
+            },
+            description:
+                'MIG layout of the pool\'s GPUs (node label nvidia.com/mig.config): all-<profile> such as all-1g.10gb, or all-balanced; a custom profile name with devices per GPU such as { "3g.40gb": 1, "1g.10gb": 4 }. Needs a MIG GPU (A100, H100, H200) and the GPU Operator.',
+        },
         onDemandFallback: {
             type: "boolean",
             description:

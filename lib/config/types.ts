@@ -84,12 +84,26 @@ export interface PoolConfig {
     healthCheck: HealthCheck;
     /** With gpuOperator.driverPerPool: the pool's driver version and upgrade policy (its NVIDIADriver CR). */
     driver?: { version?: string; upgradePolicy?: Record<string, unknown> };
+    /** MIG: its GPUs are split into MIG devices (the ClusterPolicy's strategy names their resources). */
+    mig?: MigLayout;
     /** Spot pools: an on-demand MachineSet per zone too, grown after the spot ones (priority expander). */
     onDemandFallback: boolean;
     /** Elastic Fabric Adapter on each machine, with a security group open within itself. */
     efa: boolean;
     /** The EC2 placement group of the pool's machines; `create`: this stack owns a cluster placement group. */
     placementGroup?: { name: string; create: boolean };
+}
+
+/**
+ * A pool's MIG layout, the value of its nodes' `nvidia.com/mig.config` label: a config the GPU
+ * Operator's mig-manager knows (`all-1g.10gb`, `all-balanced`), or a custom name with its devices
+ * per GPU (`{ "3g.40gb": 1, "1g.10gb": 4 }`), which this stack's mig-parted ConfigMap defines.
+ */
+export interface MigLayout {
+    profile: string;
+    devices?: Record<string, number>;
+    /** The cluster's MIG strategy (gpuOperator.migStrategy), which names the resources the pool's nodes advertise. */
+    strategy: "single" | "mixed";
 }
 
 export interface HealthCheck {

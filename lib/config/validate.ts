@@ -16,17 +16,19 @@ import {
 import { managesBootImages, MIN_OPENSHIFT_MINOR, parseOpenShiftVersion } from "../openshift";
 import { compareVersions } from "../versionMatrix";
 import { ConfigError, ConfigProblem, PathSegment, problem } from "../errors";
+import { MIG_CONFIG_LABEL } from "../../policy/lib/contract";
 import { CONFIG_SCHEMA } from "./schema";
 import {
     checkGpuOperatorChannel,
     checkNfdReachesGpuNodes,
-    checkTimeSlicing,
+    checkGpuSharing,
     DEFAULT_SMOKE_TEST_IMAGES,
     RawGpuOperator,
     RawKueue,
     RawNeuron,
     resolveGpuOperator,
     resolveKueue,
+    resolveMigStrategy,
     resolveNeuron,
     resolveOperatorChannels,
 } from "./features";
@@ -38,6 +40,7 @@ import type {
     HealthCheck,
     LookupMode,
     NetworkConfig,
+    MigLayout,
     PoolConfig,
     Taint,
 } from "./types";
@@ -141,7 +144,8 @@ interface RawAmi {
     namePattern?: string;
     managedByCluster?: boolean;
 }
-type RawPool = Omit<Partial<PoolConfig>, "ami" | "rootVolume" | "sysctls" | "healthCheck" | "placementGroup"> & {
+type RawPool = Omit<Partial<PoolConfig>, "ami" | "rootVolume" | "sysctls" | "healthCheck" | "placementGroup" | "mig"> & {
+    mig?: Omit<MigLayout, "strategy">;
     placementGroup?: { name: string; create?: boolean };
     ami?: RawAmi;
     healthCheck?: Partial<HealthCheck>;
@@ -193,18 +197,19 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const neuronEnabled = raw.neuron?.enabled ?? false;
     const amiContext = { lookups, cluster, rendering: raw.renderDirectory !== undefined };
     const defaultAmi = resolveAmi(raw.ami, ["ami"], amiContext, problems, (raw.pools ?? []).length > 0 && !raw.pools?.every((p) => p.ami));
-    const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, cluster, amiContext, defaultAmi, problems));
+    const migStrategy = resolveMigStrategy(raw.pools ?? [], raw.gpuOperator?.mig?.strategy, problems);
+    const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, cluster, amiContext, defaultAmi, migStrategy, problems));
     checkPoolSet(pools, cluster, neuronEnabled, problems);
     const network = raw.network ?? {};
     checkNetworkSource(pools, cluster, network, amiContext, problems);
 
-    const gpuOperator = resolveGpuOperator(raw.gpuOperator, cluster, problems);
+    const gpuOperator = resolveGpuOperator(raw.gpuOperator, cluster, migStrategy, problems);
     checkGpuOperatorChannel({ gpuOperator, cluster }, raw.gpuOperator?.channel !== undefined, problems);
     const kueue = resolveKueue(raw.kueue, cluster, pools, problems);
     const neuron = resolveNeuron(raw.neuron, cluster, problems);
     const operators = resolveOperatorChannels(cluster);
     checkNfdReachesGpuNodes(pools, gpuOperator, operators, cluster, problems);
-    checkTimeSlicing(pools, gpuOperator, problems);
+    checkGpuSharing(pools, gpuOperator, problems);
     checkDriverPerPool(pools, gpuOperator, problems);
     checkReservations(raw, pools, cluster, lookups, problems);
     checkTraining(pools, cluster, lookups, amiContext.rendering, problems);
@@ -380,6 +385,7 @@ function resolvePool(
     cluster: ClusterConfig,
     amiContext: AmiContext,
     defaultAmi: AmiQuery,
+    migStrategy: GpuOperatorConfig["migStrategy"],
     problems: ConfigProblem[],
 ): PoolConfig {
     const at = (...rest: PathSegment[]): PathSegment[] => ["pools", index, ...rest];
@@ -439,6 +445,7 @@ function resolvePool(
             label === POOL_LABEL ||
             label === ACCELERATOR_LABEL ||
             label === DEVICE_PLUGIN_CONFIG_LABEL ||
+            label === MIG_CONFIG_LABEL ||
             label.startsWith("node-role.kubernetes.io/") ||
             label.startsWith("machine.openshift.io/") ||
             // Kubernetes reserves these prefixes for what the kubelet and controllers set (hostname, zone, arch).
@@ -448,7 +455,7 @@ function resolvePool(
                 problem(
                     at("labels", label),
                     raw.labels?.[label],
-                    "a label this program does not set itself (node roles, the pool, accelerator and device-plugin labels are managed)",
+                    "a label this program does not set itself (node roles, the pool, accelerator and device-plugin labels are managed, and the MIG label comes from mig.profile)",
                 ),
             );
         }
@@ -506,6 +513,7 @@ function resolvePool(
     if (raw.timeSlicing !== undefined && accelerator !== "nvidia") {
         problems.push(problem(at("timeSlicing"), raw.timeSlicing, "no time-slicing on non-NVIDIA pools"));
     }
+    checkMigLayout(raw, accelerator, at, problems);
 
     return {
         name,
@@ -522,6 +530,7 @@ function resolvePool(
         taints: raw.taints ?? [DEFAULT_TAINTS[accelerator]],
         rootVolume: { sizeGiB: DEFAULT_ROOT_VOLUME_GIB, type: "gp3", ...raw.rootVolume },
         timeSlicing: raw.timeSlicing,
+        ...(raw.mig && { mig: { ...raw.mig, strategy: migStrategy === "single" ? "single" : "mixed" } }),
         kueueFlavor: raw.kueueFlavor ?? name,
         sysctls,
         kernelArguments,
@@ -540,6 +549,46 @@ function resolvePool(
             nodeStartupTimeout: raw.healthCheck?.nodeStartupTimeout ?? DEFAULT_NODE_STARTUP_TIMEOUT,
         },
     };
+}
+
+/**
+ * A MIG layout is either a config the GPU Operator generates (`all-<profile>`, `all-balanced`) or a
+ * custom name with its devices; whether the GPU takes it is known only with the instance type's
+ * GPU model (lib/plan.ts).
+ */
+function checkMigLayout(
+    raw: RawPool,
+    accelerator: PoolConfig["accelerator"],
+    at: (...rest: PathSegment[]) => PathSegment[],
+    problems: ConfigProblem[],
+): void {
+    const mig = raw.mig;
+    if (!mig) return;
+    if (accelerator !== "nvidia") {
+        problems.push(problem(at("mig"), mig, "no MIG on non-NVIDIA pools"));
+    } else if (raw.timeSlicing !== undefined) {
+        problems.push(
+            problem(
+                at("timeSlicing"),
+                raw.timeSlicing,
+                "no time-slicing on a MIG pool: the device plugin shares whole GPUs or MIG devices, and this pool's are MIG devices",
+            ),
+        );
+    }
+    const generated = mig.profile.startsWith("all-");
+    if (generated && mig.devices) {
+        problems.push(
+            problem(
+                at("mig", "profile"),
+                mig.profile,
+                "a name that does not start with all- for a custom layout with devices (all-* names are the GPU Operator's own configs)",
+            ),
+        );
+    } else if (!generated && !mig.devices) {
+        problems.push(
+            problem(at("mig", "devices"), undefined, `the MIG devices per GPU of custom profile ${mig.profile}, such as { "1g.10gb": 7 }`),
+        );
+    }
 }
 
 /**

@@ -213,6 +213,25 @@ export function teamsStack(teams: Record<string, unknown>[] = TEAMS, extra: Stac
     );
 }
 
+/**
+ * The teams of teamsStack over the same H100, A100 and L4 pools, with the GPU Operator and smoke
+ * tests; `migs` gives pools MIG layouts (default: the A100 pool's GPUs split `all-1g.10gb`).
+ */
+export function migTeamsStack(
+    migs: Record<string, Record<string, unknown>> = { a100: { profile: "all-1g.10gb" } },
+    extra: StackConfig = {},
+): StackConfig {
+    const stack = teamsStack(TEAMS, {
+        "cluster-capacity:gpuOperator": { enabled: true },
+        "cluster-capacity:smokeTests": true,
+        ...extra,
+    });
+    const pools = (stack["cluster-capacity:pools"] as PoolEntry[]).map((p) =>
+        migs[p.name as string] ? { ...p, mig: migs[p.name as string] } : p,
+    );
+    return { ...stack, "cluster-capacity:pools": pools };
+}
+
 /** Plain Kubernetes with two Kueue teams whose ClusterQueues admit through ProvisioningRequests. */
 export function provisioningStack(kueue: Record<string, unknown> = {}): StackConfig {
     return offlineStack(
@@ -254,6 +273,11 @@ export function driverPerPoolStack(gpuOperator: Record<string, unknown> = {}): S
 export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
     ["the dev stack", stackFile("dev")],
     ["GPU as a service for three teams over H100, A100 and L4 pools", teamsStack()],
+    ["three teams over whole H100 GPUs, an A100 pool sliced all-1g.10gb by MIG and an L4 pool", migTeamsStack()],
+    [
+        "a custom MIG layout on an H100 pool beside an all-balanced A100 pool",
+        migTeamsStack({ h100: { profile: "serving-mix", devices: { "3g.40gb": 1, "1g.10gb": 4 } }, a100: { profile: "all-balanced" } }),
+    ],
     ["a training pool with EFA, a placement group, the EFA device plugin and smoke tests", trainingStack({}, true), TRAINING_AWS],
     [
         "a 4.19 cluster with a Capacity Block pool, a reserved and on-demand pool, a spot pool with an on-demand fallback, health checks and Kueue",
