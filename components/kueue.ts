@@ -5,9 +5,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KueueConfig, KueueNamespace } from "../lib/config/types";
+import type { KueueConfig, KueueNamespace, KueueTeam } from "../lib/config/types";
 import { FlavorPart, nodeAllocatable, orderedFlavorParts, queueQuotas } from "../lib/kueueQuota";
-import { GPU_RESOURCE, NEURON_RESOURCE } from "../policy/lib/contract";
+import { GPU_RESOURCE, NEURON_RESOURCE, WORKLOAD_PRIORITY_CLASS_LABEL } from "../policy/lib/contract";
 import type { PoolPlan } from "../lib/plan";
 import type { TeamFlavorQuota, TeamQuota, TeamsPlan } from "../lib/kueueTeams";
 import type { KubernetesObject } from "./machineSetManifest";
@@ -144,6 +144,63 @@ export function workloadPriorityClassManifest(
         metadata: { name: p.name },
         value: p.value,
         ...(p.description && { description: p.description }),
+    };
+}
+
+/**
+ * The WorkloadPriorityClasses a team's jobs may name: a ValidatingAdmissionPolicy over every kind
+ * (Jobs, PyTorchJobs, pods, the Workloads Kueue derives) in the team's namespaces that carries the
+ * priority-class label, and its Deny binding. Kueue lets the label change after creation, so an
+ * update is checked when it changes the label; other updates of an object pass, whatever its class.
+ */
+export function teamPriorityClassPolicy(team: KueueTeam): {
+    policy: k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicy;
+    binding: k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
+} {
+    const allowed = team.priorityClasses ?? [];
+    const name = `kueue-team-${team.name}-priority-classes`;
+    const label = `object.metadata.labels['${WORKLOAD_PRIORITY_CLASS_LABEL}']`;
+    const oldLabel = `oldObject.metadata.labels['${WORKLOAD_PRIORITY_CLASS_LABEL}']`;
+    return {
+        policy: {
+            apiVersion: "admissionregistration.k8s.io/v1",
+            kind: "ValidatingAdmissionPolicy",
+            metadata: { name },
+            spec: {
+                failurePolicy: "Fail",
+                matchConstraints: {
+                    resourceRules: [{ apiGroups: ["*"], apiVersions: ["*"], resources: ["*"], operations: ["CREATE", "UPDATE"] }],
+                    namespaceSelector: {
+                        matchExpressions: [
+                            { key: "kubernetes.io/metadata.name", operator: "In", values: team.namespaces.map((ns) => ns.name) },
+                        ],
+                    },
+                    objectSelector: { matchExpressions: [{ key: WORKLOAD_PRIORITY_CLASS_LABEL, operator: "Exists" }] },
+                },
+                matchConditions: [
+                    {
+                        name: "sets-the-priority-class",
+                        expression:
+                            `has(object.metadata.labels) && '${WORKLOAD_PRIORITY_CLASS_LABEL}' in object.metadata.labels && ` +
+                            `(request.operation == 'CREATE' || !has(oldObject.metadata.labels) || ` +
+                            `!('${WORKLOAD_PRIORITY_CLASS_LABEL}' in oldObject.metadata.labels) || ${oldLabel} != ${label})`,
+                    },
+                ],
+                validations: [
+                    {
+                        expression: `${label} in ${JSON.stringify(allowed).replaceAll('"', "'")}`,
+                        messageExpression: `'team ${team.name} may use the WorkloadPriorityClasses ${allowed.join(", ")}, not ' + ${label}`,
+                        reason: "Forbidden",
+                    },
+                ],
+            },
+        },
+        binding: {
+            apiVersion: "admissionregistration.k8s.io/v1",
+            kind: "ValidatingAdmissionPolicyBinding",
+            metadata: { name },
+            spec: { policyName: name, validationActions: ["Deny"] },
+        },
     };
 }
 
@@ -323,6 +380,18 @@ export class Kueue extends pulumi.ComponentResource {
         }
         for (const priority of settings.priorityClasses) {
             custom(`${name}-priority-${priority.name}`, workloadPriorityClassManifest(v, priority), afterKueue);
+        }
+        for (const team of settings.teams.filter((t) => t.priorityClasses)) {
+            const { policy, binding } = teamPriorityClassPolicy(team);
+            const created = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+                `${name}-priority-policy-${team.name}`,
+                policy,
+                childOpts,
+            );
+            new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-priority-binding-${team.name}`, binding, {
+                ...childOpts,
+                dependsOn: created,
+            });
         }
         const profiles = settings.hardwareProfiles;
         if (profiles.enabled && profiles.localQueue) {

@@ -19,6 +19,8 @@ const BUILT_IN = new Set([
     "batch/v1/Job",
     "apps/v1/DaemonSet",
     "rbac.authorization.k8s.io/v1/RoleBinding",
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy",
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding",
 ]);
 
 describe("rendered objects against upstream CRD schemas", () => {

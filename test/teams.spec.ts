@@ -192,6 +192,50 @@ describe("Kueue team mistakes", () => {
             ],
             /kueue\.teams\[1\]\.namespaces\[0\]\.name: got "shared"; expected a namespace of no other team or queue \(kueue\.teams\[0\] has it\)/,
         ));
+
+    it("refuses a team priority class that kueue.priorityClasses does not define", () =>
+        refusal(
+            [{ name: "a", namespaces: [{ name: "a" }], share: 1, priorityClasses: ["urgent"] }],
+            /kueue\.teams\[0\]\.priorityClasses\[0\]: got "urgent"; expected a WorkloadPriorityClass of kueue\.priorityClasses \(training, inference, batch\)/,
+        ));
+
+    it("refuses team priority classes before OpenShift 4.17, which has no ValidatingAdmissionPolicy", () =>
+        refusal(
+            [{ name: "a", namespaces: [{ name: "a" }], share: 1, priorityClasses: ["batch"] }],
+            /kueue\.teams\[0\]\.priorityClasses: got \["batch"\]; expected none on OpenShift 4\.16: they are enforced by a ValidatingAdmissionPolicy, GA from 4\.17/,
+            { "cluster-capacity:cluster": { name: "test", infraId: "test-abcde", openshiftVersion: "4.16", region: "us-east-2" } },
+        ));
+});
+
+describe("priority classes per team (kueue.teams[].priorityClasses)", () => {
+    it("generates the WorkloadPriorityClasses and one admission policy per team that lists some, bound to deny", async () => {
+        const run = await runProgram(teamsStack());
+        assert.ifError(run.error);
+        assert.deepStrictEqual(
+            (rendered(run, "WorkloadPriorityClass") as any[]).map((p) => [p.metadata.name, p.value]),
+            [
+                ["training", 1000],
+                ["inference", 500],
+                ["batch", 100],
+            ],
+        );
+        const policies = rendered(run, "ValidatingAdmissionPolicy") as any[];
+        assert.deepStrictEqual(
+            policies.map((p) => p.metadata.name),
+            ["kueue-team-research-priority-classes", "kueue-team-inference-priority-classes"],
+        );
+        const research = policies[0].spec;
+        assert.deepStrictEqual(research.matchConstraints.namespaceSelector.matchExpressions[0].values, ["ml-research"]);
+        assert.strictEqual(
+            research.validations[0].expression,
+            "object.metadata.labels['kueue.x-k8s.io/priority-class'] in ['training','batch']",
+        );
+        const bindings = rendered(run, "ValidatingAdmissionPolicyBinding") as any[];
+        assert.deepStrictEqual(
+            bindings.map((b) => [b.spec.policyName, b.spec.validationActions]),
+            policies.map((p) => [p.metadata.name, ["Deny"]]),
+        );
+    });
 });
 
 describe("ProvisioningRequest admission (kueue.provisioning)", () => {

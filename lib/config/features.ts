@@ -296,7 +296,7 @@ export const DEFAULT_TEAM_COHORT = "gpu-as-a-service";
  * only and not also in `kueue.namespaces` (its LocalQueue would point at two ClusterQueues), and
  * shares that do not add up past the pools. Nominal GPUs are checked against the pools later.
  */
-function checkTeams(kueue: KueueConfig, problems: ConfigProblem[]): void {
+function checkTeams(kueue: KueueConfig, cluster: ClusterConfig, problems: ConfigProblem[]): void {
     if (kueue.teams.length > 0 && kueue.namespaces.length > 0) {
         problems.push(
             problem(
@@ -326,6 +326,28 @@ function checkTeams(kueue: KueueConfig, problems: ConfigProblem[]): void {
                     at("share"),
                     team.share,
                     "either share (a fraction of every flavor) or nominal (GPUs per flavor), not both or neither",
+                ),
+            );
+        }
+        const known = kueue.priorityClasses.map((p) => p.name);
+        team.priorityClasses?.forEach((name, n) => {
+            if (!known.includes(name)) {
+                problems.push(
+                    problem(
+                        at("priorityClasses", n),
+                        name,
+                        `a WorkloadPriorityClass of kueue.priorityClasses (${known.length > 0 ? known.join(", ") : "none is defined"})`,
+                    ),
+                );
+            }
+        });
+        // ValidatingAdmissionPolicy is GA from Kubernetes 1.30 (OpenShift 4.17).
+        if (team.priorityClasses && cluster.platform === "openshift" && cluster.openshiftVersion.minor < 17) {
+            problems.push(
+                problem(
+                    at("priorityClasses"),
+                    team.priorityClasses,
+                    `none on OpenShift 4.${cluster.openshiftVersion.minor}: they are enforced by a ValidatingAdmissionPolicy, GA from 4.17 (Kubernetes 1.30)`,
                 ),
             );
         }
@@ -427,7 +449,7 @@ export function resolveKueue(
             ),
         );
     }
-    checkTeams(kueue, problems);
+    checkTeams(kueue, cluster, problems);
     if (kueue.provisioningClass && cluster.platform === "openshift") {
         problems.push(
             problem(

@@ -571,7 +571,7 @@ export const CONFIG_SCHEMA = {
                 teams: {
                     type: "array",
                     description:
-                        "GPU as a service for several teams: one ClusterQueue each in one cohort, with share (a fraction of every flavor) or nominal (GPUs per flavor), borrowingLimit and lendingLimit (fractions of the team's quota), fairSharingWeight and namespaces.",
+                        "GPU as a service for several teams: one ClusterQueue each in one cohort, with share (a fraction of every flavor) or nominal (GPUs per flavor), borrowingLimit and lendingLimit (fractions of the team's quota), fairSharingWeight, namespaces, and the priorityClasses its jobs may use.",
                     items: {
                         type: "object",
                         additionalProperties: false,
@@ -593,6 +593,7 @@ export const CONFIG_SCHEMA = {
                             borrowingLimit: { type: "number", minimum: 0 },
                             lendingLimit: { type: "number", minimum: 0, maximum: 1 },
                             fairSharingWeight: { type: "number", exclusiveMinimum: 0 },
+                            priorityClasses: { type: "array", minItems: 1, uniqueItems: true, items: dns1123Label },
                         },
                     },
                 },

@@ -209,6 +209,8 @@ export interface KueueTeam {
     borrowingLimit?: number;
     lendingLimit?: number;
     fairSharingWeight?: number;
+    /** The WorkloadPriorityClasses (of kueue.priorityClasses) its namespaces' jobs may name; none: any. */
+    priorityClasses?: string[];
 }
 
 export interface KueueConfig {

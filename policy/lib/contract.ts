@@ -26,3 +26,6 @@ export function isMigResource(resource: string): boolean {
 
 /** Node label naming the mig-parted config the GPU Operator's mig-manager applies to the node's GPUs. */
 export const MIG_CONFIG_LABEL = "nvidia.com/mig.config";
+
+/** The label naming a job's WorkloadPriorityClass; mutable (kueue v0.19 `pkg/controller/constants`). */
+export const WORKLOAD_PRIORITY_CLASS_LABEL = "kueue.x-k8s.io/priority-class";

@@ -5,9 +5,9 @@
  */
 import * as assert from "assert";
 import { rendered, runProgram } from "../support/harness";
-import { SCENARIOS, gpuPool, offlineStack } from "../support/scenarios";
+import { SCENARIOS, gpuPool, offlineStack, teamsStack } from "../support/scenarios";
 import { loadCrds } from "../support/crds";
-import { ApiServer, startApiServer } from "./support/apiServer";
+import { ApiServer, eventually, startApiServer } from "./support/apiServer";
 import { apply, deleteAll, ensureNamespace, fieldsNotKept, installSharedCrds, KindIndex, ObjectLike } from "./support/objects";
 
 /** The field manager the Pulumi Kubernetes provider applies with. */
@@ -67,6 +67,47 @@ describe("rendered objects on a real Kubernetes API server", function () {
         const answer = await apply(server, kinds, queue, PULUMI);
         assert.strictEqual(answer.status, 422);
         assert.match(answer.body.message, /flavors must have the same number of resources as the coveredResources/);
+    });
+
+    it("runs a team's priority-class admission policy: other classes are denied on create and on a label change, other updates pass", async () => {
+        const run = await runProgram(teamsStack());
+        const policies = rendered(run).filter((o) => String(o.kind).startsWith("ValidatingAdmissionPolicy")) as unknown as ObjectLike[];
+        assert.strictEqual(policies.length, 4, "two teams with priority classes: a policy and a binding each");
+        for (const object of policies) assert.strictEqual((await apply(server, kinds, object, PULUMI)).status < 300, true);
+        await ensureNamespace(server, "ml-research");
+        await ensureNamespace(server, "elsewhere");
+        const configMap = (namespace: string, name: string, priorityClass?: string, data: Record<string, string> = {}) => ({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name, namespace, ...(priorityClass && { labels: { "kueue.x-k8s.io/priority-class": priorityClass } }) },
+            data,
+        });
+        // Policies take effect once the API server's admission informers have them; each attempt is
+        // a new object, since an update that keeps the label is not checked.
+        let attempt = 0;
+        const denied = await eventually("the policy to deny", 30_000, async () => {
+            const answer = await apply(server, kinds, configMap("ml-research", `wants-inference-${attempt++}`, "inference"), "someone");
+            return answer.status >= 400 ? answer : undefined;
+        });
+        assert.strictEqual(denied.status, 403);
+        assert.match(denied.body.message, /team research may use the WorkloadPriorityClasses training, batch, not inference/);
+        try {
+            assert.strictEqual((await apply(server, kinds, configMap("ml-research", "job", "training"), "someone")).status, 201);
+            assert.strictEqual((await apply(server, kinds, configMap("ml-research", "unlabelled"), "someone")).status, 201);
+            assert.strictEqual((await apply(server, kinds, configMap("elsewhere", "other-team", "inference"), "someone")).status, 201);
+            const changed = await apply(server, kinds, configMap("ml-research", "job", "inference"), "someone");
+            assert.strictEqual(changed.status, 403, "changing the label to another class is an update the policy checks");
+            const untouched = await apply(server, kinds, configMap("ml-research", "job", "training", { step: "2" }), "someone");
+            assert.strictEqual(untouched.status, 200, "an update that keeps the label passes");
+        } finally {
+            await deleteAll(server, kinds, [
+                ...Array.from({ length: attempt - 1 }, (_, i) => configMap("ml-research", `wants-inference-${i}`)),
+                configMap("ml-research", "job"),
+                configMap("ml-research", "unlabelled"),
+                configMap("elsewhere", "other-team"),
+                ...policies,
+            ] as ObjectLike[]);
+        }
     });
 
     it("refuses a field the CRD does not declare, so an object the schema would prune cannot pass unnoticed", async () => {

@@ -187,18 +187,29 @@ export const trainingStack = (pool: PoolEntry = {}, smokeTests = false): StackCo
     ],
 });
 
-/** The teams of teamsStack: research, inference and batch sharing 50/30/20. */
+/** The teams of teamsStack: research, inference and batch sharing 50/30/20; research and inference limited to some priority classes. */
 export const TEAMS = [
-    { name: "research", namespaces: [{ name: "ml-research" }], share: 0.5, borrowingLimit: 0.5 },
-    { name: "inference", namespaces: [{ name: "serving" }], share: 0.3 },
+    { name: "research", namespaces: [{ name: "ml-research" }], share: 0.5, borrowingLimit: 0.5, priorityClasses: ["training", "batch"] },
+    { name: "inference", namespaces: [{ name: "serving" }], share: 0.3, priorityClasses: ["inference"] },
     { name: "batch", namespaces: [{ name: "batch-jobs" }], share: 0.2, lendingLimit: 0.5, fairSharingWeight: 0.5 },
+];
+
+export const PRIORITY_CLASSES = [
+    { name: "training", value: 1000 },
+    { name: "inference", value: 500 },
+    { name: "batch", value: 100 },
 ];
 
 /** GPU as a service for teams over an H100 training pool, an A100 pool and an L4 inference pool (4.18, Red Hat build of Kueue). */
 export function teamsStack(teams: Record<string, unknown>[] = TEAMS, extra: StackConfig = {}): StackConfig {
     return offlineStack(
         {
-            "cluster-capacity:kueue": { enabled: true, operator: { enabled: true }, ...(teams.length > 0 ? { teams } : {}) },
+            "cluster-capacity:kueue": {
+                enabled: true,
+                operator: { enabled: true },
+                priorityClasses: PRIORITY_CLASSES,
+                ...(teams.length > 0 ? { teams } : {}),
+            },
             ...extra,
         },
         [

@@ -32,6 +32,8 @@ const BUILT_IN_KINDS: Record<string, KindInfo> = {
     "batch/v1/Job": { plural: "jobs", namespaced: true },
     "apps/v1/DaemonSet": { plural: "daemonsets", namespaced: true },
     "rbac.authorization.k8s.io/v1/RoleBinding": { plural: "rolebindings", namespaced: true },
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": { plural: "validatingadmissionpolicies", namespaced: false },
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": { plural: "validatingadmissionpolicybindings", namespaced: false },
 };
 
 export class KindIndex {
@@ -68,7 +70,8 @@ export function apply(server: ApiServer, kinds: KindIndex, object: ObjectLike, f
 /** Deletes what a scenario applied (namespaces stay: no namespace controller runs to finish them). */
 export async function deleteAll(server: ApiServer, kinds: KindIndex, objects: readonly ObjectLike[]): Promise<void> {
     for (const object of objects.filter((o) => o.kind !== "Namespace")) {
-        const answer = await server.request("DELETE", kinds.path(object));
+        // Background: a Job's default (orphan) deletion waits for a garbage collector this server lacks.
+        const answer = await server.request("DELETE", `${kinds.path(object)}?propagationPolicy=Background`);
         if (answer.status !== 200 && answer.status !== 202 && answer.status !== 404) {
             throw new Error(`deleting ${object.kind} ${object.metadata.name}: ${answer.status} ${JSON.stringify(answer.body)}`);
         }
