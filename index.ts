@@ -20,13 +20,13 @@ import { kubernetesProvider } from "./components/provider";
 import { SmokeTests } from "./components/smokeTests";
 import { daemonTolerations } from "./components/tolerations";
 import { loadConfig } from "./lib/config/load";
-import { DEFAULT_TAINTS } from "./lib/config/validate";
 import { clusterReads } from "./lib/clusterReads";
 import { resolveLookups } from "./lib/lookups";
 import { costReport, formatSummary } from "./lib/cost";
 import { assertWithinQuotas, exceededQuotas, planCapacity, quotaExcessMessage } from "./lib/plan";
 import { resolvePrices } from "./lib/prices";
 import { capacityReport } from "./lib/report";
+import { DEFAULT_TAINTS } from "./policy/lib/contract";
 
 async function main() {
     const config = loadConfig();

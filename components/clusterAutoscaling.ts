@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterAutoscalerSettings } from "../lib/config/types";
 import { MACHINE_API_NAMESPACE } from "../lib/naming";
 import { capacityTypeOf, PoolPlan } from "../lib/plan";
-import type { KubernetesObject } from "./machineSetManifest";
+import { CLUSTER_AUTOSCALER_API_VERSION, type KubernetesObject } from "../policy/lib/contract";
 
 /** Where the autoscaler's priority expander reads its priorities (kubernetes-autoscaler expander/priority/priority.go). */
 export const PRIORITY_EXPANDER_CONFIGMAP = "cluster-autoscaler-priority-expander";
@@ -65,7 +65,7 @@ export function clusterAutoscalerManifest(
     priorities?: Record<number, string[]>,
 ): KubernetesObject {
     return {
-        apiVersion: "autoscaling.openshift.io/v1",
+        apiVersion: CLUSTER_AUTOSCALER_API_VERSION,
         kind: "ClusterAutoscaler",
         metadata: { name: "default" },
         spec: {

@@ -10,9 +10,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolConfig } from "../lib/config/types";
-import { EFA_RESOURCE } from "../policy/lib/contract";
-import { POOL_LABEL } from "../lib/naming";
-import type { KubernetesObject } from "./machineSetManifest";
+import { EFA_RESOURCE, type KubernetesObject, POOL_LABEL } from "../policy/lib/contract";
 import { tolerationsFor } from "./tolerations";
 
 export const EFA_NAMESPACE = "cluster-capacity-efa";

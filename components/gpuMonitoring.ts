@@ -1,9 +1,9 @@
+import type { KubernetesObject } from "../policy/lib/contract";
 /**
  * GPU monitoring objects: the DCGM exporter's metric set (with SM occupancy, which the default set
  * leaves out), an OpenShift console dashboard and the GPU-hoarding alert. The ServiceMonitor is the
  * GPU Operator's own, switched on in the ClusterPolicy.
  */
-import type { KubernetesObject } from "./machineSetManifest";
 
 export const DCGM_METRICS_CONFIGMAP = "dcgm-metrics";
 

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PoolConfig } from "../lib/config/types";
 import { GPU_MACHINE_CONFIG_POOL, nodeRoleLabel, poolMachineConfigRole } from "../lib/naming";
 import { ignitionVersion, OpenShiftVersion } from "../lib/openshift";
-import type { KubernetesObject } from "./machineSetManifest";
+import type { KubernetesObject } from "../policy/lib/contract";
 
 const ROLE_LABEL = "machineconfiguration.openshift.io/role";
 

@@ -7,11 +7,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import type { GpuOperatorConfig, PoolConfig } from "../lib/config/types";
-import { POOL_LABEL, timeSlicingConfigKey } from "../lib/naming";
+import { timeSlicingConfigKey } from "../lib/naming";
 import { dashboardConfigMap, DCGM_METRICS_CONFIGMAP, DCGM_SCRAPE_INTERVAL, dcgmMetricsConfigMap, idleGpuRule } from "./gpuMonitoring";
-import { deepMerge, KubernetesObject } from "./machineSetManifest";
+import { deepMerge } from "./machineSetManifest";
 import { createNamespace, installOperator } from "./olm";
-import { Toleration, tolerationsFor } from "./tolerations";
+import { tolerationsFor } from "./tolerations";
+import { type KubernetesObject, KUEUE_PODSET_LABEL, POOL_LABEL, type Toleration } from "../policy/lib/contract";
 
 export const OLM_NAMESPACE = "nvidia-gpu-operator";
 export const HELM_NAMESPACE = "gpu-operator";
@@ -58,7 +59,7 @@ export const DEFAULT_DRIVER_UPGRADE_POLICY = {
     maxUnavailable: "25%",
     // Every pod of a Kueue-admitted workload carries kueue.x-k8s.io/podset (kueue v0.19.2
     // jobframework/reconciler.go); 0 waits for them however long they run.
-    waitForCompletion: { podSelector: "kueue.x-k8s.io/podset", timeoutSeconds: 0 },
+    waitForCompletion: { podSelector: KUEUE_PODSET_LABEL, timeoutSeconds: 0 },
 };
 
 /**

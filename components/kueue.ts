@@ -7,21 +7,26 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KueueConfig, KueueNamespace, KueueTeam } from "../lib/config/types";
 import { FlavorPart, nodeAllocatable, orderedFlavorParts, queueQuotas } from "../lib/kueueQuota";
-import { GPU_RESOURCE, NEURON_RESOURCE, WORKLOAD_PRIORITY_CLASS_LABEL } from "../policy/lib/contract";
+import {
+    GPU_RESOURCE,
+    type KubernetesObject,
+    KUEUE_GROUP,
+    KUEUE_MANAGED_LABEL,
+    NEURON_RESOURCE,
+    WORKLOAD_PRIORITY_CLASS_LABEL,
+} from "../policy/lib/contract";
 import type { PoolPlan } from "../lib/plan";
 import type { TeamFlavorQuota, TeamQuota, TeamsPlan } from "../lib/kueueTeams";
-import type { KubernetesObject } from "./machineSetManifest";
 import { createNamespace, installOperator } from "./olm";
 import { tolerationsFor } from "./tolerations";
 
-export const KUEUE_GROUP = "kueue.x-k8s.io";
 const KUEUE_OPERATOR_NAMESPACE = "openshift-kueue-operator";
 
 /**
  * The Red Hat build of Kueue admits workloads only from namespaces with this label: the operator
  * renders it into Kueue's `managedJobsNamespaceSelector` and its webhooks' namespaceSelector.
  */
-export const KUEUE_MANAGED_NAMESPACE_LABELS: Readonly<Record<string, string>> = { "kueue.openshift.io/managed": "true" };
+export const KUEUE_MANAGED_NAMESPACE_LABELS: Readonly<Record<string, string>> = { [KUEUE_MANAGED_LABEL]: "true" };
 
 export function resourceFlavorManifest(apiVersion: string, part: FlavorPart): KubernetesObject {
     return {

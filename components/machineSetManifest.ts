@@ -5,18 +5,18 @@
 import type { Market } from "../policy/lib/quota";
 import { labelsCapacityType } from "../lib/plan";
 import type { PoolConfig, ReservationFacts } from "../lib/config/types";
+import { efaSecurityGroupName, MACHINE_API_NAMESPACE, nodeRoleLabel, timeSlicingConfigKey } from "../lib/naming";
+import type { MachineNetwork } from "../lib/network";
 import {
     ACCELERATOR_LABEL,
     CAPACITY_TYPE_LABEL,
-    efaSecurityGroupName,
     DEVICE_PLUGIN_CONFIG_LABEL,
-    MACHINE_API_NAMESPACE,
-    nodeRoleLabel,
+    type KubernetesObject,
+    MACHINE_API_VERSION,
+    MACHINE_AUTOSCALER_API_VERSION,
+    MIG_CONFIG_LABEL,
     POOL_LABEL,
-    timeSlicingConfigKey,
-} from "../lib/naming";
-import type { MachineNetwork } from "../lib/network";
-import { MIG_CONFIG_LABEL } from "../policy/lib/contract";
+} from "../policy/lib/contract";
 
 export interface MachineSetInputs {
     infraId: string;
@@ -36,14 +36,6 @@ export interface MachineSetInputs {
     market?: Market;
     /** Its reservation has ended: take spec.replicas back from the autoscaler's field manager, to 0. */
     reservationEnded?: boolean;
-}
-
-export interface KubernetesObject {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-    spec?: Record<string, unknown>;
-    data?: Record<string, string>;
 }
 
 type Json = Record<string, unknown>;
@@ -71,7 +63,7 @@ export function deepMerge(base: Json, override: Json): Json {
 export function awsProviderSpec(i: MachineSetInputs): Json {
     const volume = i.pool.rootVolume;
     const spec: Json = {
-        apiVersion: "machine.openshift.io/v1beta1",
+        apiVersion: MACHINE_API_VERSION,
         kind: "AWSMachineProviderConfig",
         ami: { id: i.amiId },
         instanceType: i.pool.instanceType,
@@ -148,7 +140,7 @@ export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
     const clusterLabel = { "machine.openshift.io/cluster-api-cluster": i.infraId };
     const selectorLabels = { ...clusterLabel, "machine.openshift.io/cluster-api-machineset": i.name };
     return {
-        apiVersion: "machine.openshift.io/v1beta1",
+        apiVersion: MACHINE_API_VERSION,
         kind: "MachineSet",
         metadata: {
             name: i.name,
@@ -180,13 +172,13 @@ export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
 
 export function machineAutoscalerManifest(machineSet: string, minReplicas: number, maxReplicas: number): KubernetesObject {
     return {
-        apiVersion: "autoscaling.openshift.io/v1beta1",
+        apiVersion: MACHINE_AUTOSCALER_API_VERSION,
         kind: "MachineAutoscaler",
         metadata: { name: machineSet, namespace: MACHINE_API_NAMESPACE },
         spec: {
             minReplicas,
             maxReplicas,
-            scaleTargetRef: { apiVersion: "machine.openshift.io/v1beta1", kind: "MachineSet", name: machineSet },
+            scaleTargetRef: { apiVersion: MACHINE_API_VERSION, kind: "MachineSet", name: machineSet },
         },
     };
 }
@@ -201,7 +193,7 @@ export function machineAutoscalerManifest(machineSet: string, minReplicas: numbe
  */
 export function machineHealthCheckManifest(infraId: string, pool: PoolConfig, machineSets: readonly string[]): KubernetesObject {
     return {
-        apiVersion: "machine.openshift.io/v1beta1",
+        apiVersion: MACHINE_API_VERSION,
         kind: "MachineHealthCheck",
         metadata: { name: `${infraId}-${pool.name}`, namespace: MACHINE_API_NAMESPACE, labels: { [POOL_LABEL]: pool.name } },
         spec: {

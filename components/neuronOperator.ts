@@ -6,8 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NeuronConfig } from "../lib/config/types";
-import type { KubernetesObject } from "./machineSetManifest";
 import { installOperator } from "./olm";
+import type { KubernetesObject } from "../policy/lib/contract";
 
 export const NEURON_NAMESPACE = "aws-neuron-operator";
 export const NEURON_NODE_LABEL = "feature.node.kubernetes.io/aws-neuron";

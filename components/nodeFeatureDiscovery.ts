@@ -1,9 +1,9 @@
 /** The OpenShift Node Feature Discovery operator and its instance, which the GPU and Neuron stacks both need. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesObject } from "./machineSetManifest";
 import { installOperator } from "./olm";
-import type { Toleration } from "./tolerations";
+import type { Toleration } from "../policy/lib/contract";
+import type { KubernetesObject } from "../policy/lib/contract";
 
 export const NFD_NAMESPACE = "openshift-nfd";
 

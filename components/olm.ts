@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isSystemNamespace } from "../lib/config/features";
-import type { KubernetesObject } from "./machineSetManifest";
+import type { KubernetesObject } from "../policy/lib/contract";
 
 export interface OperatorSubscription {
     namespace: string;

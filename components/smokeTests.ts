@@ -6,8 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolPlan } from "../lib/plan";
-import { EFA_RESOURCE, GPU_RESOURCE, NEURON_RESOURCE } from "../policy/lib/contract";
-import { POOL_LABEL } from "../lib/naming";
+import { EFA_RESOURCE, GPU_RESOURCE, NEURON_RESOURCE, POOL_LABEL } from "../policy/lib/contract";
 import { createNamespace } from "./olm";
 import { tolerationsFor } from "./tolerations";
 

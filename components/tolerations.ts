@@ -1,11 +1,4 @@
-import type { Taint } from "../lib/config/types";
-
-export interface Toleration {
-    key?: string;
-    operator: "Equal" | "Exists";
-    value?: string;
-    effect?: string;
-}
+import type { Taint, Toleration } from "../policy/lib/contract";
 
 /** Tolerations that let a pod onto nodes with exactly these taints. */
 export function tolerationsFor(taints: readonly Taint[]): Toleration[] {

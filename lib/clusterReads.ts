@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BOOT_IMAGES_CONFIGMAP } from "./bootImages";
 import { MACHINE_API_NAMESPACE } from "./naming";
+import { MACHINE_API_VERSION } from "../policy/lib/contract";
 
 export interface ClusterReads {
     /** `data.stream` of the Machine Config Operator's `coreos-bootimages` ConfigMap. */
@@ -33,7 +34,7 @@ export function clusterReads(provider: k8s.Provider): ClusterReads {
                 // `CustomResource.get` exposes only apiVersion and kind; naming spec makes it an output too.
                 const read = new k8s.apiextensions.CustomResource(
                     `worker-machineset-${name}`,
-                    { apiVersion: "machine.openshift.io/v1beta1", kind: "MachineSet", spec: undefined },
+                    { apiVersion: MACHINE_API_VERSION, kind: "MachineSet", spec: undefined },
                     { provider, id: `${MACHINE_API_NAMESPACE}/${name}` },
                 );
                 machineSets.set(name, readValue((read as unknown as { spec: pulumi.Output<unknown> }).spec));

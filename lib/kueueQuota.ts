@@ -3,8 +3,7 @@
  * the pool's maximum size. Pure.
  */
 import { capacityTypeOf, labelsCapacityType, PoolPlan } from "./plan";
-import { GPU_RESOURCE, isMigResource, NEURON_RESOURCE, NEURONCORE_RESOURCE } from "../policy/lib/contract";
-import { CAPACITY_TYPE_LABEL, POOL_LABEL } from "./naming";
+import { CAPACITY_TYPE_LABEL, GPU_RESOURCE, isMigResource, NEURON_RESOURCE, NEURONCORE_RESOURCE, POOL_LABEL } from "../policy/lib/contract";
 
 /**
  * What the kubelet keeps for the system on an OpenShift worker (system-reserved 500m CPU and

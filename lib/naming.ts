@@ -32,18 +32,6 @@ export function efaSecurityGroupName(infraId: string, pool: string): string {
 
 export const MACHINE_API_NAMESPACE = "openshift-machine-api";
 
-/** Node label naming the pool a node belongs to; Kueue flavors select on it. */
-export const POOL_LABEL = "cluster-capacity.io/pool";
-
-/**
- * Node label saying how a node of a pool with capacity reservations was bought: `reserved`, `spot`
- * or `on-demand`. Kueue flavors select on it to tell the pool's reserved nodes from the others.
- */
-export const CAPACITY_TYPE_LABEL = "cluster-capacity.io/capacity-type";
-
-/** Node label the cluster autoscaler uses to wait for GPUs before counting a node as ready. */
-export const ACCELERATOR_LABEL = "cluster-api/accelerator";
-
 /** The MachineConfigPool every NVIDIA pool's nodes join unless the pool has its own OS tuning. */
 export const GPU_MACHINE_CONFIG_POOL = "worker-gpu";
 
@@ -55,9 +43,6 @@ export function poolMachineConfigRole(pool: string): string {
 export function nodeRoleLabel(role: string): string {
     return `node-role.kubernetes.io/${role}`;
 }
-
-/** Node label that picks a per-node device-plugin config (GPU time-slicing) from the GPU Operator's ConfigMap. */
-export const DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config";
 
 /** The device-plugin config key for a time-slicing replica count. */
 export function timeSlicingConfigKey(replicas: number): string {

@@ -1,10 +1,10 @@
+import { MACHINE_SET } from "../policy/lib/contract";
 /**
  * The MachineSets of one pool in an exported stack (`pulumi stack export`), selected by exact names:
  * the resource's parent must be the pool's GpuPool/InferentiaPool component, whose name is the pool
  * name. Text matching on URNs would also catch pools whose names share a prefix (`l4` and
  * `l4-quad`), and the runbook unprotects what this returns. Pure.
  */
-import { MACHINE_SET } from "../policy/lib/resources";
 
 const POOL_COMPONENTS = new Set(["cluster-capacity:index:GpuPool", "cluster-capacity:index:InferentiaPool"]);
 

@@ -25,8 +25,7 @@
  *   `Stable`, capitalised; no catalog below 4.19).
  */
 import type { OpenShiftVersion } from "./openshift";
-
-export type KueueApiVersion = "v1beta1" | "v1beta2";
+import { type KueueApiVersion } from "../policy/lib/contract";
 
 export interface GpuOperatorLine {
     /** Release line, e.g. `25.10`; its OLM channel is `v25.10`. */

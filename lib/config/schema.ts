@@ -1,3 +1,4 @@
+import { KUEUE_API_VERSIONS, LOOKUP_MODES } from "../../policy/lib/contract";
 /**
  * JSON Schema of the stack configuration (namespace `cluster-capacity:`). Checked with ajv before any
  * resource is registered; cross-field rules that a schema cannot say live in `validate.ts`.
@@ -334,8 +335,9 @@ export const CONFIG_SCHEMA = {
             },
         },
         lookups: {
-            enum: ["aws", "offline"],
-            description: "aws (default): read quotas, instance specs and AMIs from AWS; offline: no AWS call.",
+            enum: [...LOOKUP_MODES],
+            description:
+                "aws: read quotas, instance specs and AMIs from AWS; offline: no AWS call. Default aws on OpenShift, offline on plain Kubernetes.",
         },
         quotas: {
             type: "object",
@@ -504,7 +506,7 @@ export const CONFIG_SCHEMA = {
                 "Kueue GPU-as-a-service: enabled, apiVersion, operator, clusterQueue, cohort, queueingStrategy, preemption, namespaces, priorityClasses, hardwareProfiles.",
             properties: {
                 enabled: { type: "boolean" },
-                apiVersion: { enum: ["v1beta2", "v1beta1"], description: "kueue.x-k8s.io version (v1beta1 for older Kueue builds)." },
+                apiVersion: { enum: [...KUEUE_API_VERSIONS], description: "kueue.x-k8s.io version (v1beta1 for older Kueue builds)." },
                 operator: {
                     type: "object",
                     additionalProperties: false,

@@ -1,12 +1,10 @@
 /** The validated stack configuration, with defaults applied. Components receive parts of it. */
 import type { InstanceSpec } from "../../policy/lib/catalogue";
+import type { Accelerator, KueueApiVersion, LookupMode, Taint } from "../../policy/lib/contract";
 import type { Market } from "../../policy/lib/quota";
 import type { OpenShiftVersion } from "../openshift";
 
 export type Platform = "openshift" | "kubernetes";
-export type LookupMode = "aws" | "offline";
-export type Accelerator = "nvidia" | "neuron";
-export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 
 export interface ClusterConfig {
     name: string;
@@ -33,12 +31,6 @@ export interface AmiQuery {
     namePattern?: string;
     /** Ignore AMI drift (OpenShift ≥ 4.19 boot-image management); undefined: when the AMI is the cluster's boot image on ≥ 4.19. */
     managedByCluster?: boolean;
-}
-
-export interface Taint {
-    key: string;
-    value?: string;
-    effect: TaintEffect;
 }
 
 export interface RootVolume {
@@ -215,7 +207,7 @@ export interface KueueTeam {
 
 export interface KueueConfig {
     enabled: boolean;
-    apiVersion: "v1beta2" | "v1beta1";
+    apiVersion: KueueApiVersion;
     operator: { enabled: boolean; channel: string; frameworks: string[] };
     clusterQueue: string;
     cohort?: string;

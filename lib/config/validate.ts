@@ -3,20 +3,18 @@
  * every bad value with its key path. Pure: no Pulumi runtime, no AWS.
  */
 import Ajv, { ErrorObject } from "ajv";
-import {
-    ACCELERATOR_LABEL,
-    DEVICE_PLUGIN_CONFIG_LABEL,
-    fallbackMachineSetName,
-    isDns1123Label,
-    machineSetName,
-    MAX_LABEL_LENGTH,
-    poolMachineConfigRole,
-    POOL_LABEL,
-} from "../naming";
+import { fallbackMachineSetName, isDns1123Label, machineSetName, MAX_LABEL_LENGTH, poolMachineConfigRole } from "../naming";
 import { managesBootImages, MIN_OPENSHIFT_MINOR, parseOpenShiftVersion } from "../openshift";
 import { compareVersions } from "../versionMatrix";
 import { ConfigError, ConfigProblem, PathSegment, problem } from "../errors";
-import { MIG_CONFIG_LABEL } from "../../policy/lib/contract";
+import {
+    ACCELERATOR_LABEL,
+    DEFAULT_TAINTS,
+    DEVICE_PLUGIN_CONFIG_LABEL,
+    type LookupMode,
+    MIG_CONFIG_LABEL,
+    POOL_LABEL,
+} from "../../policy/lib/contract";
 import { CONFIG_SCHEMA } from "./schema";
 import {
     checkGpuOperatorChannel,
@@ -38,29 +36,14 @@ import type {
     ClusterConfig,
     GpuOperatorConfig,
     HealthCheck,
-    LookupMode,
     NetworkConfig,
     MigLayout,
     PoolConfig,
-    Taint,
 } from "./types";
 
 export const RHCOS_AMI_OWNER = "531415883065";
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
 export const DEFAULT_ROOT_VOLUME_GIB = 120;
-
-/**
- * Default taints keep ordinary pods off accelerator nodes. Neuron nodes can only be steered with
- * PreferNoSchedule: the AWS Neuron operator's KMM Module tolerates nothing but its own upgrade taint
- * and `node.kubernetes.io/unschedulable` (awslabs/operator-for-ai-chips-on-aws
- * `internal/kmmmodule/kmmmodule.go`), the DeviceConfig has no tolerations field, and KMM skips nodes
- * with any other NoSchedule/NoExecute taint (kubernetes-sigs/kernel-module-management
- * `internal/node/node.go` IsNodeSchedulable): driver, device plugin and node metrics would never start.
- */
-export const DEFAULT_TAINTS: Record<PoolConfig["accelerator"], Taint> = {
-    nvidia: { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" },
-    neuron: { key: "aws.amazon.com/neuron", value: "true", effect: "PreferNoSchedule" },
-};
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
 ajv.addKeyword("allowed");

@@ -24,8 +24,117 @@ export function isMigResource(resource: string): boolean {
     return resource.startsWith("nvidia.com/mig-");
 }
 
+// API versions and kinds.
+
+export const MACHINE_API_VERSION = "machine.openshift.io/v1beta1";
+export const MACHINE_AUTOSCALER_API_VERSION = "autoscaling.openshift.io/v1beta1";
+export const CLUSTER_AUTOSCALER_API_VERSION = "autoscaling.openshift.io/v1";
+export const KUEUE_GROUP = "kueue.x-k8s.io";
+/** The kueue.x-k8s.io versions the program renders: v1beta2, or v1beta1 for older Kueue builds. */
+export const KUEUE_API_VERSIONS = ["v1beta2", "v1beta1"] as const;
+export type KueueApiVersion = (typeof KUEUE_API_VERSIONS)[number];
+
+/** The Pulumi Kubernetes provider's type token of a kind: `kubernetes:<group>/<version>:<kind>`, `core/v1` for the core group. */
+export function kubernetesType(apiVersion: string, kind: string): string {
+    return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
+}
+
+export const MACHINE_SET = kubernetesType(MACHINE_API_VERSION, "MachineSet");
+export const MACHINE_AUTOSCALER = kubernetesType(MACHINE_AUTOSCALER_API_VERSION, "MachineAutoscaler");
+export const CLUSTER_AUTOSCALER = kubernetesType(CLUSTER_AUTOSCALER_API_VERSION, "ClusterAutoscaler");
+export const RESOURCE_FLAVORS = KUEUE_API_VERSIONS.map((version) => kubernetesType(`${KUEUE_GROUP}/${version}`, "ResourceFlavor"));
+
+/** An object as the program renders it (and applies it): plain data, checked against its CRD by the tests. */
+export interface KubernetesObject {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Record<string, unknown>;
+    data?: Record<string, string>;
+}
+
+// Lookups: where quotas, instance specs and AMIs come from. DESIGN.md fixes a word for each side.
+
+/** The stack config's `lookups`: `aws` (the default on OpenShift) or `offline` (the default on plain Kubernetes). */
+export const LOOKUP_MODES = ["aws", "offline"] as const;
+export type LookupMode = (typeof LOOKUP_MODES)[number];
+/** pool-within-quota's policy config `lookups`: `config` (the default, no network) or `aws`. */
+export const POLICY_LOOKUP_MODES = ["config", "aws"] as const;
+export type PolicyLookupMode = (typeof POLICY_LOOKUP_MODES)[number];
+
+/** The pack's word for a stack's lookups: an offline stack's quotas are in its (policy) config. */
+export function policyLookupMode(mode: LookupMode): PolicyLookupMode {
+    return mode === "aws" ? "aws" : "config";
+}
+
+// Node labels.
+
+/** Node label naming the pool a node belongs to; Kueue flavors select on it. */
+export const POOL_LABEL = "cluster-capacity.io/pool";
+
+/**
+ * Node label saying how a node of a pool with capacity reservations was bought: `reserved`, `spot`
+ * or `on-demand`. Kueue flavors select on it to tell the pool's reserved nodes from the others.
+ */
+export const CAPACITY_TYPE_LABEL = "cluster-capacity.io/capacity-type";
+
+/** Node label the cluster autoscaler uses to wait for GPUs before counting a node as ready. */
+export const ACCELERATOR_LABEL = "cluster-api/accelerator";
+
+/** Node label that picks a per-node device-plugin config (GPU time-slicing) from the GPU Operator's ConfigMap. */
+export const DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config";
+
 /** Node label naming the mig-parted config the GPU Operator's mig-manager applies to the node's GPUs. */
 export const MIG_CONFIG_LABEL = "nvidia.com/mig.config";
 
+/** The label without which the Red Hat build of Kueue ignores a namespace's jobs. */
+export const KUEUE_MANAGED_LABEL = "kueue.openshift.io/managed";
+
+/** The label Kueue puts on every pod of an admitted workload (kueue v0.19 `jobframework/reconciler.go`). */
+export const KUEUE_PODSET_LABEL = "kueue.x-k8s.io/podset";
+
 /** The label naming a job's WorkloadPriorityClass; mutable (kueue v0.19 `pkg/controller/constants`). */
 export const WORKLOAD_PRIORITY_CLASS_LABEL = "kueue.x-k8s.io/priority-class";
+
+// Taints and tolerations.
+
+export type Accelerator = "nvidia" | "neuron";
+export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+
+export interface Taint {
+    key: string;
+    value?: string;
+    effect: TaintEffect;
+}
+
+export interface Toleration {
+    key?: string;
+    operator?: "Equal" | "Exists";
+    value?: string;
+    effect?: string;
+}
+
+/**
+ * Default taints keep ordinary pods off accelerator nodes. Neuron nodes can only be steered with
+ * PreferNoSchedule: the AWS Neuron operator's KMM Module tolerates nothing but its own upgrade taint
+ * and `node.kubernetes.io/unschedulable` (awslabs/operator-for-ai-chips-on-aws
+ * `internal/kmmmodule/kmmmodule.go`), the DeviceConfig has no tolerations field, and KMM skips nodes
+ * with any other NoSchedule/NoExecute taint (kubernetes-sigs/kernel-module-management
+ * `internal/node/node.go` IsNodeSchedulable): driver, device plugin and node metrics would never start.
+ */
+export const DEFAULT_TAINTS: Readonly<Record<Accelerator, Taint>> = {
+    nvidia: { key: GPU_RESOURCE, value: "true", effect: "NoSchedule" },
+    neuron: { key: NEURON_RESOURCE, value: "true", effect: "PreferNoSchedule" },
+};
+
+/** Taints that keep pods without a matching toleration off a node. */
+export function isRepellingTaint(taint: Taint): boolean {
+    return taint.effect === "NoSchedule" || taint.effect === "NoExecute";
+}
+
+/** Whether a toleration lets a pod onto a node with the taint (the scheduler's rule). */
+export function tolerates(toleration: Toleration, taint: Taint): boolean {
+    if (toleration.effect && toleration.effect !== taint.effect) return false;
+    if (toleration.operator === "Exists") return toleration.key === undefined || toleration.key === taint.key;
+    return toleration.key === taint.key && (toleration.value ?? "") === (taint.value ?? "");
+}

@@ -4,13 +4,7 @@
  * UnknownValueError when read; the analyzer turns that into an advisory note, not a crash.
  */
 
-export const MACHINE_SET = "kubernetes:machine.openshift.io/v1beta1:MachineSet";
-export const MACHINE_AUTOSCALER = "kubernetes:autoscaling.openshift.io/v1beta1:MachineAutoscaler";
-export const CLUSTER_AUTOSCALER = "kubernetes:autoscaling.openshift.io/v1:ClusterAutoscaler";
-export const RESOURCE_FLAVORS = ["kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor", "kubernetes:kueue.x-k8s.io/v1beta1:ResourceFlavor"];
-
-/** The node label the cluster autoscaler uses to recognise GPU nodes (see the ClusterAutoscaler docs). */
-export const ACCELERATOR_LABEL = "cluster-api/accelerator";
+import { MACHINE_AUTOSCALER, MACHINE_SET, type Taint, type Toleration } from "./contract";
 
 /** The part of a Pulumi policy resource the guardrails read; PolicyResource and test fixtures both fit. */
 export interface ResourceLike {
@@ -21,21 +15,8 @@ export interface ResourceLike {
     opts: { protect: boolean; ignoreChanges: string[] };
 }
 
-export interface Taint {
-    key: string;
-    value?: string;
-    effect: string;
-}
-
-export interface Toleration {
-    key?: string;
-    operator?: string;
-    value?: string;
-    effect?: string;
-}
-
 /** The fields of the rendered objects the policies read; everything is optional, as in a hand-written object. */
-export interface KubernetesObject {
+export interface ObjectView {
     metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
     spec?: {
         replicas?: number;
@@ -65,7 +46,7 @@ export interface ProviderSpec {
 }
 
 /** A resource's inputs read as a Kubernetes object (the analyzer hands them over untyped). */
-export function objectOf(resource: Pick<ResourceLike, "props">): KubernetesObject {
+export function objectOf(resource: Pick<ResourceLike, "props">): ObjectView {
     return resource.props;
 }
 
@@ -135,11 +116,6 @@ export function autoscaledNames(resources: readonly ResourceLike[]): Set<string>
             .filter((a) => a.kind === "MachineSet" && a.target)
             .map((a) => a.target as string),
     );
-}
-
-/** Taints that keep pods without a matching toleration off a node. */
-export function isRepellingTaint(taint: Taint): boolean {
-    return taint.effect === "NoSchedule" || taint.effect === "NoExecute";
 }
 
 /** The autoscalers targeting each MachineSet by name (a stack may wrongly have several for one). */

@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { quotaGroupOf } from "../lib/quota";
-import { isRepellingTaint, MACHINE_SET, machineSetView } from "../lib/resources";
+import { machineSetView } from "../lib/resources";
+import { isRepellingTaint, MACHINE_SET } from "../lib/contract";
 
 /** Quota groups whose instance types all carry accelerators (GPUs, Inferentia, Trainium, Gaudi). */
 const ACCELERATOR_GROUPS = new Set(["G and VT", "P", "Inf", "Trn", "DL"]);

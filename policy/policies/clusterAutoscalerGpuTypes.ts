@@ -1,5 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { ACCELERATOR_LABEL, CLUSTER_AUTOSCALER, machineSets, maxMachines, objectOf } from "../lib/resources";
+import { machineSets, maxMachines, objectOf } from "../lib/resources";
+import { ACCELERATOR_LABEL, CLUSTER_AUTOSCALER } from "../lib/contract";
 
 export const clusterAutoscalerGpuTypes: StackValidationPolicy = {
     name: "cluster-autoscaler-gpu-types",

@@ -1,11 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { isRepellingTaint, machineSets, objectOf, RESOURCE_FLAVORS, Taint, Toleration } from "../lib/resources";
-
-function tolerates(toleration: Toleration, taint: Taint): boolean {
-    if (toleration.effect && toleration.effect !== taint.effect) return false;
-    if (toleration.operator === "Exists") return toleration.key === undefined || toleration.key === taint.key;
-    return toleration.key === taint.key && (toleration.value ?? "") === (taint.value ?? "");
-}
+import { machineSets, objectOf } from "../lib/resources";
+import { isRepellingTaint, RESOURCE_FLAVORS, tolerates } from "../lib/contract";
 
 export const kueueFlavorSelectsNodes: StackValidationPolicy = {
     name: "kueue-flavor-selects-nodes",

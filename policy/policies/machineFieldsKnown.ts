@@ -1,5 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { MACHINE_AUTOSCALER, MACHINE_SET, objectOf, ResourceLike } from "../lib/resources";
+import { objectOf, ResourceLike } from "../lib/resources";
+import { MACHINE_AUTOSCALER, MACHINE_SET } from "../lib/contract";
 
 /**
  * The fields each object may have where the pack reads machine counts and instance types. A key

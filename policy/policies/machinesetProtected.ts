@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { MACHINE_SET } from "../lib/resources";
+import { MACHINE_SET } from "../lib/contract";
 
 export const RETIRE_A_POOL =
     "To retire a pool on purpose: set `retired: true` on it and `pulumi up` (scales it to 0 and removes its autoscaler), " +

@@ -3,13 +3,14 @@ import { BUILTIN_INSTANCE_TYPES } from "../lib/catalogue";
 import { checkQuotas, describeQuotaExcess, DemandSource, QuotaCheck, quotaDemand, quotaName } from "../lib/quota";
 import { awsQuotaSource, QuotaSource } from "../lib/awsQuotaSource";
 import { desiredMachines, machineSets, maxMachines } from "../lib/resources";
+import { POLICY_LOOKUP_MODES, type PolicyLookupMode } from "../lib/contract";
 
 export interface PoolWithinQuotaConfig {
     /** Quota code → vCPUs; with `lookups: "aws"` a lower cap on the live value. */
     quotas?: Record<string, number>;
     /** Instance type → `{vcpus}`, over the built-in catalogue. */
     instanceTypes?: Record<string, { vcpus: number }>;
-    lookups?: "config" | "aws";
+    lookups?: PolicyLookupMode;
     /** AWS region for `lookups: "aws"`; default: the SDK's environment (AWS_REGION). */
     region?: string;
     /** Capacity reservation id → instances it holds; with `lookups: "aws"` EC2 says. */
@@ -36,7 +37,7 @@ export function makePoolWithinQuota(source: (region?: string) => QuotaSource = a
                         additionalProperties: false,
                     },
                 },
-                lookups: { type: "string", enum: ["config", "aws"], default: "config" },
+                lookups: { type: "string", enum: [...POLICY_LOOKUP_MODES], default: "config" },
                 region: { type: "string" },
                 capacityReservations: { type: "object", additionalProperties: { type: "integer", minimum: 1 } },
             },

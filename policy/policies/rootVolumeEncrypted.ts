@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { MACHINE_SET, machineSetView } from "../lib/resources";
+import { machineSetView } from "../lib/resources";
+import { MACHINE_SET } from "../lib/contract";
 
 export const rootVolumeEncrypted: ResourceValidationPolicy = {
     name: "root-volume-encrypted",

@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { KNOWN_FIELDS } from "../../policy/policies/machineFieldsKnown";
-import { MACHINE_AUTOSCALER, MACHINE_SET } from "../../policy/lib/resources";
 import { crdDirectory } from "../support/crds";
 import { violationsOf } from "../support/policyHarness";
 import { edited, machineAutoscaler, machineSet } from "../support/policyFixtures";
+import { MACHINE_AUTOSCALER, MACHINE_SET } from "../../policy/lib/contract";
 
 interface SchemaNode {
     properties?: Record<string, SchemaNode>;
