@@ -23,8 +23,9 @@ export const MIG_PARTED_CONFIGMAP = "cluster-capacity-mig-parted-config";
 /**
  * mig-manager's config: by default generated from the GPUs (ClusterPolicy `migManager.config.name`
  * empty, gpu-operator v26.7.0); with custom layouts the stack's ConfigMap, which replaces it whole
- * (`controllers/object_controls.go` TransformMIGManager). MIG-capable nodes without a layout get
- * the `all-disabled` label either way (`controllers/nodelabeling_controller.go`).
+ * (`controllers/object_controls.go` TransformMIGManager), and `default: all-disabled`, with which
+ * the operator labels MIG-capable nodes that have no layout `all-disabled`
+ * (`controllers/nodelabeling_controller.go`; without `config` it labels none).
  */
 function migManager(customConfig: boolean): Record<string, unknown> {
     return { enabled: true, ...(customConfig && { config: { name: MIG_PARTED_CONFIGMAP, default: "all-disabled" } }) };

@@ -154,9 +154,12 @@ export function workloadPriorityClassManifest(
 
 /**
  * The WorkloadPriorityClasses a team's jobs may name: a ValidatingAdmissionPolicy over every kind
- * (Jobs, PyTorchJobs, pods, the Workloads Kueue derives) in the team's namespaces that carries the
- * priority-class label, and its Deny binding. Kueue lets the label change after creation, so an
- * update is checked when it changes the label; other updates of an object pass, whatever its class.
+ * (Jobs, PyTorchJobs, pods…) in the team's namespaces that carries the priority-class label, and
+ * its Deny binding. Kueue lets the label change after creation, so an update is checked when it
+ * changes the label; other updates of an object pass, whatever its class. Kueue's Workloads carry
+ * the class in `spec.priorityClassRef`, not the label (kueue v0.19.2 `jobframework/reconciler.go`),
+ * so they are not checked; neither is a job without the label, which Kueue gives its pods'
+ * Kubernetes PriorityClass instead.
  */
 export function teamPriorityClassPolicy(team: KueueTeam): {
     policy: k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicy;
@@ -183,6 +186,8 @@ export function teamPriorityClassPolicy(team: KueueTeam): {
                     objectSelector: { matchExpressions: [{ key: WORKLOAD_PRIORITY_CLASS_LABEL, operator: "Exists" }] },
                 },
                 matchConditions: [
+                    // A namespaceSelector does not exclude cluster-scoped objects.
+                    { name: "namespaced", expression: "request.namespace != ''" },
                     {
                         name: "sets-the-priority-class",
                         expression:

@@ -107,19 +107,47 @@ export function migDeviceResource(device: string, strategy: "single" | "mixed"):
 }
 
 /**
- * The mig-parted config of the pools' layouts (mig-parted v0.15.0 `api/spec/v1/spec.go`), with
- * `all-disabled` for every other MIG-capable node: the GPU Operator labels such nodes with it
- * (`controllers/nodelabeling_controller.go`), and with a ConfigMap of ours mig-manager knows no
- * other config.
+ * PCI device ids (device, vendor 10DE) of each MIG GPU, as the GPU Operator's default MIG config
+ * filters on them (v26.7.0 `assets/state-mig-manager/0400_configmap.yaml`).
  */
-export function migPartedConfig(layouts: ReadonlyMap<string, Record<string, number>>): string {
-    const entries = [...layouts]
+const DEVICE_IDS: Record<MigGpu, string[]> = {
+    "A100-40GB": ["0x20B010DE", "0x20B110DE", "0x20F110DE", "0x20F610DE"],
+    "A100-80GB": ["0x20B210DE", "0x20B510DE", "0x20F310DE", "0x20F510DE"],
+    "H100-80GB": ["0x233010DE", "0x233110DE", "0x232210DE", "0x232410DE"],
+    "H200-141GB": ["0x233510DE", "0x233B10DE"],
+};
+
+/** One config name's layouts: the devices per GPU, by GPU model. */
+export type MigConfigLayouts = Map<MigGpu, Record<string, number>>;
+
+/**
+ * The mig-parted config of the pools' layouts (mig-parted v0.15.0 `api/spec/v1/spec.go`), with
+ * `all-disabled`, the value the ClusterPolicy's `migManager.config.default` gives MIG-capable
+ * nodes without a layout. A name whose layout differs between GPU models (`all-balanced` on an A100
+ * and an H100) gets one entry per layout, each for its GPUs' device ids.
+ */
+export function migPartedConfig(configs: ReadonlyMap<string, MigConfigLayouts>): string {
+    const devicesYaml = (devices: Record<string, number>) =>
+        Object.entries(devices)
+            .map(([device, count]) => `        "${device}": ${count}`)
+            .join("\n");
+    const entries = [...configs]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(
-            ([name, devices]) =>
-                `  ${name}:\n    - devices: all\n      mig-enabled: true\n      mig-devices:\n${Object.entries(devices)
-                    .map(([device, count]) => `        "${device}": ${count}`)
-                    .join("\n")}`,
-        );
+        .map(([name, byGpu]) => {
+            const layouts = new Map<string, { devices: Record<string, number>; ids: string[] }>();
+            for (const [gpu, devices] of byGpu) {
+                const key = JSON.stringify(devices);
+                const known = layouts.get(key) ?? { devices, ids: [] };
+                layouts.set(key, { devices, ids: [...known.ids, ...DEVICE_IDS[gpu]] });
+            }
+            const filtered = layouts.size > 1;
+            return [
+                `  ${name}:`,
+                ...[...layouts.values()].map(
+                    ({ devices, ids }) =>
+                        `    - devices: all\n${filtered ? `      device-filter: ${JSON.stringify(ids)}\n` : ""}      mig-enabled: true\n      mig-devices:\n${devicesYaml(devices)}`,
+                ),
+            ].join("\n");
+        });
     return ["version: v1", "mig-configs:", "  all-disabled:", "    - devices: all", "      mig-enabled: false", ...entries, ""].join("\n");
 }

@@ -13,7 +13,7 @@ import { fallbackMachineSetName, machineSetName } from "./naming";
 import type { MachineNetwork } from "./network";
 import { planReservations } from "./reservations";
 import { GPU_RESOURCE } from "../policy/lib/contract";
-import { migDeviceResource, migDevicesPerGpu, migGpuOf, migPartedConfig } from "./mig";
+import { MigConfigLayouts, migDeviceResource, migDevicesPerGpu, MigGpu, migGpuOf, migPartedConfig } from "./mig";
 
 export interface MachineSetPlan {
     name: string;
@@ -50,7 +50,8 @@ export interface PoolPlan {
     maxMachinesPerZone: number;
     maxNodes: number;
     maxGpus: number;
-    /** A MIG pool's devices per GPU, from its layout and GPU model (lib/mig.ts). */
+    /** A MIG pool's GPU model and devices per GPU, from its layout (lib/mig.ts). */
+    migGpu?: MigGpu;
     migDevicesPerGpu?: Record<string, number>;
     /** The NVIDIA extended resources one node advertises (gpuResourcesPerNode). */
     gpuResourcesPerNode: Record<string, number>;
@@ -122,30 +123,32 @@ function planMig(pool: PoolConfig, index: number, spec: InstanceSpec, problems: 
 
 /**
  * With a custom MIG layout the stack's mig-parted ConfigMap replaces the configs mig-manager would
- * generate, so it names every MIG pool's layout, each name once.
+ * generate, so it names every MIG pool's layout: per config name, one layout per GPU model.
  */
-function customMigLayouts(pools: readonly PoolPlan[], problems: ConfigProblem[]): Map<string, Record<string, number>> | undefined {
+function customMigLayouts(pools: readonly PoolPlan[], problems: ConfigProblem[]): Map<string, MigConfigLayouts> | undefined {
     if (!pools.some((p) => p.pool.mig?.devices)) return undefined;
-    const layouts = new Map<string, Record<string, number>>();
+    const configs = new Map<string, MigConfigLayouts>();
     const owners = new Map<string, string>();
     pools.forEach((p, index) => {
         const { mig } = p.pool;
-        if (!mig || !p.migDevicesPerGpu) return;
-        const known = layouts.get(mig.profile);
+        if (!mig || !p.migGpu || !p.migDevicesPerGpu) return;
+        const byGpu = configs.get(mig.profile) ?? new Map<MigGpu, Record<string, number>>();
+        const known = byGpu.get(p.migGpu);
         if (known && JSON.stringify(known) !== JSON.stringify(p.migDevicesPerGpu)) {
             problems.push(
                 problem(
                     ["pools", index, "mig", "profile"],
                     mig.profile,
-                    `another name: pool ${owners.get(mig.profile)} uses ${mig.profile} for other devices per GPU (${JSON.stringify(known)}), and the stack's mig-parted config has one layout per name`,
+                    `another name: pool ${owners.get(`${mig.profile}/${p.migGpu}`)} uses ${mig.profile} on the same ${p.migGpu} GPUs for other devices (${JSON.stringify(known)})`,
                 ),
             );
             return;
         }
-        layouts.set(mig.profile, p.migDevicesPerGpu);
-        owners.set(mig.profile, p.pool.name);
+        byGpu.set(p.migGpu, p.migDevicesPerGpu);
+        configs.set(mig.profile, byGpu);
+        owners.set(`${mig.profile}/${p.migGpu}`, p.pool.name);
     });
-    return layouts;
+    return configs;
 }
 
 /** How a MachineSet's machines are bought, as the autoscaler's priorities and Kueue's flavors tell them apart. */
@@ -277,6 +280,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             );
         }
         const maxNodes = machineSets.reduce((sum, m) => sum + m.maxMachines, 0);
+        const migGpu = pool.mig && migGpuOf(spec);
         const migDevices = pool.mig && planMig(pool, index, spec, problems);
         const gpuResources = gpuResourcesPerNode(pool, spec, migDevices);
         pools.push({
@@ -289,7 +293,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             maxMachinesPerZone: perZone,
             maxNodes,
             maxGpus: maxNodes * spec.gpus,
-            ...(migDevices && { migDevicesPerGpu: migDevices }),
+            ...(migGpu && migDevices && { migGpu, migDevicesPerGpu: migDevices }),
             gpuResourcesPerNode: gpuResources,
             maxAllocatableGpus: maxNodes * (gpuResources[GPU_RESOURCE] ?? 0),
             maxNeuronDevices: maxNodes * spec.neuronDevices,

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { ProgramRun, rendered, renderedObject, runProgram, StackConfig } from "./support/harness";
 import { gpuPool, migTeamsStack, offlineStack } from "./support/scenarios";
 import { BUILTIN_INSTANCE_TYPES } from "../policy/lib/catalogue";
-import { migDevicesPerGpu, migGpuOf, migPartedConfig } from "../lib/mig";
+import { MigConfigLayouts, migDevicesPerGpu, MigGpu, migGpuOf, migPartedConfig } from "../lib/mig";
 import * as YAML from "yaml";
 import { mandatory, runPolicyPack } from "./support/policyHarness";
 
@@ -66,7 +66,8 @@ describe("MIG layouts per GPU model (lib/mig.ts)", () => {
     });
 
     it("writes a mig-parted v1 config with all-disabled and each layout", () => {
-        const config = YAML.parse(migPartedConfig(new Map([["serving-mix", { "3g.40gb": 1, "1g.10gb": 4 }]])));
+        const layouts: MigConfigLayouts = new Map([["H100-80GB", { "3g.40gb": 1, "1g.10gb": 4 }]]);
+        const config = YAML.parse(migPartedConfig(new Map([["serving-mix", layouts]])));
         assert.deepStrictEqual(config, {
             version: "v1",
             "mig-configs": {
@@ -207,6 +208,54 @@ describe("MIG strategy", () => {
     });
 });
 
+describe("a mig-parted config name used on several GPU models", () => {
+    it("gets one entry per layout, each for its GPUs' device ids, and one entry when the layouts agree", () => {
+        const balanced: MigConfigLayouts = new Map<MigGpu, Record<string, number>>([
+            ["A100-40GB", { "1g.5gb": 2, "2g.10gb": 1, "3g.20gb": 1 }],
+            ["H100-80GB", { "1g.10gb": 2, "2g.20gb": 1, "3g.40gb": 1 }],
+            ["A100-80GB", { "1g.10gb": 2, "2g.20gb": 1, "3g.40gb": 1 }],
+        ]);
+        const halves: MigConfigLayouts = new Map([
+            ["H100-80GB", { "3g.40gb": 2 }],
+            ["A100-80GB", { "3g.40gb": 2 }],
+        ]);
+        const configs = YAML.parse(
+            migPartedConfig(
+                new Map([
+                    ["all-balanced", balanced],
+                    ["all-3g.40gb", halves],
+                ]),
+            ),
+        )["mig-configs"];
+        assert.strictEqual(configs["all-balanced"].length, 2);
+        assert.deepStrictEqual(configs["all-balanced"][0]["device-filter"], ["0x20B010DE", "0x20B110DE", "0x20F110DE", "0x20F610DE"]);
+        assert.deepStrictEqual(configs["all-balanced"][1]["device-filter"].slice(0, 5), [
+            "0x233010DE",
+            "0x233110DE",
+            "0x232210DE",
+            "0x232410DE",
+            "0x20B210DE",
+        ]);
+        assert.deepStrictEqual(configs["all-3g.40gb"], [{ devices: "all", "mig-enabled": true, "mig-devices": { "3g.40gb": 2 } }]);
+    });
+
+    it("renders all-balanced on A100 40 GB and H100 pools beside a custom layout, with a filter per GPU", async () => {
+        const run = await runProgram(
+            offlineStack({ "cluster-capacity:gpuOperator": { enabled: true } }, [
+                gpuPool("h100", { instanceType: "p5.48xlarge", mig: { profile: "all-balanced" } }),
+                gpuPool("a100", { instanceType: "p4d.24xlarge", mig: { profile: "all-balanced" } }),
+                gpuPool("whole", { instanceType: "p4de.24xlarge", mig: { profile: "mine", devices: { "7g.80gb": 1 } } }),
+            ]),
+        );
+        assert.ifError(run.error);
+        const configs = YAML.parse(renderedObject(run, "ConfigMap", "cluster-capacity-mig-parted-config").data["config.yaml"])[
+            "mig-configs"
+        ];
+        assert.strictEqual(configs["all-balanced"].length, 2);
+        assert.deepStrictEqual(configs.mine, [{ devices: "all", "mig-enabled": true, "mig-devices": { "7g.80gb": 1 } }]);
+    });
+});
+
 describe("MIG mistakes, refused before anything is registered", () => {
     const refusal = async (config: StackConfig, pattern: RegExp) => {
         const run = await runProgram(config);
@@ -261,13 +310,13 @@ describe("MIG mistakes, refused before anything is registered", () => {
             /pools\[1\]\.mig\.devices: got \{"3g\.20gb":2,"2g\.10gb":1\}; expected devices that fit one A100-40GB GPU: these take 8 of 7 compute/,
         ));
 
-    it("refuses one custom name for two layouts", () =>
+    it("refuses one custom name for two layouts on the same GPU model", () =>
         refusal(
-            migTeamsStack({
-                h100: { profile: "mix", devices: { "3g.40gb": 2 } },
-                a100: { profile: "mix", devices: { "3g.20gb": 2 } },
-            }),
-            /pools\[1\]\.mig\.profile: got "mix"; expected another name: pool h100 uses mix for other devices per GPU/,
+            offlineStack(withOperator, [
+                gpuPool("a", { instanceType: "p5.48xlarge", mig: { profile: "mix", devices: { "3g.40gb": 2 } } }),
+                gpuPool("b", { instanceType: "p5.48xlarge", mig: { profile: "mix", devices: { "7g.80gb": 1 } } }),
+            ]),
+            /pools\[1\]\.mig\.profile: got "mix"; expected another name: pool a uses mix on the same H100-80GB GPUs for other devices/,
         ));
 
     it("refuses the single strategy with an all-balanced pool, and none with any MIG pool", async () => {
@@ -283,6 +332,19 @@ describe("MIG mistakes, refused before anything is registered", () => {
             /gpuOperator\.mig\.strategy: got "none"; expected single or mixed \(or leave it out\): pool\(s\) a100 use MIG/,
         );
     });
+
+    it("refuses an autoscaled MIG pool under the mixed strategy that may shrink to 0, which the autoscaler could not grow again", () =>
+        refusal(
+            offlineStack(withOperator, [
+                gpuPool("l4", { autoscaling: { minReplicas: 0, maxReplicas: 2 } }),
+                gpuPool("a100", {
+                    instanceType: "p4d.24xlarge",
+                    autoscaling: { minReplicas: 0, maxReplicas: 2 },
+                    mig: { profile: "all-1g.10gb" },
+                }),
+            ]),
+            /pools\[1\]\.autoscaling\.minReplicas: got 0; expected at least 1 on a MIG pool under the mixed strategy: the cluster autoscaler cannot grow an empty MachineSet for nvidia\.com\/mig-\* requests/,
+        ));
 
     it("refuses the MIG node label set by hand", () =>
         refusal(

@@ -497,6 +497,29 @@ function resolvePool(
         problems.push(problem(at("timeSlicing"), raw.timeSlicing, "no time-slicing on non-NVIDIA pools"));
     }
     checkMigLayout(raw, accelerator, at, problems);
+    // The cluster autoscaler builds an empty MachineSet's node from its annotations, which know
+    // nvidia.com/gpu only (kubernetes-autoscaler clusterapi `clusterapi_unstructured.go`): no
+    // pod asking for nvidia.com/mig-* would ever fit it. A node of the MachineSet is the model.
+    if (raw.mig && migStrategy === "mixed" && !raw.retired) {
+        if (raw.autoscaling && raw.autoscaling.minReplicas < 1) {
+            problems.push(
+                problem(
+                    at("autoscaling", "minReplicas"),
+                    raw.autoscaling.minReplicas,
+                    "at least 1 on a MIG pool under the mixed strategy: the cluster autoscaler cannot grow an empty MachineSet for nvidia.com/mig-* requests",
+                ),
+            );
+        }
+        if (raw.onDemandFallback) {
+            problems.push(
+                problem(
+                    at("onDemandFallback"),
+                    true,
+                    "false on a MIG pool under the mixed strategy: its fallback MachineSets start empty, and the cluster autoscaler cannot grow an empty MachineSet for nvidia.com/mig-* requests",
+                ),
+            );
+        }
+    }
 
     return {
         name,

@@ -237,9 +237,12 @@ export function migTeamsStack(
         "cluster-capacity:smokeTests": true,
         ...extra,
     });
-    const pools = (stack["cluster-capacity:pools"] as PoolEntry[]).map((p) =>
-        migs[p.name as string] ? { ...p, mig: migs[p.name as string] } : p,
-    );
+    // An autoscaled MIG pool keeps a node per MachineSet: the autoscaler grows an empty one for nvidia.com/gpu only.
+    const pools = (stack["cluster-capacity:pools"] as PoolEntry[]).map((p) => {
+        const mig = migs[p.name as string];
+        const autoscaling = p.autoscaling as { maxReplicas: number } | undefined;
+        return mig ? { ...p, mig, ...(autoscaling && { autoscaling: { minReplicas: 1, maxReplicas: autoscaling.maxReplicas } }) } : p;
+    });
     return { ...stack, "cluster-capacity:pools": pools };
 }
 
