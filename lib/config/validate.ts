@@ -9,6 +9,7 @@ import { compareVersions } from "../versionMatrix";
 import { ConfigError, ConfigProblem, PathSegment, problem } from "../errors";
 import {
     ACCELERATOR_LABEL,
+    acceleratorTaintProblem,
     DEFAULT_TAINTS,
     DEVICE_PLUGIN_CONFIG_LABEL,
     type LookupMode,
@@ -797,21 +798,20 @@ function checkReservations(
  * nodes must not: the Neuron driver would never load on them (see DEFAULT_TAINTS).
  */
 function checkTaints(raw: RawPool, at: (...rest: PathSegment[]) => PathSegment[], problems: ConfigProblem[]): void {
-    if (raw.accelerator === "neuron") {
-        raw.taints?.forEach((t, index) => {
-            if (t.effect === "NoSchedule" || t.effect === "NoExecute") {
-                problems.push(
-                    problem(
-                        at("taints", index, "effect"),
-                        t.effect,
-                        "PreferNoSchedule on a neuron pool: the AWS Neuron operator's driver (KMM Module), device plugin and node metrics tolerate no NoSchedule/NoExecute taint, so the node would never get aws.amazon.com/neuron",
-                    ),
-                );
-            }
+    if (!raw.taints || !raw.accelerator) return;
+    const found = acceleratorTaintProblem(raw.accelerator, raw.taints);
+    if (found?.kind === "neuron-repelled") {
+        raw.taints.forEach((t, index) => {
+            if (!found.repelling.includes(t)) return;
+            problems.push(
+                problem(
+                    at("taints", index, "effect"),
+                    t.effect,
+                    "PreferNoSchedule on a neuron pool: the AWS Neuron operator's driver (KMM Module), device plugin and node metrics tolerate no NoSchedule/NoExecute taint, so the node would never get aws.amazon.com/neuron",
+                ),
+            );
         });
-        return;
-    }
-    if (raw.taints && !raw.taints.some((t) => t.effect === "NoSchedule" || t.effect === "NoExecute")) {
+    } else if (found?.kind === "gpu-untainted") {
         problems.push(
             problem(
                 at("taints"),

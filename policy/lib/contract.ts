@@ -132,6 +132,20 @@ export function isRepellingTaint(taint: Taint): boolean {
     return taint.effect === "NoSchedule" || taint.effect === "NoExecute";
 }
 
+/**
+ * The taint rule of accelerator nodes, which the config check and the pack's
+ * accelerator-nodes-tainted both apply: GPU nodes need a NoSchedule or NoExecute taint, so ordinary
+ * pods cannot take them; Neuron nodes must have none (see DEFAULT_TAINTS).
+ */
+export function acceleratorTaintProblem(
+    accelerator: Accelerator,
+    taints: readonly Taint[],
+): { kind: "gpu-untainted" } | { kind: "neuron-repelled"; repelling: Taint[] } | undefined {
+    const repelling = taints.filter(isRepellingTaint);
+    if (accelerator === "neuron") return repelling.length > 0 ? { kind: "neuron-repelled", repelling } : undefined;
+    return repelling.length === 0 ? { kind: "gpu-untainted" } : undefined;
+}
+
 /** Whether a toleration lets a pod onto a node with the taint (the scheduler's rule). */
 export function tolerates(toleration: Toleration, taint: Taint): boolean {
     if (toleration.effect && toleration.effect !== taint.effect) return false;

@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { quotaGroupOf } from "../lib/quota";
 import { machineSetView } from "../lib/resources";
-import { isRepellingTaint, MACHINE_SET } from "../lib/contract";
+import { acceleratorTaintProblem, MACHINE_SET } from "../lib/contract";
 
 /** Quota groups whose instance types all carry accelerators (GPUs, Inferentia, Trainium, Gaudi). */
 const ACCELERATOR_GROUPS = new Set(["G and VT", "P", "Inf", "Trn", "DL"]);
@@ -26,20 +26,16 @@ export const acceleratorNodesTainted: ResourceValidationPolicy = {
         if (args.type !== MACHINE_SET) return;
         const ms = machineSetView(args);
         if (!ms.instanceType || !isAcceleratorInstanceType(ms.instanceType)) return;
-        const repelling = ms.taints.filter(isRepellingTaint);
-        if (isNeuronInstanceType(ms.instanceType)) {
+        const found = acceleratorTaintProblem(isNeuronInstanceType(ms.instanceType) ? "neuron" : "nvidia", ms.taints);
+        if (found?.kind === "neuron-repelled") {
             // The AWS Neuron operator's KMM Module tolerates no such taint and its DeviceConfig cannot add one
             // (awslabs/operator-for-ai-chips-on-aws internal/kmmmodule/kmmmodule.go).
-            if (repelling.length > 0) {
-                reportViolation(
-                    `MachineSet ${ms.name} runs ${ms.instanceType} nodes tainted ${repelling.map((t) => `${t.key}:${t.effect}`).join(", ")}: ` +
-                        `the AWS Neuron operator's driver, device plugin and node metrics tolerate no NoSchedule/NoExecute taint, so these nodes ` +
-                        `would never offer aws.amazon.com/neuron. Use PreferNoSchedule (e.g. aws.amazon.com/neuron=true:PreferNoSchedule).`,
-                );
-            }
-            return;
-        }
-        if (repelling.length === 0) {
+            reportViolation(
+                `MachineSet ${ms.name} runs ${ms.instanceType} nodes tainted ${found.repelling.map((t) => `${t.key}:${t.effect}`).join(", ")}: ` +
+                    `the AWS Neuron operator's driver, device plugin and node metrics tolerate no NoSchedule/NoExecute taint, so these nodes ` +
+                    `would never offer aws.amazon.com/neuron. Use PreferNoSchedule (e.g. aws.amazon.com/neuron=true:PreferNoSchedule).`,
+            );
+        } else if (found?.kind === "gpu-untainted") {
             reportViolation(
                 `MachineSet ${ms.name} runs ${ms.instanceType} nodes without a NoSchedule or NoExecute taint: ordinary pods would land on them, ` +
                     `keep GPU jobs waiting and stop the autoscaler from removing idle accelerator nodes. Add a taint such as nvidia.com/gpu=true:NoSchedule.`,

@@ -1,0 +1,70 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as contract from "../policy/lib/contract";
+import { REPO } from "./support/scenarios";
+
+/** The program's and the pack's sources: everything but tests, tools and dependencies. */
+function sources(): string[] {
+    const roots = ["index.ts", "lib", "components", "policy", "deploy", "scripts"];
+    const walk = (entry: string): string[] => {
+        const full = path.join(REPO, entry);
+        if (!fs.existsSync(full)) return [];
+        if (fs.statSync(full).isFile()) return entry.endsWith(".ts") && !entry.endsWith(".d.ts") ? [entry] : [];
+        return fs
+            .readdirSync(full)
+            .filter((name) => !["node_modules", "bin"].includes(name) && !name.endsWith(".spec.ts"))
+            .flatMap((name) => walk(path.join(entry, name)));
+    };
+    return roots.flatMap(walk);
+}
+
+/** Source text without comments, so that a comment may name what code must import. */
+function code(file: string): string {
+    return fs
+        .readFileSync(path.join(REPO, file), "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/(^|[^:"'`])\/\/.*$/gm, "$1");
+}
+
+const CONTRACT = path.join("policy", "lib", "contract.ts");
+
+describe("one vocabulary: policy/lib/contract.ts", () => {
+    it("imports nothing, so the policy pack that imports it stays self-contained", () => {
+        assert.doesNotMatch(fs.readFileSync(path.join(REPO, CONTRACT), "utf8"), /^\s*import\b/m);
+    });
+
+    it("is the only place that spells out a label, resource name, API version or type token it defines", () => {
+        const values = Object.values(contract)
+            .flatMap((value) => (Array.isArray(value) ? value : [value]))
+            .filter((value): value is string => typeof value === "string" && /[./:]/.test(value));
+        assert.ok(values.includes("nvidia.com/gpu") && values.includes("cluster-capacity.io/pool"));
+        const found = sources()
+            .filter((file) => file !== CONTRACT)
+            .flatMap((file) => {
+                const text = code(file);
+                return values.filter((value) => text.includes(`"${value}"`) || text.includes(`\`${value}\``)).map((v) => `${file}: "${v}"`);
+            });
+        assert.deepStrictEqual(found, []);
+    });
+
+    it("is the only module that declares the shared types", () => {
+        const shared = ["Taint", "Toleration", "TaintEffect", "Accelerator", "KubernetesObject", "LookupMode", "KueueApiVersion"];
+        const declared = sources()
+            .filter((file) => file !== CONTRACT)
+            .flatMap((file) => {
+                const text = code(file);
+                return shared
+                    .filter((name) => new RegExp(`^export (interface|type) ${name}\\b`, "m").test(text))
+                    .map((name) => `${file}: ${name}`);
+            });
+        assert.deepStrictEqual(declared, []);
+    });
+
+    it("is imported by the program and by the pack", () => {
+        const importers = sources().filter((file) => /from "(\.\.?\/)+(policy\/)?lib\/contract"|from "\.\/contract"/.test(code(file)));
+        assert.ok(importers.some((file) => file.startsWith("policy/policies/")));
+        assert.ok(importers.some((file) => file.startsWith("components/")));
+        assert.ok(importers.some((file) => file.startsWith("lib/")));
+    });
+});
