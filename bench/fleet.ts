@@ -8,7 +8,7 @@ import { PROD_AWS } from "../test/support/scenarios";
 
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
-export function fleetConfig(pools: number): Record<string, unknown> {
+function fleetConfig(pools: number): Record<string, unknown> {
     return {
         "cluster-capacity:cluster": { name: "bench", infraId: "bench-x1y2z", openshiftVersion: "4.18", region: "us-east-1" },
         "cluster-capacity:lookups": "aws",

@@ -7,10 +7,10 @@ import { capacityTypeOf, PoolPlan } from "../lib/plan";
 import { CLUSTER_AUTOSCALER_API_VERSION, type KubernetesObject } from "../policy/lib/contract";
 
 /** Where the autoscaler's priority expander reads its priorities (kubernetes-autoscaler expander/priority/priority.go). */
-export const PRIORITY_EXPANDER_CONFIGMAP = "cluster-autoscaler-priority-expander";
+const PRIORITY_EXPANDER_CONFIGMAP = "cluster-autoscaler-priority-expander";
 
 /** Scale-up preference per capacity type: capacity already paid for first, then the cheaper market. */
-export const CAPACITY_PRIORITIES = { reserved: 30, spot: 20, "on-demand": 10 } as const;
+const CAPACITY_PRIORITIES = { reserved: 30, spot: 20, "on-demand": 10 } as const;
 
 /**
  * The priority expander's priorities for the autoscaled MachineSets, or undefined when they are all
@@ -32,7 +32,7 @@ export function expanderPriorities(plans: readonly PoolPlan[]): Record<number, s
     return Object.fromEntries([...byPriority, [0, [".*"]]]);
 }
 
-export function priorityExpanderConfigMap(priorities: Record<number, string[]>): KubernetesObject {
+function priorityExpanderConfigMap(priorities: Record<number, string[]>): KubernetesObject {
     const yaml = Object.entries(priorities)
         .sort(([a], [b]) => Number(b) - Number(a))
         .map(([priority, patterns]) => `${priority}:\n${patterns.map((p) => `  - ${JSON.stringify(p)}`).join("\n")}`)
@@ -45,7 +45,7 @@ export function priorityExpanderConfigMap(priorities: Record<number, string[]>):
     };
 }
 
-export interface GpuLimit {
+interface GpuLimit {
     /** The `cluster-api/accelerator` label value of a pool (its name). */
     type: string;
     maxGpus: number;

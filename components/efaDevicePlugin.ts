@@ -13,7 +13,7 @@ import type { PoolConfig } from "../lib/config/types";
 import { EFA_RESOURCE, type KubernetesObject, POOL_LABEL } from "../policy/lib/contract";
 import { tolerationsFor } from "./tolerations";
 
-export const EFA_NAMESPACE = "cluster-capacity-efa";
+const EFA_NAMESPACE = "cluster-capacity-efa";
 const NAME = "aws-efa-k8s-device-plugin";
 
 export interface EfaDevicePluginArgs {
@@ -23,7 +23,7 @@ export interface EfaDevicePluginArgs {
     provider: k8s.Provider;
 }
 
-export function efaDevicePluginManifests(pools: readonly PoolConfig[], image: string): KubernetesObject[] {
+function efaDevicePluginManifests(pools: readonly PoolConfig[], image: string): KubernetesObject[] {
     const labels = { "app.kubernetes.io/name": NAME };
     const hostPath = (name: string, path: string) => ({ name, hostPath: { path } });
     return [

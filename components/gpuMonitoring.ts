@@ -15,7 +15,7 @@ export const DCGM_METRICS_CONFIGMAP = "dcgm-metrics";
 export const DCGM_SCRAPE_INTERVAL = "15s";
 
 /** DCGM fields the dashboard and alert read, in dcgm-exporter's CSV format. */
-export const DCGM_METRICS_CSV = [
+const DCGM_METRICS_CSV = [
     "# DCGM field, Prometheus metric type, help message",
     "DCGM_FI_DEV_GPU_UTIL, gauge, GPU utilization (in %).",
     "DCGM_FI_DEV_MEM_COPY_UTIL, gauge, Memory utilization (in %).",
@@ -50,7 +50,7 @@ const panel = (id: number, title: string, expr: string, unit: string, x: number,
 });
 
 /** A console dashboard (the Grafana JSON subset the OpenShift console renders). */
-export function gpuDashboard(): object {
+function gpuDashboard(): object {
     return {
         title: "NVIDIA GPUs (cluster-capacity)",
         uid: "cluster-capacity-gpus",

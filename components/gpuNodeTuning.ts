@@ -13,9 +13,9 @@ import type { KubernetesObject } from "../policy/lib/contract";
 const ROLE_LABEL = "machineconfiguration.openshift.io/role";
 
 /** NVIDIA recommends disabling automatic NUMA balancing on GPU servers: it migrates pages under running kernels. */
-export const BASE_GPU_SYSCTLS: Readonly<Record<string, string>> = { "kernel.numa_balancing": "0" };
+const BASE_GPU_SYSCTLS: Readonly<Record<string, string>> = { "kernel.numa_balancing": "0" };
 
-export function hasOwnTuning(pool: PoolConfig): boolean {
+function hasOwnTuning(pool: PoolConfig): boolean {
     return Object.keys(pool.sysctls).length > 0 || pool.kernelArguments.length > 0;
 }
 
@@ -24,7 +24,7 @@ export function gpuPoolRole(pool: PoolConfig): string {
     return hasOwnTuning(pool) ? poolMachineConfigRole(pool.name) : GPU_MACHINE_CONFIG_POOL;
 }
 
-export function machineConfigPoolManifest(role: string): KubernetesObject {
+function machineConfigPoolManifest(role: string): KubernetesObject {
     const roles = role === GPU_MACHINE_CONFIG_POOL ? ["worker", role] : ["worker", GPU_MACHINE_CONFIG_POOL, role];
     return {
         apiVersion: "machineconfiguration.openshift.io/v1",
@@ -45,7 +45,7 @@ function sysctlFile(sysctls: Readonly<Record<string, string>>): string {
         .join("");
 }
 
-export function machineConfigManifest(
+function machineConfigManifest(
     name: string,
     role: string,
     version: OpenShiftVersion,

@@ -14,11 +14,11 @@ import { createNamespace, installOperator } from "./olm";
 import { tolerationsFor } from "./tolerations";
 import { type KubernetesObject, KUEUE_PODSET_LABEL, POOL_LABEL, type Toleration } from "../policy/lib/contract";
 
-export const OLM_NAMESPACE = "nvidia-gpu-operator";
-export const HELM_NAMESPACE = "gpu-operator";
-export const TIME_SLICING_CONFIGMAP = "time-slicing-config";
+const OLM_NAMESPACE = "nvidia-gpu-operator";
+const HELM_NAMESPACE = "gpu-operator";
+const TIME_SLICING_CONFIGMAP = "time-slicing-config";
 /** The stack's mig-parted config, for custom MIG layouts; key `config.yaml` (gpu-operator values.yaml). */
-export const MIG_PARTED_CONFIGMAP = "cluster-capacity-mig-parted-config";
+const MIG_PARTED_CONFIGMAP = "cluster-capacity-mig-parted-config";
 
 /**
  * mig-manager's config: by default generated from the GPUs (ClusterPolicy `migManager.config.name`
@@ -30,10 +30,10 @@ export const MIG_PARTED_CONFIGMAP = "cluster-capacity-mig-parted-config";
 function migManager(customConfig: boolean): Record<string, unknown> {
     return { enabled: true, ...(customConfig && { config: { name: MIG_PARTED_CONFIGMAP, default: "all-disabled" } }) };
 }
-export const GPU_OPERATOR_CHART_REPO = "https://helm.ngc.nvidia.com/nvidia";
+const GPU_OPERATOR_CHART_REPO = "https://helm.ngc.nvidia.com/nvidia";
 
 /** One device-plugin config per distinct time-slicing replica count; nodes pick theirs by label. */
-export function timeSlicingConfigData(replicaCounts: readonly number[], migStrategy: string): Record<string, string> {
+function timeSlicingConfigData(replicaCounts: readonly number[], migStrategy: string): Record<string, string> {
     const distinct = [...new Set(replicaCounts)].sort((a, b) => a - b);
     return Object.fromEntries(
         distinct.map((replicas) => [
@@ -54,7 +54,7 @@ export function timeSlicingConfigData(replicaCounts: readonly number[], migStrat
 }
 
 /** What every NVIDIADriver CR does on upgrade unless its pool says otherwise: one node at a time, after its Kueue jobs. */
-export const DEFAULT_DRIVER_UPGRADE_POLICY = {
+const DEFAULT_DRIVER_UPGRADE_POLICY = {
     autoUpgrade: true,
     maxParallelUpgrades: 1,
     maxUnavailable: "25%",
@@ -70,7 +70,7 @@ export const DEFAULT_DRIVER_UPGRADE_POLICY = {
  * to the default; a node no CR takes gets no driver). The ClusterPolicy's driver settings are not
  * copied into CRs, so each sets its kernel module type and tolerations itself.
  */
-export function nvidiaDriverManifests(settings: GpuOperatorConfig, pools: readonly PoolConfig[]): KubernetesObject[] {
+function nvidiaDriverManifests(settings: GpuOperatorConfig, pools: readonly PoolConfig[]): KubernetesObject[] {
     const driver = (
         name: string,
         version: string,
@@ -116,7 +116,7 @@ export function nvidiaDriverManifests(settings: GpuOperatorConfig, pools: readon
     ];
 }
 
-export function clusterPolicyManifest(
+function clusterPolicyManifest(
     settings: GpuOperatorConfig,
     tolerations: Toleration[],
     timeSliced: boolean,
@@ -157,7 +157,7 @@ export function clusterPolicyManifest(
     };
 }
 
-export function helmValues(
+function helmValues(
     settings: GpuOperatorConfig,
     tolerations: Toleration[],
     timeSliced: boolean,

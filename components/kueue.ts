@@ -28,7 +28,7 @@ const KUEUE_OPERATOR_NAMESPACE = "openshift-kueue-operator";
  */
 export const KUEUE_MANAGED_NAMESPACE_LABELS: Readonly<Record<string, string>> = { [KUEUE_MANAGED_LABEL]: "true" };
 
-export function resourceFlavorManifest(apiVersion: string, part: FlavorPart): KubernetesObject {
+function resourceFlavorManifest(apiVersion: string, part: FlavorPart): KubernetesObject {
     return {
         apiVersion: `${KUEUE_GROUP}/${apiVersion}`,
         kind: "ResourceFlavor",
@@ -38,7 +38,7 @@ export function resourceFlavorManifest(apiVersion: string, part: FlavorPart): Ku
     };
 }
 
-export function clusterQueueManifest(settings: KueueConfig, plans: readonly PoolPlan[], neuronCoreQuota: boolean): KubernetesObject {
+function clusterQueueManifest(settings: KueueConfig, plans: readonly PoolPlan[], neuronCoreQuota: boolean): KubernetesObject {
     const quotas = queueQuotas(plans, neuronCoreQuota);
     return clusterQueueObject(
         settings,
@@ -50,7 +50,7 @@ export function clusterQueueManifest(settings: KueueConfig, plans: readonly Pool
 }
 
 /** A team's ClusterQueue: its quota per flavor in the teams' cohort, reclaiming what it lent by preemption. */
-export function teamClusterQueueManifest(settings: KueueConfig, quota: TeamQuota, coveredResources: string[]): KubernetesObject {
+function teamClusterQueueManifest(settings: KueueConfig, quota: TeamQuota, coveredResources: string[]): KubernetesObject {
     const { team } = quota;
     return clusterQueueObject(
         settings,
@@ -107,7 +107,7 @@ function clusterQueueObject(
 }
 
 /** The admission check (and its ProvisioningRequestConfig) every ClusterQueue requires with `kueue.provisioning`. */
-export const PROVISIONING_CHECK = "gpu-provisioning";
+const PROVISIONING_CHECK = "gpu-provisioning";
 
 /**
  * Kueue's ProvisioningRequest admission check: before admitting a workload, Kueue creates a
@@ -115,7 +115,7 @@ export const PROVISIONING_CHECK = "gpu-provisioning";
  * scale the pools up for all of them), so a gang job is not admitted into capacity that never comes.
  * `managedResources` limits the requests to workloads asking for accelerators.
  */
-export function provisioningManifests(apiVersion: string, provisioningClass: string, acceleratorResources: string[]): KubernetesObject[] {
+function provisioningManifests(apiVersion: string, provisioningClass: string, acceleratorResources: string[]): KubernetesObject[] {
     return [
         {
             apiVersion: `${KUEUE_GROUP}/${apiVersion}`,
@@ -135,11 +135,11 @@ export function provisioningManifests(apiVersion: string, provisioningClass: str
     ];
 }
 
-export function localQueueManifest(apiVersion: string, namespace: string, name: string, clusterQueue: string): KubernetesObject {
+function localQueueManifest(apiVersion: string, namespace: string, name: string, clusterQueue: string): KubernetesObject {
     return { apiVersion: `${KUEUE_GROUP}/${apiVersion}`, kind: "LocalQueue", metadata: { name, namespace }, spec: { clusterQueue } };
 }
 
-export function workloadPriorityClassManifest(
+function workloadPriorityClassManifest(
     apiVersion: string,
     p: KueueConfig["priorityClasses"][number],
 ): KubernetesObject & { value: number; description?: string } {
@@ -161,7 +161,7 @@ export function workloadPriorityClassManifest(
  * so they are not checked; neither is a job without the label, which Kueue gives its pods'
  * Kubernetes PriorityClass instead.
  */
-export function teamPriorityClassPolicy(team: KueueTeam): {
+function teamPriorityClassPolicy(team: KueueTeam): {
     policy: k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicy;
     binding: k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 } {
@@ -215,7 +215,7 @@ export function teamPriorityClassPolicy(team: KueueTeam): {
 }
 
 /** An OpenShift AI hardware profile that submits to the tenant's LocalQueue and sizes requests to one node of the pool. */
-export function hardwareProfileManifest(plan: PoolPlan, namespace: string, localQueueName: string): KubernetesObject {
+function hardwareProfileManifest(plan: PoolPlan, namespace: string, localQueueName: string): KubernetesObject {
     const node = nodeAllocatable(plan);
     const cores = Math.max(1, Math.floor(node.cpuMillis / 1000));
     const memoryGiB = Math.max(1, Math.floor(node.memoryMiB / 1024));
@@ -271,7 +271,7 @@ export function hardwareProfileManifest(plan: PoolPlan, namespace: string, local
  * sharing (openshift/kueue-operator `pkg/apis/kueueoperator/v1/types.go`: `preemptionPolicy`
  * FairSharing), without which the weights have no effect.
  */
-export function kueueOperatorManifest(frameworks: string[], fairSharing = false): KubernetesObject {
+function kueueOperatorManifest(frameworks: string[], fairSharing = false): KubernetesObject {
     return {
         apiVersion: "kueue.openshift.io/v1",
         kind: "Kueue",

@@ -18,7 +18,7 @@ import {
     POOL_LABEL,
 } from "../policy/lib/contract";
 
-export interface MachineSetInputs {
+interface MachineSetInputs {
     infraId: string;
     region: string;
     pool: PoolConfig;
@@ -60,7 +60,7 @@ export function deepMerge(base: Json, override: Json): Json {
 }
 
 /** AWSMachineProviderConfig: the pool's instance settings on the network and identity the cluster's workers use. */
-export function awsProviderSpec(i: MachineSetInputs): Json {
+function awsProviderSpec(i: MachineSetInputs): Json {
     const volume = i.pool.rootVolume;
     const spec: Json = {
         apiVersion: MACHINE_API_VERSION,
@@ -131,7 +131,7 @@ export function nodeLabels(pool: PoolConfig, role: string, capacityType: string 
  */
 const TAKE_REPLICAS_BACK: Readonly<Record<string, string>> = { "pulumi.com/patchForce": "true" };
 
-export const RETIRED_ANNOTATIONS: Readonly<Record<string, string>> = {
+const RETIRED_ANNOTATIONS: Readonly<Record<string, string>> = {
     "cluster-capacity.io/retired": "true",
     ...TAKE_REPLICAS_BACK,
 };

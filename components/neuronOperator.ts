@@ -9,13 +9,13 @@ import type { NeuronConfig } from "../lib/config/types";
 import { installOperator } from "./olm";
 import type { KubernetesObject } from "../policy/lib/contract";
 
-export const NEURON_NAMESPACE = "aws-neuron-operator";
-export const NEURON_NODE_LABEL = "feature.node.kubernetes.io/aws-neuron";
+const NEURON_NAMESPACE = "aws-neuron-operator";
+const NEURON_NODE_LABEL = "feature.node.kubernetes.io/aws-neuron";
 
 /** AWS's PCI vendor id and the Inferentia2/Trainium device ids, as in the operator's own NFD rule. */
-export const NEURON_PCI = { vendor: "1d0f", devices: ["7064", "7065", "7066", "7067", "7164", "7264", "7364"] };
+const NEURON_PCI = { vendor: "1d0f", devices: ["7064", "7065", "7066", "7067", "7164", "7264", "7364"] };
 
-export function neuronNodeFeatureRule(): KubernetesObject {
+function neuronNodeFeatureRule(): KubernetesObject {
     return {
         apiVersion: "nfd.openshift.io/v1alpha1",
         kind: "NodeFeatureRule",
@@ -44,7 +44,7 @@ export function neuronNodeFeatureRule(): KubernetesObject {
     };
 }
 
-export function deviceConfigManifest(settings: NeuronConfig): KubernetesObject {
+function deviceConfigManifest(settings: NeuronConfig): KubernetesObject {
     const { images } = settings;
     return {
         apiVersion: "k8s.aws/v1beta1",

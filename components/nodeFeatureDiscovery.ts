@@ -5,7 +5,7 @@ import { installOperator } from "./olm";
 import type { Toleration } from "../policy/lib/contract";
 import type { KubernetesObject } from "../policy/lib/contract";
 
-export const NFD_NAMESPACE = "openshift-nfd";
+const NFD_NAMESPACE = "openshift-nfd";
 
 /**
  * The worker must run on tainted accelerator nodes to label them; PCI classes 03 (display) and 12
@@ -13,7 +13,7 @@ export const NFD_NAMESPACE = "openshift-nfd";
  * `api/v1/nodefeaturediscovery_types.go`); before, the API server would drop it and the worker
  * tolerates every NoSchedule taint on its own (release-4.18 `internal/daemonset/daemonset.go`).
  */
-export function nodeFeatureDiscoveryManifest(workerTolerations: Toleration[] | undefined): KubernetesObject {
+function nodeFeatureDiscoveryManifest(workerTolerations: Toleration[] | undefined): KubernetesObject {
     return {
         apiVersion: "nfd.openshift.io/v1",
         kind: "NodeFeatureDiscovery",

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isSystemNamespace } from "../lib/config/features";
 import type { KubernetesObject } from "../policy/lib/contract";
 
-export interface OperatorSubscription {
+interface OperatorSubscription {
     namespace: string;
     /** Extra namespace labels, e.g. `openshift.io/cluster-monitoring: "true"`. */
     namespaceLabels?: Record<string, string>;
@@ -24,9 +24,9 @@ export interface OperatorSubscription {
 }
 
 /** How long `pulumi up` waits for OLM to install an operator (a Manual InstallPlan waits for approval). */
-export const OPERATOR_INSTALL_TIMEOUT = "30m";
+const OPERATOR_INSTALL_TIMEOUT = "30m";
 
-export function namespaceManifest(name: string, labels: Record<string, string> = {}): KubernetesObject {
+function namespaceManifest(name: string, labels: Record<string, string> = {}): KubernetesObject {
     return { apiVersion: "v1", kind: "Namespace", metadata: { name, ...(Object.keys(labels).length > 0 && { labels }) } };
 }
 
@@ -53,7 +53,7 @@ export function createNamespace(
     return new k8s.core.v1.Namespace(resourceName, { metadata }, opts);
 }
 
-export function operatorGroupManifest(s: OperatorSubscription): KubernetesObject {
+function operatorGroupManifest(s: OperatorSubscription): KubernetesObject {
     return {
         apiVersion: "operators.coreos.com/v1",
         kind: "OperatorGroup",
@@ -62,7 +62,7 @@ export function operatorGroupManifest(s: OperatorSubscription): KubernetesObject
     };
 }
 
-export function subscriptionManifest(s: OperatorSubscription): KubernetesObject {
+function subscriptionManifest(s: OperatorSubscription): KubernetesObject {
     return {
         apiVersion: "operators.coreos.com/v1alpha1",
         kind: "Subscription",
@@ -87,7 +87,7 @@ export function subscriptionManifest(s: OperatorSubscription): KubernetesObject 
     };
 }
 
-export interface InstalledOperator {
+interface InstalledOperator {
     namespace: k8s.core.v1.Namespace;
     subscription: k8s.apiextensions.CustomResource;
 }

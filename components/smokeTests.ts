@@ -10,7 +10,7 @@ import { EFA_RESOURCE, GPU_RESOURCE, NEURON_RESOURCE, POOL_LABEL } from "../poli
 import { createNamespace } from "./olm";
 import { tolerationsFor } from "./tolerations";
 
-export const SMOKE_TEST_NAMESPACE = "cluster-capacity-smoke-tests";
+const SMOKE_TEST_NAMESPACE = "cluster-capacity-smoke-tests";
 
 export interface SmokeTestsArgs {
     /** The pools to test; a MIG pool's test takes one of its (first kind of) MIG devices. */
@@ -20,7 +20,7 @@ export interface SmokeTestsArgs {
 }
 
 /** The pod spec of one pool's smoke test. */
-export function smokeTestPod(plan: PoolPlan, images: SmokeTestsArgs["images"]): kx.types.PodSpec {
+function smokeTestPod(plan: PoolPlan, images: SmokeTestsArgs["images"]): kx.types.PodSpec {
     const { pool } = plan;
     const nvidia = pool.accelerator === "nvidia";
     const device = nvidia ? (Object.keys(plan.gpuResourcesPerNode)[0] ?? GPU_RESOURCE) : NEURON_RESOURCE;

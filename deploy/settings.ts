@@ -22,9 +22,9 @@ export interface DeploymentsConfig {
     stacks: ClusterStack[];
 }
 
-export const PROJECT = "cluster-capacity";
+const PROJECT = "cluster-capacity";
 /** The pack's name in policy/package.json and PulumiPolicy's contract. */
-export const POLICY_PACK = "cluster-capacity-guardrails";
+const POLICY_PACK = "cluster-capacity-guardrails";
 export const DEFAULT_DRIFT_SCHEDULE = "0 */6 * * *";
 
 export function deploymentSettingsArgs(config: DeploymentsConfig, stack: ClusterStack) {

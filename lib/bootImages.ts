@@ -6,7 +6,7 @@
 
 export const BOOT_IMAGES_CONFIGMAP = { namespace: "openshift-machine-config-operator", name: "coreos-bootimages" } as const;
 
-export type Architecture = "x86_64" | "aarch64";
+type Architecture = "x86_64" | "aarch64";
 
 /**
  * The CoreOS architecture an instance type boots: AWS's `supportedArchitectures` when known, else
@@ -20,7 +20,7 @@ export function architectureOf(instanceType: string, supportedArchitectures?: re
     return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "aarch64" : "x86_64";
 }
 
-export type BootImage = { ami: string } | { missing: string };
+type BootImage = { ami: string } | { missing: string };
 
 interface StreamMetadata {
     architectures?: Record<string, { images?: { aws?: { regions?: Record<string, { image?: string }> } } }>;

@@ -7,9 +7,9 @@ import type { CapacityPlan } from "./plan";
 import { reservationReports } from "./report";
 
 /** AWS bills EC2 per hour; a month is taken as 730 hours, as in AWS's own calculator. */
-export const HOURS_PER_MONTH = 730;
+const HOURS_PER_MONTH = 730;
 
-export type PriceSource = "config" | "aws-pricing" | "aws-spot-price" | "unknown";
+type PriceSource = "config" | "aws-pricing" | "aws-spot-price" | "unknown";
 
 export interface Price {
     hourlyUsd: number | null;
@@ -18,7 +18,7 @@ export interface Price {
     note?: string;
 }
 
-export interface PoolCost {
+interface PoolCost {
     instanceType: string;
     market: string;
     maxNodes: number;

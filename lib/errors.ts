@@ -54,7 +54,7 @@ export interface ConfigProblem {
 }
 
 /** A value the messages must not print: a secret, or something that looks like a credential. */
-export class HiddenValue {
+class HiddenValue {
     constructor(readonly characters: number) {}
 }
 
@@ -81,7 +81,7 @@ function show(value: unknown): string {
     return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-export function formatProblem(p: ConfigProblem): string {
+function formatProblem(p: ConfigProblem): string {
     return `${p.path}: got ${show(p.value)}; expected ${p.expected}`;
 }
 

@@ -9,7 +9,7 @@ import { CAPACITY_TYPE_LABEL, GPU_RESOURCE, isMigResource, NEURON_RESOURCE, NEUR
  * What the kubelet keeps for the system on an OpenShift worker (system-reserved 500m CPU and
  * 1 GiB, plus the 100 MiB hard-eviction threshold). DaemonSets use more: the quota is an upper bound.
  */
-export const SYSTEM_RESERVED = { cpuMillis: 500, memoryMiB: 1024 + 100 };
+const SYSTEM_RESERVED = { cpuMillis: 500, memoryMiB: 1024 + 100 };
 
 /** cpu, memory, whole GPUs, MIG devices by name, Neuron: the order of a ClusterQueue's coveredResources. */
 function resourceRank(resource: string): number {
@@ -19,7 +19,7 @@ function resourceRank(resource: string): number {
     return fixed.length + 1 + [NEURON_RESOURCE, NEURONCORE_RESOURCE].indexOf(resource);
 }
 
-export interface NodeAllocatable {
+interface NodeAllocatable {
     cpuMillis: number;
     memoryMiB: number;
 }
@@ -32,7 +32,7 @@ export function nodeAllocatable(plan: PoolPlan): NodeAllocatable {
 }
 
 /** Accelerator devices one node offers to the scheduler: GPUs (time-sliced or as MIG devices), Neuron devices. */
-export function acceleratorsPerNode(plan: PoolPlan, neuronCoreQuota: boolean): Record<string, number> {
+function acceleratorsPerNode(plan: PoolPlan, neuronCoreQuota: boolean): Record<string, number> {
     if (plan.pool.accelerator === "nvidia") return plan.gpuResourcesPerNode;
     return {
         [NEURON_RESOURCE]: plan.spec.neuronDevices,
@@ -59,7 +59,7 @@ export interface FlavorPart {
 
 const CAPACITY_ORDER: FlavorPart["capacityType"][] = ["reserved", "spot", "on-demand"];
 
-export function flavorParts(plan: PoolPlan): FlavorPart[] {
+function flavorParts(plan: PoolPlan): FlavorPart[] {
     const { pool } = plan;
     if (!labelsCapacityType(pool)) {
         return [
@@ -90,7 +90,7 @@ export function orderedFlavorParts(plans: readonly PoolPlan[]): FlavorPart[] {
         .map(({ part }) => part);
 }
 
-export interface FlavorQuota {
+interface FlavorQuota {
     flavor: string;
     pool: string;
     /** Resource name → quantity, for every covered resource (0 where the pool has none). */

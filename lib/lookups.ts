@@ -27,7 +27,7 @@ import { CLUSTER_READ, ConfigError, ConfigProblem, describeAwsFailure, firstLine
 import type { AmiQuery, CapacityConfig, PoolConfig, ReservationFacts } from "./config/types";
 
 /** Where a pool's AMI came from: pinned in config, the cluster's own boot image, or an AWS lookup. */
-export type AmiSource = "pinned" | "cluster" | "lookup";
+type AmiSource = "pinned" | "cluster" | "lookup";
 
 export interface LookupFacts {
     accountId?: string;

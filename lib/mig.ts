@@ -67,7 +67,7 @@ export function migGpuOf(spec: InstanceSpec): MigGpu | undefined {
 }
 
 /** The profiles a GPU model takes, as `all-<profile>` config names. */
-export function migConfigNames(gpu: MigGpu): string[] {
+function migConfigNames(gpu: MigGpu): string[] {
     return ["all-balanced", ...Object.keys(PROFILES[gpu].limits).map((p) => `all-${p.replace("+", ".")}`)];
 }
 

@@ -1,6 +1,6 @@
 /** Kubernetes and OpenShift naming rules and the names this program gives to what it renders. */
 
-export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_LABEL_LENGTH = 63;
 
 export function isDns1123Label(value: string): boolean {

@@ -6,7 +6,7 @@
  * OpenShift version. Pure.
  */
 
-export type AwsReference = { id: string } | { arn: string } | { filters: { name: string; values: string[] }[] };
+type AwsReference = { id: string } | { arn: string } | { filters: { name: string; values: string[] }[] };
 
 export interface MachineNetwork {
     subnet: AwsReference;

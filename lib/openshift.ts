@@ -5,7 +5,7 @@ export interface OpenShiftVersion {
     minor: number;
 }
 
-export const OPENSHIFT_VERSION_PATTERN = /^4\.(\d{1,2})$/;
+const OPENSHIFT_VERSION_PATTERN = /^4\.(\d{1,2})$/;
 export const MIN_OPENSHIFT_MINOR = 12;
 
 export function parseOpenShiftVersion(version: string): OpenShiftVersion | undefined {
@@ -13,7 +13,7 @@ export function parseOpenShiftVersion(version: string): OpenShiftVersion | undef
     return match ? { major: 4, minor: Number(match[1]) } : undefined;
 }
 
-export function atLeast(version: OpenShiftVersion, minor: number): boolean {
+function atLeast(version: OpenShiftVersion, minor: number): boolean {
     return version.minor >= minor;
 }
 

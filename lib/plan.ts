@@ -15,7 +15,7 @@ import { planReservations } from "./reservations";
 import { GPU_RESOURCE } from "../policy/lib/contract";
 import { MigConfigLayouts, migDeviceResource, migDevicesPerGpu, MigGpu, migGpuOf, migPartedConfig } from "./mig";
 
-export interface MachineSetPlan {
+interface MachineSetPlan {
     name: string;
     zone: string;
     replicas: number;
@@ -62,7 +62,7 @@ export interface PoolPlan {
 }
 
 /** One quota against what is in use now: the stack at its desired and maximum size, the rest of the account. */
-export interface QuotaUsage {
+interface QuotaUsage {
     code: string;
     limit?: number;
     /** vCPUs in use outside this stack now; undefined when unknown (offline without `usage`). */

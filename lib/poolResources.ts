@@ -8,7 +8,7 @@ import { MACHINE_SET } from "../policy/lib/contract";
 
 const POOL_COMPONENTS = new Set(["cluster-capacity:index:GpuPool", "cluster-capacity:index:InferentiaPool"]);
 
-export interface ExportedResource {
+interface ExportedResource {
     urn: string;
     type: string;
     parent?: string;
@@ -21,13 +21,13 @@ export interface StackExport {
 }
 
 /** `urn:pulumi:<stack>::<project>::<parent types$>type::<name>` → its type and name. */
-export function parseUrn(urn: string): { type: string; name: string } {
+function parseUrn(urn: string): { type: string; name: string } {
     const parts = urn.split("::");
     const typeChain = parts[2] ?? "";
     return { type: typeChain.split("$").pop() ?? "", name: parts.slice(3).join("::") };
 }
 
-export interface PoolMachineSet {
+interface PoolMachineSet {
     urn: string;
     /** The MachineSet's name in the cluster. */
     name: string;

@@ -6,7 +6,7 @@ import { queueQuotas } from "./kueueQuota";
 import type { CostReport } from "./cost";
 import type { TeamsPlan } from "./kueueTeams";
 
-export interface PoolReport {
+interface PoolReport {
     instanceType: string;
     market: string;
     retired: boolean;
@@ -22,7 +22,7 @@ export interface PoolReport {
     mig?: { profile: string; devicesPerNode: Record<string, number> };
 }
 
-export interface ReservationReport {
+interface ReservationReport {
     id: string;
     kind: string;
     zone: string;
@@ -49,7 +49,7 @@ export function reservationReports(plan: PoolPlan): ReservationReport[] {
     );
 }
 
-export interface QuotaReport {
+interface QuotaReport {
     name: string;
     limit: number | null;
     /** This stack at its maximum size. */
@@ -63,7 +63,7 @@ export interface QuotaReport {
     headroomNow: number | null;
 }
 
-export interface CapacityReport {
+interface CapacityReport {
     cluster: string;
     lookups: string;
     awsAccountId: string | null;

@@ -14,7 +14,7 @@ import { readValue } from "./clusterReads";
 import { MAX_LABEL_LENGTH, reservedMachineSetName } from "./naming";
 
 /** The OpenShift minor from which the Machine API launches into a Capacity Block (`marketType: CapacityBlock`). */
-export const CAPACITY_BLOCK_MIN_MINOR = 19;
+const CAPACITY_BLOCK_MIN_MINOR = 19;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -23,7 +23,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * (`aws.ec2.CapacityReservation.get`), and its kind and start, which that resource does not expose,
  * from EC2 DescribeCapacityReservations (`ReservationType` `capacity-block` or `default`).
  */
-export async function readReservation(id: string, region: string): Promise<ReservationFacts> {
+async function readReservation(id: string, region: string): Promise<ReservationFacts> {
     const read = aws.ec2.CapacityReservation.get(`capacity-reservation-${id}`, id, { region });
     const [instanceType, availabilityZone, instanceCount, endDate] = await Promise.all([
         readValue(read.instanceType),
@@ -74,7 +74,7 @@ export async function readReservations(
     return new Map(read.filter((facts): facts is ReservationFacts => facts !== undefined).map((facts) => [facts.id, facts]));
 }
 
-export interface ReservedMachineSetPlan {
+interface ReservedMachineSetPlan {
     name: string;
     zone: string;
     reservation: ReservationFacts;

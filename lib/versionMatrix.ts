@@ -27,14 +27,14 @@
 import type { OpenShiftVersion } from "./openshift";
 import { type KueueApiVersion } from "../policy/lib/contract";
 
-export interface GpuOperatorLine {
+interface GpuOperatorLine {
     /** Release line, e.g. `25.10`; its OLM channel is `v25.10`. */
     line: string;
     /** The first patch release whose bundle lists this OpenShift minor, when not the line's first. */
     from?: string;
 }
 
-export interface KueueOperatorChannel {
+interface KueueOperatorChannel {
     channel: string;
     apiVersion: KueueApiVersion;
 }

@@ -59,7 +59,7 @@ export interface RawNeuron {
  * The custom scheduler comes from the version matrix instead: it must not be newer than the
  * cluster's Kubernetes, and the sample's v1.35 is newer than 4.19's and 4.20's.
  */
-export const DEFAULT_NEURON_IMAGES: Omit<NeuronConfig["images"], "customScheduler"> = {
+const DEFAULT_NEURON_IMAGES: Omit<NeuronConfig["images"], "customScheduler"> = {
     drivers: "public.ecr.aws/os-partners/neuron-openshift/neuron-kernel-module:2.28.0.0",
     devicePlugin: "public.ecr.aws/neuron/neuron-device-plugin:2.30.0.0",
     schedulerExtension: "public.ecr.aws/neuron/neuron-scheduler:2.30.0.0",
@@ -286,10 +286,10 @@ export function checkNfdReachesGpuNodes(
 }
 
 /** Scale the pools up for a whole gang or not at all: what a gang job waiting for capacity needs. */
-export const DEFAULT_PROVISIONING_CLASS = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
+const DEFAULT_PROVISIONING_CLASS = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
 
 /** The cohort of the teams' ClusterQueues unless `kueue.cohort` names one. */
-export const DEFAULT_TEAM_COHORT = "gpu-as-a-service";
+const DEFAULT_TEAM_COHORT = "gpu-as-a-service";
 
 /**
  * Teams: unique names (each is a ClusterQueue), one of share or nominal, a namespace in one team

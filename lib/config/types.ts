@@ -33,7 +33,7 @@ export interface AmiQuery {
     managedByCluster?: boolean;
 }
 
-export interface RootVolume {
+interface RootVolume {
     sizeGiB: number;
     type: "gp3" | "gp2" | "io1" | "io2";
     iops?: number;
@@ -118,7 +118,7 @@ export interface ReservationFacts {
     endDate?: string;
 }
 
-export interface KubernetesAccess {
+interface KubernetesAccess {
     context?: string;
     kubeconfig?: string;
 }
@@ -222,7 +222,7 @@ export interface KueueConfig {
     hardwareProfiles: { enabled: boolean; namespace: string; localQueue?: string };
 }
 
-export interface NeuronImages {
+interface NeuronImages {
     devicePlugin: string;
     customScheduler: string;
     schedulerExtension: string;

@@ -42,9 +42,9 @@ import type {
     PoolConfig,
 } from "./types";
 
-export const RHCOS_AMI_OWNER = "531415883065";
+const RHCOS_AMI_OWNER = "531415883065";
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
-export const DEFAULT_ROOT_VOLUME_GIB = 120;
+const DEFAULT_ROOT_VOLUME_GIB = 120;
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
 ajv.addKeyword("allowed");
@@ -159,7 +159,7 @@ interface RawConfig {
     clusterAutoscaler?: Partial<CapacityConfig["clusterAutoscaler"]>;
 }
 
-export interface ConfigContext {
+interface ConfigContext {
     /** `aws:region` from the stack, the default for `cluster.region`. */
     awsRegion?: string;
 }
@@ -672,10 +672,10 @@ function checkTraining(
  * ECR registry: OpenShift's kubelet has the ECR credential provider from 4.14, but the installer's
  * worker role has no ECR permission, so pulling it needs ECR read access added, or a mirror.
  */
-export const DEFAULT_EFA_DEVICE_PLUGIN_IMAGE = "602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20";
+const DEFAULT_EFA_DEVICE_PLUGIN_IMAGE = "602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20";
 
 /** The first GPU Operator line whose NVIDIADriver CRs coexist with a default one and take over running drivers node by node. */
-export const DRIVER_PER_POOL_MIN_LINE = "26.7";
+const DRIVER_PER_POOL_MIN_LINE = "26.7";
 
 /**
  * Driver per pool: NVIDIADriver CRs from GPU Operator 26.7. Before it the CRD is a technology
@@ -722,14 +722,14 @@ function checkDriverPerPool(pools: PoolConfig[], gpuOperator: GpuOperatorConfig,
 }
 
 /** Days before a reservation's end when a run warns. */
-export const DEFAULT_RESERVATION_WARNING_DAYS = 7;
+const DEFAULT_RESERVATION_WARNING_DAYS = 7;
 /**
  * How long a new machine may go without a node before its MachineHealthCheck replaces it. The
  * Machine API's default is 10m (machine-api-operator machinehealthcheck_controller.go
  * `defaultNodeStartupTimeout`, timed from the Machine's last status update); large GPU instances
  * are slower to launch and boot, and a replacement loop on them costs GPU-hours.
  */
-export const DEFAULT_NODE_STARTUP_TIMEOUT = "25m";
+const DEFAULT_NODE_STARTUP_TIMEOUT = "25m";
 
 /**
  * Reservations name MachineSets through the Machine API's `capacityReservationId` (OpenShift 4.18,
@@ -847,7 +847,7 @@ function checkRootVolume(volume: RawPool["rootVolume"], at: (...rest: PathSegmen
 }
 
 /** Keys of the provider spec that the pool's own settings drive, and that quotas, policies and Kueue rely on. */
-export const MANAGED_PROVIDER_SPEC_KEYS: Readonly<Record<string, string>> = {
+const MANAGED_PROVIDER_SPEC_KEYS: Readonly<Record<string, string>> = {
     apiVersion: "the provider spec's API version",
     kind: "the provider spec's kind",
     instanceType: "pools[].instanceType",

@@ -35,7 +35,7 @@ export const KUEUE_API_VERSIONS = ["v1beta2", "v1beta1"] as const;
 export type KueueApiVersion = (typeof KUEUE_API_VERSIONS)[number];
 
 /** The Pulumi Kubernetes provider's type token of a kind: `kubernetes:<group>/<version>:<kind>`, `core/v1` for the core group. */
-export function kubernetesType(apiVersion: string, kind: string): string {
+function kubernetesType(apiVersion: string, kind: string): string {
     return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
 }
 

@@ -19,7 +19,7 @@ interface QuotaGroup {
 }
 
 /** EC2 instance quota groups (Service Quotas, service code `ec2`), counted in vCPUs per region. */
-export const QUOTA_GROUPS: readonly QuotaGroup[] = [
+const QUOTA_GROUPS: readonly QuotaGroup[] = [
     {
         group: "Standard",
         prefixes: ["a", "c", "d", "h", "i", "m", "r", "t", "z"],
@@ -95,11 +95,11 @@ export interface DemandSource {
     maxMachines: number;
 }
 
-export interface Contribution extends DemandSource {
+interface Contribution extends DemandSource {
     vcpuDemand: number;
 }
 
-export interface QuotaDemand extends QuotaRef {
+interface QuotaDemand extends QuotaRef {
     demand: number;
     contributions: Contribution[];
 }

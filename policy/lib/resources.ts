@@ -16,7 +16,7 @@ export interface ResourceLike {
 }
 
 /** The fields of the rendered objects the policies read; everything is optional, as in a hand-written object. */
-export interface ObjectView {
+interface ObjectView {
     metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
     spec?: {
         replicas?: number;
@@ -36,7 +36,7 @@ export interface ObjectView {
     };
 }
 
-export interface ProviderSpec {
+interface ProviderSpec {
     instanceType?: string;
     spotMarketOptions?: object;
     marketType?: string;
@@ -50,7 +50,7 @@ export function objectOf(resource: Pick<ResourceLike, "props">): ObjectView {
     return resource.props;
 }
 
-export interface MachineSetView {
+interface MachineSetView {
     resource: ResourceLike;
     /** `metadata.name`, or the resource name when the object is auto-named. */
     name: string;
@@ -86,7 +86,7 @@ export function machineSets(resources: readonly ResourceLike[]): MachineSetView[
     return resources.filter((r) => r.type === MACHINE_SET).map(machineSetView);
 }
 
-export interface AutoscalerTarget {
+interface AutoscalerTarget {
     resource: ResourceLike;
     target: string | undefined;
     kind: string | undefined;

@@ -8,11 +8,11 @@ const ACCELERATOR_GROUPS = new Set(["G and VT", "P", "Inf", "Trn", "DL"]);
 /** Inferentia and Trainium: AWS Neuron devices, whose driver the AWS Neuron operator loads through KMM. */
 const NEURON_GROUPS = new Set(["Inf", "Trn"]);
 
-export function isAcceleratorInstanceType(instanceType: string): boolean {
+function isAcceleratorInstanceType(instanceType: string): boolean {
     return ACCELERATOR_GROUPS.has(quotaGroupOf(instanceType)?.group ?? "");
 }
 
-export function isNeuronInstanceType(instanceType: string): boolean {
+function isNeuronInstanceType(instanceType: string): boolean {
     return NEURON_GROUPS.has(quotaGroupOf(instanceType)?.group ?? "");
 }
 

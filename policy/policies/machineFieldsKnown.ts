@@ -59,7 +59,7 @@ function at(object: unknown, path: string): unknown {
 }
 
 /** The unknown keys of one resource, each with the known key it differs from only in case, if any. */
-export function unknownFields(resource: ResourceLike): { path: string; key: string; meant?: string }[] {
+function unknownFields(resource: ResourceLike): { path: string; key: string; meant?: string }[] {
     const found: { path: string; key: string; meant?: string }[] = [];
     for (const [path, known] of Object.entries(KNOWN_FIELDS[resource.type] ?? {})) {
         const value = at(objectOf(resource), path);

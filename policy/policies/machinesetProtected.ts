@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { MACHINE_SET } from "../lib/contract";
 
-export const RETIRE_A_POOL =
+const RETIRE_A_POOL =
     "To retire a pool on purpose: set `retired: true` on it and `pulumi up` (scales it to 0 and removes its autoscaler), " +
     "wait until `oc get machines -n openshift-machine-api` shows none of its machines, run `pulumi state unprotect <urn>` " +
     "for each of its MachineSets, selected by exact pool name (docs/runbook.md), then remove the pool from the stack config and `pulumi up`.";

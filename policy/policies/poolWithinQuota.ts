@@ -5,7 +5,7 @@ import { awsQuotaSource, QuotaSource } from "../lib/awsQuotaSource";
 import { desiredMachines, machineSets, maxMachines } from "../lib/resources";
 import { POLICY_LOOKUP_MODES, type PolicyLookupMode } from "../lib/contract";
 
-export interface PoolWithinQuotaConfig {
+interface PoolWithinQuotaConfig {
     /** Quota code → vCPUs; with `lookups: "aws"` a lower cap on the live value. */
     quotas?: Record<string, number>;
     /** Instance type → `{vcpus}`, over the built-in catalogue. */
