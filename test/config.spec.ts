@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../lib/config/validate";
-import { rawConfigFrom } from "../lib/config/load";
-import { runProgram, runtimeConfig, StackConfig } from "./support/harness";
+import { rawConfigFrom, runtimeConfig } from "../lib/config/load";
+import { runProgram, StackConfig } from "./support/harness";
 import * as fs from "fs";
 import * as path from "path";
 import { AwsFixture, TOKENS } from "./support/aws";

@@ -1,13 +1,13 @@
 import * as assert from "assert";
 import { runProgram, ProgramRun } from "./support/harness";
 import { TOKENS } from "./support/aws";
-import { offlineStack, PROD_AWS, stackFile } from "./support/scenarios";
+import { offlineStack, PROD_AWS, stackFixture } from "./support/scenarios";
 import { onDemandHourlyUsd } from "../lib/cost";
 
 describe("capacity and cost report", () => {
     let prod: ProgramRun;
     before(async () => {
-        prod = await runProgram(stackFile("prod"), PROD_AWS);
+        prod = await runProgram(stackFixture("prod"), PROD_AWS);
         assert.ifError(prod.error);
     });
 
@@ -60,7 +60,7 @@ describe("capacity and cost report", () => {
     });
 
     it("uses the prices of the stack config offline, making no AWS call", async () => {
-        const dev = await runProgram(stackFile("dev"));
+        const dev = await runProgram(stackFixture("dev"));
         assert.deepStrictEqual(dev.invokes, []);
         const cost = (dev.outputs as any).cost;
         assert.deepStrictEqual(
@@ -75,14 +75,14 @@ describe("capacity and cost report", () => {
         assert.ifError(run.error);
         const cost = (run.outputs as any).cost;
         assert.deepStrictEqual([cost.pools.l4.priceSource, cost.pools.l4.maxHourlyUsd, cost.complete], ["unknown", null, false]);
-        const withoutPrices = await runProgram(stackFile("prod"), { ...PROD_AWS, onDemandPrices: {}, spotPrices: {} });
+        const withoutPrices = await runProgram(stackFixture("prod"), { ...PROD_AWS, onDemandPrices: {}, spotPrices: {} });
         assert.ifError(withoutPrices.error);
         assert.strictEqual((withoutPrices.outputs as any).cost.pools["l4-quad"].priceSource, "unknown");
     });
 
     it("lets a configured price win over AWS's", async () => {
         const run = await runProgram(
-            { ...stackFile("prod"), "cluster-capacity:prices": { "g6.12xlarge": { onDemandHourlyUsd: 3.1 } } },
+            { ...stackFixture("prod"), "cluster-capacity:prices": { "g6.12xlarge": { onDemandHourlyUsd: 3.1 } } },
             PROD_AWS,
         );
         assert.deepStrictEqual(

@@ -7,6 +7,11 @@ import { runProgram, ProgramRun } from "./support/harness";
 import { REPO } from "./support/scenarios";
 import { SHARED_DIR } from "./support/crds";
 import { deployPaths, policyPackArgs } from "../deploy/settings";
+import { previewMatrix } from "../scripts/stack-matrix";
+import { policyLookupMode } from "../policy/lib/contract";
+import { rawConfigFrom, runtimeConfig } from "../lib/config/load";
+import { parseConfig } from "../lib/config/validate";
+import * as os from "os";
 
 const WORKFLOWS = path.join(REPO, ".github", "workflows");
 const workflowFiles = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
@@ -30,9 +35,9 @@ describe("GitHub workflows", () => {
         const pr = workflow("pull-request.yml");
         assert.deepStrictEqual(Object.keys(pr.on), ["pull_request"]);
         assert.ok(pr.jobs.test.steps.some((s: any) => s.run === "bash .ci/run"));
-        const stacks = pr.jobs.preview.strategy.matrix.include.map((i: any) => i.stack);
-        const stackFiles = fs.readdirSync(REPO).flatMap((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1] ?? []);
-        assert.deepStrictEqual(stacks.sort(), stackFiles.sort());
+        assert.strictEqual(pr.jobs.preview.strategy.matrix, "${{ fromJSON(needs.stacks.outputs.matrix) }}");
+        assert.ok(pr.jobs.stacks.steps.some((s: any) => String(s.run).includes("npm run -s stack-matrix")));
+        const stacks = previewMatrix(REPO).include.map((i) => i.stack);
         const preview = pr.jobs.preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
         assert.strictEqual(preview.with.command, "preview");
         assert.strictEqual(preview.with.policyPacks, "policy");
@@ -40,6 +45,37 @@ describe("GitHub workflows", () => {
         assert.strictEqual(preview.with["comment-on-pr"], true);
         for (const stack of stacks)
             assert.ok(fs.existsSync(path.join(REPO, "policy-config", `${stack}.json`)), `policy-config/${stack}.json`);
+    });
+
+    it("previews every stack file present: a new one joins the matrix, offline ones on a local backend", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+        try {
+            for (const stack of ["dev", "prod"]) {
+                fs.copyFileSync(
+                    path.join(REPO, "test", "fixtures", "stacks", `Pulumi.${stack}.yaml`),
+                    path.join(dir, `Pulumi.${stack}.yaml`),
+                );
+            }
+            const prodEast = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"));
+            prodEast.config["cluster-capacity:cluster"].name = "prod-east";
+            fs.writeFileSync(path.join(dir, "Pulumi.prod-east.yaml"), YAML.stringify(prodEast));
+            assert.deepStrictEqual(previewMatrix(dir).include, [
+                { stack: "dev", aws: false },
+                { stack: "prod", aws: true, kubeconfigSecret: "PROD_KUBECONFIG" },
+                { stack: "prod-east", aws: true, kubeconfigSecret: "PROD_EAST_KUBECONFIG" },
+            ]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("gives each stack a policy config whose lookups match the stack's (offline stacks: config)", () => {
+        for (const { stack } of previewMatrix(REPO).include) {
+            const policyConfig = JSON.parse(fs.readFileSync(path.join(REPO, "policy-config", `${stack}.json`), "utf8"));
+            const all = runtimeConfig(YAML.parse(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8")).config);
+            const { lookups } = parseConfig(rawConfigFrom(all), { awsRegion: all["aws:region"] });
+            assert.strictEqual(policyConfig["pool-within-quota"].lookups ?? "config", policyLookupMode(lookups), stack);
+        }
     });
 
     it("authenticates to AWS through OIDC, never with long-lived keys", () => {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { runProgram, rendered, resourcesOfKind, ProgramRun } from "./support/harness";
-import { gpuPool, multiPoolStack, offlineStack, stackFile } from "./support/scenarios";
+import { gpuPool, multiPoolStack, offlineStack, stackFixture } from "./support/scenarios";
 import { deepMerge } from "../components/machineSetManifest";
 
 const machineSet = (run: ProgramRun, name: string): any => {
@@ -18,7 +18,7 @@ const providerSpec = (run: ProgramRun, name: string): any => machineSet(run, nam
 describe("GpuPool MachineSets", () => {
     let dev: ProgramRun;
     before(async () => {
-        dev = await runProgram(stackFile("dev"));
+        dev = await runProgram(stackFixture("dev"));
         assert.ifError(dev.error);
     });
 
@@ -146,7 +146,7 @@ describe("GpuPool MachineSets", () => {
 describe("autoscaling", () => {
     let dev: ProgramRun;
     before(async () => {
-        dev = await runProgram(stackFile("dev"));
+        dev = await runProgram(stackFixture("dev"));
         assert.ifError(dev.error);
     });
 
@@ -283,7 +283,7 @@ describe("GPU node tuning", () => {
 
 describe("Kubernetes provider", () => {
     it("renders YAML to renderDirectory instead of talking to a cluster", async () => {
-        const run = await runProgram(stackFile("dev"));
+        const run = await runProgram(stackFixture("dev"));
         const [provider] = run.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
         assert.strictEqual(provider.inputs.renderYamlToDirectory, "rendered/dev");
     });
@@ -301,7 +301,7 @@ describe("Kubernetes provider", () => {
 
 describe("stack outputs", () => {
     it("reports per pool the MachineSets, max nodes, max GPUs, quota code and vCPU demand, and per quota the headroom", async () => {
-        const run = await runProgram(stackFile("dev"));
+        const run = await runProgram(stackFixture("dev"));
         const outputs = run.outputs as any;
         assert.deepStrictEqual(outputs.pools["l4-quad"], {
             instanceType: "g6.12xlarge",

@@ -1,14 +1,14 @@
 import * as assert from "assert";
 import { ProgramRun, rendered, resourcesOfKind, runProgram, StackConfig } from "./support/harness";
 import { bootImagesConfigMap, TOKENS } from "./support/aws";
-import { gpuPool, offlineStack, PROD_AWS, PROD_BOOT_IMAGE, stackFile } from "./support/scenarios";
+import { gpuPool, offlineStack, PROD_AWS, PROD_BOOT_IMAGE, stackFixture } from "./support/scenarios";
 
 const countByToken = (tokens: string[]) =>
     tokens.reduce<Record<string, number>>((counts, t) => ({ ...counts, [t]: (counts[t] ?? 0) + 1 }), {});
 
 describe("AWS lookups", () => {
     it("makes no AWS invoke at all with offline lookups", async () => {
-        const run = await runProgram(stackFile("dev"));
+        const run = await runProgram(stackFixture("dev"));
         assert.ifError(run.error);
         assert.deepStrictEqual(run.invokes, []);
     });
@@ -89,7 +89,7 @@ describe("AWS lookups", () => {
 
     it("does not let config lower the vCPUs AWS reports, so the quota cannot be bypassed", async () => {
         const stack = {
-            ...stackFile("prod"),
+            ...stackFixture("prod"),
             "cluster-capacity:instanceTypes": { "g6.12xlarge": { vcpus: 1, gpuModel: "NVIDIA L4 (config)" } },
             "cluster-capacity:pools": [
                 gpuPool("l4-quad", {
@@ -115,7 +115,7 @@ describe("AWS lookups", () => {
 
     /** The prod stack with an AMI name pattern, on a cluster whose boot images list no us-east-1 AMI. */
     const prodWithPattern = (extra: StackConfig = {}): StackConfig => ({
-        ...stackFile("prod"),
+        ...stackFixture("prod"),
         "cluster-capacity:ami": { namePattern: "rhcos-418.94.*-x86_64" },
         ...extra,
     });
@@ -127,7 +127,7 @@ describe("AWS lookups", () => {
         new Set(rendered(run, "MachineSet").map((m: any) => m.spec.template.spec.providerSpec.value.ami.id));
 
     it("takes each MachineSet's AMI from the boot image the cluster publishes, reading it once, with no AMI lookup", async () => {
-        const run = await runProgram(stackFile("prod"), PROD_AWS);
+        const run = await runProgram(stackFixture("prod"), PROD_AWS);
         assert.ifError(run.error);
         assert.deepStrictEqual(machineSetAmis(run), new Set([PROD_BOOT_IMAGE]));
         assert.deepStrictEqual(
@@ -155,7 +155,7 @@ describe("AWS lookups", () => {
             },
         };
         const run = await runProgram(
-            { ...stackFile("prod"), "cluster-capacity:pools": [gpuPool("arm", { instanceType: "g5g.xlarge", zones: ["us-east-1a"] })] },
+            { ...stackFixture("prod"), "cluster-capacity:pools": [gpuPool("arm", { instanceType: "g5g.xlarge", zones: ["us-east-1a"] })] },
             { ...graviton, instanceTypes: { "g5g.xlarge": { vcpus: 4, memoryMiB: 8192, gpus: 1 } }, quotas: { "L-DB2E81BA": 64 } },
         );
         assert.ifError(run.error);
@@ -178,7 +178,7 @@ describe("AWS lookups", () => {
     });
 
     it("names every source it tried when none has an AMI, before registering anything but the provider", async () => {
-        const run = await runProgram(stackFile("prod"), noBootImageHere);
+        const run = await runProgram(stackFixture("prod"), noBootImageHere);
         assert.match(
             String(run.error),
             /cluster-capacity:ami: got nothing; expected an AMI for g6\.4xlarge \(x86_64\) in us-east-1; tried: pinned id: not set; the cluster's boot image \(ConfigMap openshift-machine-config-operator\/coreos-bootimages\): it lists no x86_64 AMI in us-east-1; owners \+ namePattern lookup: no namePattern set/,
@@ -194,7 +194,7 @@ describe("AWS lookups", () => {
     });
 
     it("checks the AWS account before reading the cluster, so a wrong account registers nothing at all", async () => {
-        const run = await runProgram(stackFile("prod"), { ...noBootImageHere, accountId: "444455556666" });
+        const run = await runProgram(stackFixture("prod"), { ...noBootImageHere, accountId: "444455556666" });
         assert.match(
             String(run.error),
             /cluster\.accountId: got "111122223333"; expected the account these AWS credentials belong to \(444455556666\)/,
@@ -205,7 +205,7 @@ describe("AWS lookups", () => {
     });
 
     it("reads nothing from the cluster and looks nothing up for a pinned AMI", async () => {
-        const run = await runProgram({ ...stackFile("prod"), "cluster-capacity:ami": { id: "ami-0123456789abcdef0" } }, PROD_AWS);
+        const run = await runProgram({ ...stackFixture("prod"), "cluster-capacity:ami": { id: "ami-0123456789abcdef0" } }, PROD_AWS);
         assert.ifError(run.error);
         assert.ok(!run.invokes.some((i) => i.token === TOKENS.ami));
         assert.deepStrictEqual(
@@ -217,9 +217,9 @@ describe("AWS lookups", () => {
 
     it("ignores AMI drift by default on 4.19, whose cluster rewrites MachineSet AMIs itself, whatever set the AMI first", async () => {
         const on419 = (extra: StackConfig = {}): StackConfig => ({
-            ...stackFile("prod"),
+            ...stackFixture("prod"),
             "cluster-capacity:cluster": {
-                ...(stackFile("prod")["cluster-capacity:cluster"] as object),
+                ...(stackFixture("prod")["cluster-capacity:cluster"] as object),
                 openshiftVersion: "4.19",
             },
             "cluster-capacity:gpuOperator": { enabled: true, version: "25.3.3" },
@@ -236,7 +236,7 @@ describe("AWS lookups", () => {
         assert.ok(ignoresAmi(await runProgram(pinned, PROD_AWS)).every(Boolean), "a pinned AMI");
         const fought = on419({ "cluster-capacity:ami": { id: "ami-0123456789abcdef0", managedByCluster: false } });
         assert.ok(!ignoresAmi(await runProgram(fought, PROD_AWS)).some(Boolean), "managedByCluster: false keeps setting it");
-        assert.ok(!ignoresAmi(await runProgram(stackFile("prod"), PROD_AWS)).some(Boolean), "4.18 manages no boot images");
+        assert.ok(!ignoresAmi(await runProgram(stackFixture("prod"), PROD_AWS)).some(Boolean), "4.18 manages no boot images");
     });
 
     it("looks up a pool's own AMI query separately from the stack-wide one", async () => {
@@ -258,7 +258,7 @@ describe("AWS lookups", () => {
     });
 
     it("uses AWS's vCPU count for quota demand", async () => {
-        const run = await runProgram(stackFile("prod"), {
+        const run = await runProgram(stackFixture("prod"), {
             ...PROD_AWS,
             instanceTypes: {
                 "g6.4xlarge": { vcpus: 20, memoryMiB: 65536, gpus: 1 },
@@ -272,7 +272,7 @@ describe("AWS lookups", () => {
     });
 
     it("reports the AWS account the stack ran against", async () => {
-        const run = await runProgram(stackFile("prod"), PROD_AWS);
+        const run = await runProgram(stackFixture("prod"), PROD_AWS);
         assert.strictEqual(run.outputs?.awsAccountId, "111122223333");
     });
 });

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ProgramRun, rendered, runProgram, StackConfig } from "./support/harness";
 import { AwsFixture, TOKENS, workerMachineSets } from "./support/aws";
-import { gpuPool, PROD_AWS, stackFile } from "./support/scenarios";
+import { gpuPool, PROD_AWS, stackFixture } from "./support/scenarios";
 
 const providerSpec = (run: ProgramRun, name: string): any =>
     (rendered(run, "MachineSet") as any[]).find((m) => m.metadata.name === name).spec.template.spec.providerSpec.value;
@@ -229,7 +229,7 @@ describe("network and identity of new pools", () => {
     });
 
     it("asks for zones with offline lookups, where the cluster's zones cannot be found", async () => {
-        const dev = stackFile("dev");
+        const dev = stackFixture("dev");
         const pools = dev["cluster-capacity:pools"] as Record<string, unknown>[];
         delete pools[0].zones;
         const run = await runProgram(dev);
@@ -240,7 +240,7 @@ describe("network and identity of new pools", () => {
     });
 
     it("refuses rendering offline without an explicit network, instead of guessing names from openshiftVersion", async () => {
-        const dev = stackFile("dev");
+        const dev = stackFixture("dev");
         delete dev["cluster-capacity:network"];
         const run = await runProgram(dev);
         assert.match(

@@ -5,11 +5,12 @@ import Ajv2020 from "ajv/dist/2020";
 import * as YAML from "yaml";
 import { CONFIG_KEYS, CONFIG_SCHEMA } from "../lib/config/schema";
 import { parseConfig } from "../lib/config/validate";
-import { rawConfigFrom } from "../lib/config/load";
-import { resourcesOfKind, runProgram, rendered, runtimeConfig, StackConfig } from "./support/harness";
+import { rawConfigFrom, runtimeConfig } from "../lib/config/load";
+import { resourcesOfKind, runProgram, rendered, StackConfig } from "./support/harness";
 import { isSystemNamespace } from "../lib/config/features";
 import { crdDirectory, CrdIndex, loadCrds, SHARED_DIR, toJsonSchema } from "./support/crds";
 import { REPO, SCENARIOS } from "./support/scenarios";
+import { previewMatrix } from "../scripts/stack-matrix";
 
 /** Kinds the Kubernetes API itself serves; the provider's typed SDK checks their shape. */
 const BUILT_IN = new Set([
@@ -116,6 +117,17 @@ describe("project and stack files", () => {
             const config = (YAML.parse(fs.readFileSync(path.join(REPO, stack), "utf8")) as { config: StackConfig }).config;
             const all = runtimeConfig(config);
             assert.doesNotThrow(() => parseConfig(rawConfigFrom(all), { awsRegion: all["aws:region"] }));
+        });
+    }
+
+    for (const { stack } of previewMatrix(REPO).include.filter((entry) => !entry.aws)) {
+        it(`Pulumi.${stack}.yaml, an offline stack, renders without an AWS call or a cluster`, async () => {
+            const config = (YAML.parse(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8")) as { config: StackConfig }).config;
+            const run = await runProgram(config);
+            assert.ifError(run.error);
+            assert.deepStrictEqual(run.invokes, []);
+            assert.deepStrictEqual(run.reads, []);
+            assert.ok(rendered(run).length > 0);
         });
     }
 });

@@ -3,7 +3,7 @@ import { GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { runProgram } from "./support/harness";
 import { cloudWatch, ec2 } from "./support/awsSdk";
-import { gpuPool, offlineStack, PROD_AWS, stackFile } from "./support/scenarios";
+import { gpuPool, offlineStack, PROD_AWS, stackFixture } from "./support/scenarios";
 import { machineNamePrefix } from "../policy/lib/resources";
 
 /** Running g6.4xlarge instances (16 vCPUs) named like Machines of these MachineSets. */
@@ -36,7 +36,7 @@ describe("quotas against what is in use now", () => {
         ec2.on(DescribeInstancesCommand).resolves(
             instances("prod-east-x8v2k-l4-single-us-east-1a", "prod-east-x8v2k-l4-single-us-east-1b", "someone-else-worker-us-east-1a"),
         );
-        const run = await runProgram(stackFile("prod"), PROD_AWS);
+        const run = await runProgram(stackFixture("prod"), PROD_AWS);
         assert.ifError(run.error);
         const quota = (run.outputs as any).quotas["L-DB2E81BA"];
         assert.deepStrictEqual(
@@ -73,7 +73,7 @@ describe("quotas against what is in use now", () => {
             CpuOptions: { CoreCount: 24, ThreadsPerCore: 2 },
         };
         ec2.on(DescribeInstancesCommand).resolves(old);
-        const run = await runProgram(stackFile("prod"), PROD_AWS);
+        const run = await runProgram(stackFixture("prod"), PROD_AWS);
         assert.ifError(run.error);
         assert.strictEqual((run.outputs as any).quotas["L-DB2E81BA"].usedOutside, 300 - 48);
     });
@@ -102,7 +102,7 @@ describe("quotas against what is in use now", () => {
         cloudWatch
             .on(GetMetricStatisticsCommand)
             .rejects(new Error("AccessDenied: not authorized to perform cloudwatch:GetMetricStatistics"));
-        const run = await runProgram(stackFile("prod"), PROD_AWS);
+        const run = await runProgram(stackFixture("prod"), PROD_AWS);
         assert.match(
             String(run.error),
             /AWS lookups that can read the usage of L-DB2E81BA \(cloudwatch:GetMetricStatistics was denied: grant cloudwatch:GetMetricStatistics to the identity that runs Pulumi; AWS said: AccessDenied/,
@@ -111,7 +111,7 @@ describe("quotas against what is in use now", () => {
     });
 
     it("refuses usage in config with aws lookups, where CloudWatch says", async () => {
-        const run = await runProgram({ ...stackFile("prod"), "cluster-capacity:usage": { "L-DB2E81BA": 10 } }, PROD_AWS);
+        const run = await runProgram({ ...stackFixture("prod"), "cluster-capacity:usage": { "L-DB2E81BA": 10 } }, PROD_AWS);
         assert.match(String(run.error), /cluster-capacity:usage: .*expected no usage with aws lookups/);
     });
 

@@ -11,6 +11,13 @@ const STRING_KEYS = new Set(
         .map(([key]) => key),
 );
 
+/** Flattens stack-file config (`namespace:key` → YAML value) into the string map the Pulumi runtime hands a program. */
+export function runtimeConfig(config: Readonly<Record<string, unknown>>): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    );
+}
+
 /**
  * Raw values of the project's config keys from a flat `namespace:key` map, objects and arrays
  * parsed from their JSON form. Unknown `cluster-capacity:` keys are kept so validation names them.

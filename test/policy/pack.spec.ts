@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig } from "../support/harness";
 import { mandatory, PolicyPackConfig, runPolicyPack } from "../support/policyHarness";
-import { gpuPool, multiPoolStack, offlineStack, PROD_AWS, REPO, stackFile } from "../support/scenarios";
+import { gpuPool, multiPoolStack, offlineStack, PROD_AWS, REPO, stackFixture } from "../support/scenarios";
 import { BUILTIN_INSTANCE_TYPES } from "../../policy/lib/catalogue";
 import type { QuotaSource } from "../../policy/lib/awsQuotaSource";
 
@@ -26,11 +26,11 @@ async function program(config: StackConfig, aws = {}): Promise<ProgramRun> {
 
 describe("the policy pack over the rendered program (pulumi preview --policy-pack policy)", () => {
     it("passes the dev stack with policy-config/dev.json", async () => {
-        assert.deepStrictEqual(await runPolicyPack(await program(stackFile("dev")), policyConfig("dev")), []);
+        assert.deepStrictEqual(await runPolicyPack(await program(stackFixture("dev")), policyConfig("dev")), []);
     });
 
     it("passes the prod stack with policy-config/prod.json, reading quotas from AWS", async () => {
-        const run = await program(stackFile("prod"), PROD_AWS);
+        const run = await program(stackFixture("prod"), PROD_AWS);
         assert.deepStrictEqual(await runPolicyPack(run, policyConfig("prod"), { quotaSource: PROD_QUOTA_SOURCE }), []);
     });
 
@@ -53,11 +53,11 @@ describe("the policy pack over the rendered program (pulumi preview --policy-pac
     });
 
     it("keeps policy-config/dev.json's quotas equal to the dev stack's", () => {
-        assert.deepStrictEqual(policyConfig("dev")["pool-within-quota"].quotas, stackFile("dev")["cluster-capacity:quotas"]);
+        assert.deepStrictEqual(policyConfig("dev")["pool-within-quota"].quotas, stackFixture("dev")["cluster-capacity:quotas"]);
     });
 
     it("fails machineset-protected when a MachineSet loses protect", async () => {
-        const run = await program(stackFile("dev"));
+        const run = await program(stackFixture("dev"));
         const [first] = resourcesOfKind(run, "MachineSet");
         first.protect = false;
         const violations = mandatory(await runPolicyPack(run, policyConfig("dev")));
@@ -68,7 +68,7 @@ describe("the policy pack over the rendered program (pulumi preview --policy-pac
     });
 
     it("fails pool-within-quota when an autoscaler's maximum is raised past the real quota, even if the stack's own quota value was raised too", async () => {
-        const dev = stackFile("dev");
+        const dev = stackFixture("dev");
         const pools = (dev["cluster-capacity:pools"] as Record<string, unknown>[]).map((p) =>
             p.name === "l4" ? { ...p, autoscaling: { minReplicas: 0, maxReplicas: 3 } } : p,
         );
@@ -91,7 +91,7 @@ describe("the policy pack over the rendered program (pulumi preview --policy-pac
 });
 
 describe("retiring a pool on purpose", () => {
-    const dev = stackFile("dev");
+    const dev = stackFixture("dev");
     const devPools = dev["cluster-capacity:pools"] as Record<string, unknown>[];
     const withPools = (pools: Record<string, unknown>[]) => ({ ...dev, "cluster-capacity:pools": pools });
     const l4Sets = (run: ProgramRun) => resourcesOfKind(run, "MachineSet").filter((r) => r.name.startsWith("l4-us-east-2"));

@@ -5,6 +5,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsFixture, answerInvoke } from "./aws";
+import { runtimeConfig } from "../../lib/config/load";
 
 const RESERVATION_TYPE = "aws:ec2/capacityReservation:CapacityReservation";
 
@@ -60,13 +61,6 @@ interface RegisterRequest {
 }
 
 const PROGRAM = path.resolve(__dirname, "..", "..", "index.ts");
-
-/** Flattens stack-file config into the string map the Pulumi runtime hands a program. */
-export function runtimeConfig(config: StackConfig): Record<string, string> {
-    return Object.fromEntries(
-        Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
-    );
-}
 
 export interface ProgramOptions {
     /** The program's entry file; default the cluster-capacity program. */

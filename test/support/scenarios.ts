@@ -1,4 +1,4 @@
-/** Stack configs for tests: the committed stack files, and small offline scenarios to vary. */
+/** Stack configs for tests: fixtures of the stack files, and small offline scenarios to vary. */
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -7,8 +7,12 @@ import { AwsFixture, bootImagesConfigMap, workerMachineSets } from "./aws";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
-export function stackFile(stack: string): StackConfig {
-    const file = path.join(REPO, `Pulumi.${stack}.yaml`);
+/**
+ * A stack of test/fixtures/stacks: copies of the stack files as the tests were written against
+ * them, so that editing a committed stack file changes no test but the one that checks it is valid.
+ */
+export function stackFixture(stack: string): StackConfig {
+    const file = path.join(REPO, "test", "fixtures", "stacks", `Pulumi.${stack}.yaml`);
     return (YAML.parse(fs.readFileSync(file, "utf8")) as { config: StackConfig }).config;
 }
 
@@ -173,7 +177,7 @@ export const TRAINING_AWS: AwsFixture = {
 
 /** The prod cluster with one p5 training pool; `smokeTests` adds the smoke-test Jobs. */
 export const trainingStack = (pool: PoolEntry = {}, smokeTests = false): StackConfig => ({
-    ...stackFile("prod"),
+    ...stackFixture("prod"),
     ...(smokeTests && { "cluster-capacity:smokeTests": true }),
     "cluster-capacity:pools": [
         gpuPool("h100", {
@@ -285,7 +289,7 @@ export function driverPerPoolStack(gpuOperator: Record<string, unknown> = {}): S
 
 /** Stacks that together render every kind of object the program can: the schema and e2e suites apply them all. */
 export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
-    ["the dev stack", stackFile("dev")],
+    ["the dev stack", stackFixture("dev")],
     ["GPU as a service for three teams over H100, A100 and L4 pools", teamsStack()],
     ["three teams over whole H100 GPUs, an A100 pool sliced all-1g.10gb by MIG and an L4 pool", migTeamsStack()],
     [
@@ -299,7 +303,7 @@ export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
             "cluster-capacity:kueue": { enabled: true },
         }),
     ],
-    ["the prod stack", stackFile("prod"), PROD_AWS],
+    ["the prod stack", stackFixture("prod"), PROD_AWS],
     ["a multi-pool 4.18 cluster", multiPoolStack()],
     ["a multi-pool 4.15 cluster", multiPoolStack("4.15")],
     [
