@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
 import { quotaFor } from "../policy/lib/quota";
 import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
-import { fallbackMachineSetName, machineSetName, MAX_LABEL_LENGTH } from "./naming";
+import { fallbackMachineSetName, machineSetName, machineSetNameProblem } from "./naming";
 import { ownVcpus, UsageMetric, vcpusInUse } from "./usage";
 import type { ClusterReads } from "./clusterReads";
 import {
@@ -495,16 +495,8 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
                 );
             }
             for (const zone of pool.zones) {
-                const name = machineSetName(config.cluster.infraId, pool.name, zone);
-                if (name.length > MAX_LABEL_LENGTH) {
-                    problems.push(
-                        problem(
-                            ["pools", index, "name"],
-                            pool.name,
-                            `a shorter name: MachineSet name "${name}" has ${name.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`,
-                        ),
-                    );
-                }
+                const tooLong = machineSetNameProblem(index, pool.name, machineSetName(config.cluster.infraId, pool.name, zone));
+                if (tooLong) problems.push(tooLong);
             }
         });
     }

@@ -1,10 +1,25 @@
 /** Kubernetes and OpenShift naming rules and the names this program gives to what it renders. */
+import { ConfigProblem, problem } from "./errors";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_LABEL_LENGTH = 63;
 
 export function isDns1123Label(value: string): boolean {
     return value.length <= MAX_LABEL_LENGTH && DNS1123_LABEL.test(value);
+}
+
+/**
+ * The one rule on MachineSet name length, wherever a name is made (zones, fallbacks, reservations):
+ * a MachineSet's name is also a label value (`machine.openshift.io/cluster-api-machineset`), so at
+ * most 63 characters; too long, the pool's name must be shorter. `kind` says which MachineSet.
+ */
+export function machineSetNameProblem(index: number, pool: string, name: string, kind = "MachineSet"): ConfigProblem | undefined {
+    if (name.length <= MAX_LABEL_LENGTH) return undefined;
+    return problem(
+        ["pools", index, "name"],
+        pool,
+        `a shorter name: ${kind} name "${name}" has ${name.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`,
+    );
 }
 
 /** `<infraId>-<pool>-<zone>`; also a label value (`machine.openshift.io/cluster-api-machineset`), so ≤ 63. */

@@ -11,7 +11,7 @@ import { DescribeCapacityReservationsCommand, EC2Client } from "@aws-sdk/client-
 import type { ClusterConfig, PoolConfig, ReservationFacts } from "./config/types";
 import { ConfigProblem, describeAwsFailure, problem } from "./errors";
 import { readValue } from "./clusterReads";
-import { MAX_LABEL_LENGTH, reservedMachineSetName } from "./naming";
+import { machineSetNameProblem, reservedMachineSetName } from "./naming";
 
 /** The OpenShift minor from which the Machine API launches into a Capacity Block (`marketType: CapacityBlock`). */
 const CAPACITY_BLOCK_MIN_MINOR = 19;
@@ -144,15 +144,8 @@ export function planReservations(
             );
         }
         const name = reservedMachineSetName(cluster.infraId, pool.name, facts.availabilityZone, id);
-        if (name.length > MAX_LABEL_LENGTH) {
-            problems.push(
-                problem(
-                    ["pools", index, "name"],
-                    pool.name,
-                    `a shorter name: reserved MachineSet name "${name}" has ${name.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`,
-                ),
-            );
-        }
+        const tooLong = machineSetNameProblem(index, pool.name, name, "reserved MachineSet");
+        if (tooLong) problems.push(tooLong);
         if (problems.length > before) return;
         if (ended) {
             warnings.push(

@@ -3,7 +3,14 @@
  * every bad value with its key path. Pure: no Pulumi runtime, no AWS.
  */
 import Ajv, { ErrorObject } from "ajv";
-import { fallbackMachineSetName, isDns1123Label, machineSetName, MAX_LABEL_LENGTH, poolMachineConfigRole } from "../naming";
+import {
+    fallbackMachineSetName,
+    isDns1123Label,
+    machineSetName,
+    machineSetNameProblem,
+    MAX_LABEL_LENGTH,
+    poolMachineConfigRole,
+} from "../naming";
 import { managesBootImages, MIN_OPENSHIFT_MINOR, parseOpenShiftVersion } from "../openshift";
 import { compareVersions } from "../versionMatrix";
 import { ConfigError, ConfigProblem, PathSegment, problem } from "../errors";
@@ -211,18 +218,12 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
                 ),
             );
         }
-        const longest = pool.zones
-            .map((zone) => fallbackMachineSetName(cluster.infraId, pool.name, zone))
-            .find((n) => n.length > MAX_LABEL_LENGTH);
-        if (longest) {
-            problems.push(
-                problem(
-                    ["pools", index, "name"],
-                    pool.name,
-                    `a shorter name: fallback MachineSet name "${longest}" has ${longest.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`,
-                ),
-            );
-        }
+        const tooLong = pool.zones
+            .map((zone) =>
+                machineSetNameProblem(index, pool.name, fallbackMachineSetName(cluster.infraId, pool.name, zone), "fallback MachineSet"),
+            )
+            .find((p) => p !== undefined);
+        if (tooLong) problems.push(tooLong);
     });
     if (raw.usage && lookups === "aws") {
         problems.push(problem(["usage"], raw.usage, "no usage with aws lookups: the AWS/Usage metrics in CloudWatch say what is in use"));
@@ -394,16 +395,8 @@ function resolvePool(
         if (cluster.region && !(zone.startsWith(cluster.region) && /^[a-z]$/.test(zone.slice(cluster.region.length)))) {
             problems.push(problem(at("zones", z), zone, `an availability zone of ${cluster.region}, such as ${cluster.region}a`));
         } else if (cluster.infraId) {
-            const machineSet = machineSetName(cluster.infraId, name, zone);
-            if (machineSet.length > MAX_LABEL_LENGTH) {
-                problems.push(
-                    problem(
-                        at("name"),
-                        name,
-                        `a shorter name: MachineSet name "${machineSet}" has ${machineSet.length} characters, at most ${MAX_LABEL_LENGTH} are allowed`,
-                    ),
-                );
-            }
+            const tooLong = machineSetNameProblem(index, name, machineSetName(cluster.infraId, name, zone));
+            if (tooLong) problems.push(tooLong);
         }
     });
 
