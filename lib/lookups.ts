@@ -8,7 +8,7 @@ import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
 import { quotaFor } from "../policy/lib/quota";
 import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
 import { fallbackMachineSetName, machineSetName, machineSetNameProblem } from "./naming";
-import { ownVcpus, UsageMetric, vcpusInUse } from "./usage";
+import { ownVcpus, ServiceQuotaUsageMetric, vcpusInUse } from "./usage";
 import type { ClusterReads } from "./clusterReads";
 import {
     awsReference,
@@ -127,7 +127,7 @@ export async function resolveLookups(config: CapacityConfig, readCluster?: () =>
     const region = config.cluster.region;
     const architectures = new Map<string, string[]>();
     const awsQuotaValues: Record<string, number> = {};
-    const usageMetrics = new Map<string, UsageMetric>();
+    const usageMetrics = new Map<string, ServiceQuotaUsageMetric>();
     const [accountId, specs, limits, offerings] = await Promise.all([
         online ? callerAccount() : Promise.resolve(undefined),
         Promise.all(

@@ -6,41 +6,30 @@
  */
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { quotaFor } from "../policy/lib/quota";
 import { machineNamePrefix } from "../policy/lib/resources";
+import { addVcpusByQuota, newestMaximum, usageStatisticsRequest } from "../policy/lib/usage";
 import { clusterTag } from "./network";
 
-export interface UsageMetric {
+/** A quota's usage metric as `aws.servicequotas.getServiceQuota` returns it (`usageMetrics`). */
+export interface ServiceQuotaUsageMetric {
     metricName: string;
     metricNamespace: string;
     metricDimensions: { class: string; resource: string; service: string; type: string }[];
 }
 
-/**
- * The newest value of the metric (1-minute maxima over the last 15 minutes): the same moment as the
- * running machines it is compared with, not an hour's peak that scaled-down machines still inflate.
- */
-export async function vcpusInUse(region: string, metric: UsageMetric): Promise<number> {
+/** The newest vCPUs in use of the quota whose usage metric this is (policy/lib/usage.ts). */
+export async function vcpusInUse(region: string, metric: ServiceQuotaUsageMetric): Promise<number> {
     const [dimensions] = metric.metricDimensions;
-    const now = new Date();
-    const answer = await new CloudWatchClient({ region }).send(
-        new GetMetricStatisticsCommand({
-            Namespace: metric.metricNamespace,
-            MetricName: metric.metricName,
-            Dimensions: [
-                { Name: "Service", Value: dimensions.service },
-                { Name: "Type", Value: dimensions.type },
-                { Name: "Resource", Value: dimensions.resource },
-                { Name: "Class", Value: dimensions.class },
-            ],
-            StartTime: new Date(now.getTime() - 15 * 60 * 1000),
-            EndTime: now,
-            Period: 60,
-            Statistics: ["Maximum"],
-        }),
+    const request = usageStatisticsRequest(
+        {
+            namespace: metric.metricNamespace,
+            name: metric.metricName,
+            dimensions: { Service: dimensions.service, Type: dimensions.type, Resource: dimensions.resource, Class: dimensions.class },
+        },
+        new Date(),
     );
-    const newest = [...(answer.Datapoints ?? [])].sort((x, y) => (x.Timestamp?.getTime() ?? 0) - (y.Timestamp?.getTime() ?? 0)).pop();
-    return newest?.Maximum ?? 0;
+    const answer = await new CloudWatchClient({ region }).send(new GetMetricStatisticsCommand(request));
+    return newestMaximum(answer.Datapoints);
 }
 
 /**
@@ -63,13 +52,13 @@ export async function ownVcpus(region: string, infraId: string, machineSets: Ite
                 NextToken: token,
             }),
         );
-        for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-            const name = instance.Tags?.find((t) => t.Key === "Name")?.Value ?? "";
-            if (!/[a-z0-9]{5}$/.test(name) || !prefixes.has(name.slice(0, -5))) continue;
-            const code = quotaFor(instance.InstanceType ?? "", instance.InstanceLifecycle === "spot" ? "spot" : "on-demand")?.code;
-            const count = (instance.CpuOptions?.CoreCount ?? 0) * (instance.CpuOptions?.ThreadsPerCore ?? 1);
-            if (code) vcpus[code] = (vcpus[code] ?? 0) + count;
-        }
+        const ours = (page.Reservations ?? [])
+            .flatMap((r) => r.Instances ?? [])
+            .filter((instance) => {
+                const name = instance.Tags?.find((t) => t.Key === "Name")?.Value ?? "";
+                return /[a-z0-9]{5}$/.test(name) && prefixes.has(name.slice(0, -5));
+            });
+        addVcpusByQuota(vcpus, ours);
         token = page.NextToken;
     } while (token);
     return vcpus;

@@ -3,8 +3,8 @@
  * policy config, else the SDK's environment). Loaded lazily so the default, offline mode never
  * needs the SDK.
  */
-import { quotaFor } from "./quota";
 import { machineNamePrefix } from "./resources";
+import { addVcpusByQuota, newestMaximum, usageStatisticsRequest } from "./usage";
 
 export interface QuotaSource {
     /** The quota's value in vCPUs. Throws when AWS does not answer. */
@@ -45,22 +45,12 @@ export function awsQuotaSource(region?: string): QuotaSource {
             const dimensions = Object.entries(metric?.MetricDimensions ?? {});
             if (!metric?.MetricNamespace || !metric.MetricName || dimensions.length === 0) return undefined;
             const { CloudWatchClient, GetMetricStatisticsCommand } = await import("@aws-sdk/client-cloudwatch");
-            const now = new Date();
-            const answer = await new CloudWatchClient({ region }).send(
-                new GetMetricStatisticsCommand({
-                    Namespace: metric.MetricNamespace,
-                    MetricName: metric.MetricName,
-                    Dimensions: dimensions.map(([Name, Value]) => ({ Name, Value })),
-                    StartTime: new Date(now.getTime() - 15 * 60 * 1000),
-                    EndTime: now,
-                    Period: 60,
-                    Statistics: ["Maximum"],
-                }),
+            const request = usageStatisticsRequest(
+                { namespace: metric.MetricNamespace, name: metric.MetricName, dimensions: Object.fromEntries(dimensions) },
+                new Date(),
             );
-            const newest = [...(answer.Datapoints ?? [])]
-                .sort((x, y) => (x.Timestamp?.getTime() ?? 0) - (y.Timestamp?.getTime() ?? 0))
-                .pop();
-            return newest?.Maximum ?? 0;
+            const answer = await new CloudWatchClient({ region }).send(new GetMetricStatisticsCommand(request));
+            return newestMaximum(answer.Datapoints);
         },
         async ownVcpus(machineSets) {
             const { EC2Client, DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
@@ -80,12 +70,10 @@ export function awsQuotaSource(region?: string): QuotaSource {
                             NextToken: token,
                         }),
                     );
-                    for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-                        const market = instance.InstanceLifecycle === "spot" ? "spot" : "on-demand";
-                        const code = quotaFor(instance.InstanceType ?? "", market)?.code;
-                        const count = (instance.CpuOptions?.CoreCount ?? 0) * (instance.CpuOptions?.ThreadsPerCore ?? 1);
-                        if (code) vcpus[code] = (vcpus[code] ?? 0) + count;
-                    }
+                    addVcpusByQuota(
+                        vcpus,
+                        (page.Reservations ?? []).flatMap((r) => r.Instances ?? []),
+                    );
                     token = page.NextToken;
                 } while (token);
             }
