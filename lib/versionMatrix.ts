@@ -78,34 +78,23 @@ const NEURON_4_19_4_20 = {
     customSchedulerImage: "public.ecr.aws/eks-distro/kubernetes/kube-scheduler:v1.32.9-eks-1-32-24",
 };
 
+/**
+ * 4.14 to 4.17, alike but for Kubernetes. GPU Operator: docs release-24.9 (4.12–4.17), release-25.3
+ * (4.12–4.19), release-25.10 (4.14–4.21); the 26.x docs start at 4.17/4.18, and 26.3 listed 4.17 at
+ * 26.3.0 and dropped it with 26.3.3 (cloud-native-docs 0b3e69b5). No Kueue or Neuron catalog.
+ */
+const beforeKueueCatalog = (kubernetes: string): PlatformRow => ({
+    kubernetes,
+    gpuOperator: { lines: lines("24.9", "25.3", "25.10"), defaultLine: "25.10" },
+    nfd: NFD_WITHOUT_TOLERATIONS,
+    kmm: KMM,
+});
+
 export const VERSION_MATRIX: Readonly<Record<number, PlatformRow>> = {
-    // GPU Operator: docs release-24.9 (4.12–4.17), release-25.3 (4.12–4.19), release-25.10 (4.14–4.21);
-    // the 26.x docs start at 4.17/4.18. No Kueue or Neuron catalog.
-    14: {
-        kubernetes: "1.27",
-        gpuOperator: { lines: lines("24.9", "25.3", "25.10"), defaultLine: "25.10" },
-        nfd: NFD_WITHOUT_TOLERATIONS,
-        kmm: KMM,
-    },
-    15: {
-        kubernetes: "1.28",
-        gpuOperator: { lines: lines("24.9", "25.3", "25.10"), defaultLine: "25.10" },
-        nfd: NFD_WITHOUT_TOLERATIONS,
-        kmm: KMM,
-    },
-    16: {
-        kubernetes: "1.29",
-        gpuOperator: { lines: lines("24.9", "25.3", "25.10"), defaultLine: "25.10" },
-        nfd: NFD_WITHOUT_TOLERATIONS,
-        kmm: KMM,
-    },
-    // 26.3 docs listed 4.17 at 26.3.0 and dropped it with 26.3.3 (cloud-native-docs 0b3e69b5): not listed here.
-    17: {
-        kubernetes: "1.30",
-        gpuOperator: { lines: lines("24.9", "25.3", "25.10"), defaultLine: "25.10" },
-        nfd: NFD_WITHOUT_TOLERATIONS,
-        kmm: KMM,
-    },
+    14: beforeKueueCatalog("1.27"),
+    15: beforeKueueCatalog("1.28"),
+    16: beforeKueueCatalog("1.29"),
+    17: beforeKueueCatalog("1.30"),
     // 24.9 stops at 4.17; 25.3 added 4.18 in 25.3.0; 26.7 (main docs 4.18–4.22) is the supported line.
     18: {
         kubernetes: "1.31",
