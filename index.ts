@@ -90,22 +90,27 @@ async function main() {
         return capacityReport(config, facts, plan, cost);
     }
     provider ??= kubernetesProvider("cluster-capacity", config);
+    // Every component hands the stack's Kubernetes provider on to its children (parent: this).
+    const inCluster = { provider };
 
     if (openshift) {
-        const poolArgs = { infraId: cluster.infraId, region: cluster.region, vpcId: facts.vpcId, provider };
+        const poolArgs = { infraId: cluster.infraId, region: cluster.region, vpcId: facts.vpcId };
         for (const poolPlan of plan.pools) {
             if (poolPlan.pool.accelerator === "nvidia") {
-                new GpuPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan, machineConfigRole: gpuPoolRole(poolPlan.pool) });
+                new GpuPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan, machineConfigRole: gpuPoolRole(poolPlan.pool) }, inCluster);
             } else {
-                new InferentiaPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan });
+                new InferentiaPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan }, inCluster);
             }
         }
         if (gpuPlans.length > 0) {
-            new GpuNodeTuning("gpu-node-tuning", {
-                openshiftVersion: cluster.openshiftVersion,
-                pools: gpuPlans.map((p) => p.pool),
-                provider,
-            });
+            new GpuNodeTuning(
+                "gpu-node-tuning",
+                {
+                    openshiftVersion: cluster.openshiftVersion,
+                    pools: gpuPlans.map((p) => p.pool),
+                },
+                inCluster,
+            );
         }
         if (plan.pools.some((p) => p.pool.autoscaling)) {
             // The autoscaler counts a node's allocatable nvidia.com/gpu, which time-slicing multiplies.
@@ -122,29 +127,35 @@ async function main() {
                     `cluster-capacity: OpenShift 4.${cluster.openshiftVersion.minor} has no ClusterAutoscaler expanders (4.16+): the autoscaler picks among spot and on-demand MachineSets at random.`,
                 );
             }
-            new ClusterAutoscaling("cluster-autoscaling", {
-                settings: config.clusterAutoscaler,
-                gpuLimits,
-                priorities: expanderSupported ? priorities : undefined,
-                provider,
-            });
+            new ClusterAutoscaling(
+                "cluster-autoscaling",
+                {
+                    settings: config.clusterAutoscaler,
+                    gpuLimits,
+                    priorities: expanderSupported ? priorities : undefined,
+                },
+                inCluster,
+            );
         }
     }
 
     const efaPools = plan.pools.filter((p) => p.pool.efa && !p.pool.retired).map((p) => p.pool);
     if (openshift && efaPools.length > 0) {
-        new EfaDevicePlugin("efa-device-plugin", { pools: efaPools, image: config.efaDevicePluginImage, provider });
+        new EfaDevicePlugin("efa-device-plugin", { pools: efaPools, image: config.efaDevicePluginImage }, inCluster);
     }
 
     const nfd =
         openshift && ((gpuOperator.enabled && gpuOperator.nfd) || neuron.enabled)
-            ? new NodeFeatureDiscovery("node-feature-discovery", {
-                  channel: config.operators.nfd.channel,
-                  workerTolerations: config.operators.nfd.workerTolerations
-                      ? daemonTolerations(plan.pools.flatMap((p) => p.pool.taints))
-                      : undefined,
-                  provider,
-              })
+            ? new NodeFeatureDiscovery(
+                  "node-feature-discovery",
+                  {
+                      channel: config.operators.nfd.channel,
+                      workerTolerations: config.operators.nfd.workerTolerations
+                          ? daemonTolerations(plan.pools.flatMap((p) => p.pool.taints))
+                          : undefined,
+                  },
+                  inCluster,
+              )
             : undefined;
     if (gpuOperator.enabled && gpuOperator.driverPerPool) {
         await pulumi.log.warn(
@@ -153,36 +164,45 @@ async function main() {
     }
     if (gpuOperator.enabled) {
         const gpuTaints = gpuPlans.flatMap((p) => p.pool.taints);
-        new GpuOperator("gpu-operator", {
-            settings: gpuOperator,
-            tolerations: daemonTolerations(gpuTaints.length > 0 ? gpuTaints : [DEFAULT_TAINTS.nvidia]),
-            timeSlicingReplicas: gpuPlans.flatMap((p) => (p.pool.timeSlicing === undefined ? [] : [p.pool.timeSlicing])),
-            gpuPools: gpuPlans.filter((p) => !p.pool.retired).map((p) => p.pool),
-            migPartedConfig: plan.migPartedConfig,
-            nodeFeatureDiscovery: nfd?.instance,
-            provider,
-        });
+        new GpuOperator(
+            "gpu-operator",
+            {
+                settings: gpuOperator,
+                tolerations: daemonTolerations(gpuTaints.length > 0 ? gpuTaints : [DEFAULT_TAINTS.nvidia]),
+                timeSlicingReplicas: gpuPlans.flatMap((p) => (p.pool.timeSlicing === undefined ? [] : [p.pool.timeSlicing])),
+                gpuPools: gpuPlans.filter((p) => !p.pool.retired).map((p) => p.pool),
+                migPartedConfig: plan.migPartedConfig,
+                nodeFeatureDiscovery: nfd?.instance,
+            },
+            inCluster,
+        );
     }
     if (neuron.enabled && nfd) {
-        new NeuronOperator("neuron", {
-            settings: neuron,
-            kmmChannel: config.operators.kmm.channel,
-            nodeFeatureDiscovery: nfd.subscription,
-            provider,
-        });
+        new NeuronOperator(
+            "neuron",
+            {
+                settings: neuron,
+                kmmChannel: config.operators.kmm.channel,
+                nodeFeatureDiscovery: nfd.subscription,
+            },
+            inCluster,
+        );
     }
     if (kueue.enabled) {
-        new Kueue("kueue", {
-            settings: kueue,
-            pools: plan.pools,
-            neuronCoreQuota: neuron.neuronCoreQuota,
-            tenantNamespaceLabels: openshift ? KUEUE_MANAGED_NAMESPACE_LABELS : {},
-            teams,
-            provider,
-        });
+        new Kueue(
+            "kueue",
+            {
+                settings: kueue,
+                pools: plan.pools,
+                neuronCoreQuota: neuron.neuronCoreQuota,
+                tenantNamespaceLabels: openshift ? KUEUE_MANAGED_NAMESPACE_LABELS : {},
+                teams,
+            },
+            inCluster,
+        );
     }
     if (config.smokeTests) {
-        new SmokeTests("smoke-tests", { pools: plan.pools, images: config.smokeTestImages, provider });
+        new SmokeTests("smoke-tests", { pools: plan.pools, images: config.smokeTestImages }, inCluster);
     }
     return capacityReport(config, facts, plan, cost, teams);
 }

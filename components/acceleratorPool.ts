@@ -7,18 +7,21 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { efaSecurityGroupName, machineSetName } from "../lib/naming";
-import { clusterTag } from "../lib/network";
+import { ArgsError } from "../lib/errors";
+import type { Accelerator } from "../policy/lib/contract";
+import { clusterTag, type MachineNetwork } from "../lib/network";
 import type { PoolPlan } from "../lib/plan";
 import { machineAutoscalerManifest, machineHealthCheckManifest, machineSetManifest } from "./machineSetManifest";
 
 export interface AcceleratorPoolArgs {
+    /** The cluster's infrastructure id: it prefixes the MachineSet names and tags the AWS resources. */
     infraId: string;
+    /** The cluster's AWS region, where the MachineSets launch. */
     region: string;
     /** The pool's plan: config, instance spec, AMI and MachineSet names. */
     plan: PoolPlan;
     /** The cluster's VPC, where an EFA pool's security group goes (from the lookups). */
     vpcId?: string;
-    provider: k8s.Provider;
 }
 
 export interface GpuPoolArgs extends AcceleratorPoolArgs {
@@ -28,6 +31,18 @@ export interface GpuPoolArgs extends AcceleratorPoolArgs {
 
 const AMI_PATH = "spec.template.spec.providerSpec.value.ami";
 
+function requireAccelerator(component: string, name: string, args: AcceleratorPoolArgs, accelerator: Accelerator, other: string): void {
+    if (args.plan.pool.accelerator !== accelerator) {
+        throw new ArgsError(
+            component,
+            name,
+            "plan.pool.accelerator",
+            args.plan.pool.accelerator,
+            `${accelerator} (${other} takes the others)`,
+        );
+    }
+}
+
 abstract class AcceleratorPool extends pulumi.ComponentResource {
     readonly machineSets: k8s.apiextensions.CustomResource[] = [];
     readonly machineAutoscalers: k8s.apiextensions.CustomResource[] = [];
@@ -35,15 +50,32 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
     readonly maxNodes: number;
 
     protected constructor(type: string, name: string, args: AcceleratorPoolArgs, role: string, opts?: pulumi.ComponentResourceOptions) {
-        super(type, name, {}, opts);
+        const component = type.split(":").pop() ?? type;
+        if (!args.infraId)
+            throw new ArgsError(component, name, "infraId", args.infraId, "the cluster's infrastructure id, which names the MachineSets");
+        if (!args.plan.amiId) throw new ArgsError(component, name, "plan.amiId", args.plan.amiId, "the AMI the lookups found for the pool");
+        const withoutNetwork = args.plan.machineSets.find((m) => !m.network);
+        if (withoutNetwork) {
+            throw new ArgsError(
+                component,
+                name,
+                `plan.machineSets[${args.plan.machineSets.indexOf(withoutNetwork)}].network`,
+                undefined,
+                `the subnet and security groups of ${withoutNetwork.zone}, from the lookups`,
+            );
+        }
+        if (args.plan.pool.efa && !args.vpcId) {
+            throw new ArgsError(
+                component,
+                name,
+                "vpcId",
+                args.vpcId,
+                "the cluster's VPC for an EFA pool's security group, from the lookups",
+            );
+        }
+        super(type, name, args, opts);
         const { plan } = args;
         const { pool } = plan;
-        if (!args.infraId) {
-            throw new Error(`${type} ${name}: infraId is required to name MachineSets`);
-        }
-        if (!plan.amiId) {
-            throw new Error(`${type} ${name}: no AMI id for pool ${pool.name}`);
-        }
         const awsResources = this.trainingResources(name, args);
         for (const machineSet of plan.machineSets) {
             // The autoscaler owns spec.replicas; with boot-image management the cluster owns the AMI.
@@ -51,13 +83,8 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
             // Named like the MachineSet after its `<infraId>-<pool>-` prefix: `<zone>`, as in earlier
             // releases, and the reservation or fallback suffix of the naming rules.
             const resourceName = `${name}-${machineSet.name.slice(machineSetName(args.infraId, pool.name, "").length)}`;
-            if (!machineSet.network) {
-                throw new Error(
-                    `${type} ${name}: no network for ${machineSet.zone}; the lookups should have found one or refused the config`,
-                );
-            }
             const manifest = machineSetManifest({
-                network: machineSet.network,
+                network: machineSet.network as MachineNetwork,
                 ...args,
                 pool,
                 zone: machineSet.zone,
@@ -72,7 +99,6 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
             this.machineSets.push(
                 new k8s.apiextensions.CustomResource(resourceName, manifest, {
                     parent: this,
-                    provider: args.provider,
                     protect: true,
                     ignoreChanges,
                     dependsOn: awsResources,
@@ -86,7 +112,6 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
                         machineAutoscalerManifest(machineSet.name, minReplicas, maxReplicas),
                         {
                             parent: this,
-                            provider: args.provider,
                             dependsOn: this.machineSets[this.machineSets.length - 1],
                         },
                     ),
@@ -100,7 +125,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
             new k8s.apiextensions.CustomResource(
                 `${name}-health-check`,
                 machineHealthCheckManifest(args.infraId, pool, this.machineSetNames),
-                { parent: this, provider: args.provider, dependsOn: this.machineSets },
+                { parent: this, dependsOn: this.machineSets },
             );
         }
         this.maxNodes = plan.maxNodes;
@@ -117,9 +142,6 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
         const { pool } = args.plan;
         const created: pulumi.Resource[] = [];
         if (pool.efa) {
-            if (!args.vpcId) {
-                throw new Error(`${name}: pool ${pool.name} has efa but no VPC; the lookups should have found the cluster's VPC`);
-            }
             const groupName = efaSecurityGroupName(args.infraId, pool.name);
             const self = { protocol: "-1", fromPort: 0, toPort: 0, self: true };
             created.push(
@@ -156,11 +178,7 @@ export class GpuPool extends AcceleratorPool {
     readonly maxGpus: number;
 
     constructor(name: string, args: GpuPoolArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (args.plan.pool.accelerator !== "nvidia") {
-            throw new Error(
-                `GpuPool ${name}: pool ${args.plan.pool.name} has accelerator ${args.plan.pool.accelerator}; use InferentiaPool`,
-            );
-        }
+        requireAccelerator("GpuPool", name, args, "nvidia", "InferentiaPool");
         super("cluster-capacity:index:GpuPool", name, args, args.machineConfigRole, opts);
         this.maxGpus = args.plan.maxGpus;
         this.registerOutputs({ machineSetNames: this.machineSetNames, maxNodes: this.maxNodes, maxGpus: this.maxGpus });
@@ -172,11 +190,7 @@ export class InferentiaPool extends AcceleratorPool {
     readonly maxNeuronDevices: number;
 
     constructor(name: string, args: AcceleratorPoolArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (args.plan.pool.accelerator !== "neuron") {
-            throw new Error(
-                `InferentiaPool ${name}: pool ${args.plan.pool.name} has accelerator ${args.plan.pool.accelerator}; use GpuPool`,
-            );
-        }
+        requireAccelerator("InferentiaPool", name, args, "neuron", "GpuPool");
         super("cluster-capacity:index:InferentiaPool", name, args, "worker", opts);
         this.maxNeuronDevices = args.plan.maxNeuronDevices;
         this.registerOutputs({ machineSetNames: this.machineSetNames, maxNodes: this.maxNodes, maxNeuronDevices: this.maxNeuronDevices });

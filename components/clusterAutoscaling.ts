@@ -56,7 +56,6 @@ export interface ClusterAutoscalingArgs {
     gpuLimits: GpuLimit[];
     /** The priority expander's priorities (`expanderPriorities`); none: the autoscaler's default expander. */
     priorities?: Record<number, string[]>;
-    provider: k8s.Provider;
 }
 
 export function clusterAutoscalerManifest(
@@ -87,7 +86,7 @@ export class ClusterAutoscaling extends pulumi.ComponentResource {
     readonly clusterAutoscaler: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: ClusterAutoscalingArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:ClusterAutoscaling", name, {}, opts);
+        super("cluster-capacity:index:ClusterAutoscaling", name, args, opts);
         const types = args.gpuLimits.map((l) => l.type);
         // The expander reads its ConfigMap when it chooses; it exists before the autoscaler is told to use it.
         const expanderConfig = args.priorities && priorityExpanderConfigMap(args.priorities);
@@ -97,7 +96,6 @@ export class ClusterAutoscaling extends pulumi.ComponentResource {
                   { metadata: expanderConfig.metadata, data: expanderConfig.data },
                   {
                       parent: this,
-                      provider: args.provider,
                   },
               )
             : undefined;
@@ -106,7 +104,6 @@ export class ClusterAutoscaling extends pulumi.ComponentResource {
             clusterAutoscalerManifest(args.settings, args.gpuLimits, args.priorities),
             {
                 parent: this,
-                provider: args.provider,
                 dependsOn: priorities ? [priorities] : [],
             },
         );

@@ -20,7 +20,6 @@ export interface EfaDevicePluginArgs {
     /** The pools with `efa: true`: the plugin runs on their nodes only, tolerating their taints. */
     pools: PoolConfig[];
     image: string;
-    provider: k8s.Provider;
 }
 
 function efaDevicePluginManifests(pools: readonly PoolConfig[], image: string): KubernetesObject[] {
@@ -87,7 +86,7 @@ export class EfaDevicePlugin extends pulumi.ComponentResource {
     constructor(name: string, args: EfaDevicePluginArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cluster-capacity:index:EfaDevicePlugin", name, args, opts);
         const [namespace, serviceAccount, binding, daemonSet] = efaDevicePluginManifests(args.pools, args.image);
-        const childOpts = { parent: this, provider: args.provider };
+        const childOpts = { parent: this };
         const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: namespace.metadata }, childOpts);
         const inNamespace = { ...childOpts, dependsOn: ns };
         const sa = new k8s.core.v1.ServiceAccount(`${name}-service-account`, { metadata: serviceAccount.metadata }, inNamespace);

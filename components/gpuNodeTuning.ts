@@ -5,6 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ArgsError } from "../lib/errors";
 import type { PoolConfig } from "../lib/config/types";
 import { GPU_MACHINE_CONFIG_POOL, nodeRoleLabel, poolMachineConfigRole } from "../lib/naming";
 import { ignitionVersion, OpenShiftVersion } from "../lib/openshift";
@@ -78,7 +79,6 @@ export interface GpuNodeTuningArgs {
     openshiftVersion: OpenShiftVersion;
     /** The NVIDIA pools; those with sysctls or kernel arguments get their own MachineConfigPool. */
     pools: PoolConfig[];
-    provider: k8s.Provider;
 }
 
 export class GpuNodeTuning extends pulumi.ComponentResource {
@@ -86,12 +86,10 @@ export class GpuNodeTuning extends pulumi.ComponentResource {
     readonly machineConfigs: k8s.apiextensions.CustomResource[] = [];
 
     constructor(name: string, args: GpuNodeTuningArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:GpuNodeTuning", name, {}, opts);
-        const other = args.pools.find((p) => p.accelerator !== "nvidia");
-        if (other) {
-            throw new Error(`GpuNodeTuning ${name}: pool ${other.name} is not an NVIDIA pool`);
-        }
-        const childOpts = { parent: this, provider: args.provider };
+        const other = args.pools.findIndex((p) => p.accelerator !== "nvidia");
+        if (other >= 0) throw new ArgsError("GpuNodeTuning", name, `pools[${other}].accelerator`, args.pools[other].accelerator, "nvidia");
+        super("cluster-capacity:index:GpuNodeTuning", name, args, opts);
+        const childOpts = { parent: this };
         const add = (list: k8s.apiextensions.CustomResource[], resourceName: string, manifest: KubernetesObject) =>
             list.push(new k8s.apiextensions.CustomResource(resourceName, manifest, childOpts));
 

@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
+import { ArgsError } from "../lib/errors";
 import type { GpuOperatorConfig, PoolConfig } from "../lib/config/types";
 import { timeSlicingConfigKey } from "../lib/naming";
 import { dashboardConfigMap, DCGM_METRICS_CONFIGMAP, DCGM_SCRAPE_INTERVAL, dcgmMetricsConfigMap, idleGpuRule } from "./gpuMonitoring";
@@ -193,42 +194,34 @@ export interface GpuOperatorArgs {
     migPartedConfig?: string;
     /** With OLM, the Node Feature Discovery install the operator needs (its GPU labels); none with Helm. */
     nodeFeatureDiscovery?: pulumi.Resource;
-    provider: k8s.Provider;
 }
 
 export class GpuOperator extends pulumi.ComponentResource {
     readonly namespace: string;
 
     constructor(name: string, args: GpuOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:GpuOperator", name, {}, opts);
-        const { settings, provider } = args;
-        if (!settings.enabled) {
-            throw new Error(`GpuOperator ${name}: settings.enabled is false; do not construct the component`);
-        }
+        if (!args.settings.enabled) throw new ArgsError("GpuOperator", name, "settings.enabled", false, "true (or no GpuOperator)");
+        super("cluster-capacity:index:GpuOperator", name, args, opts);
+        const { settings } = args;
         const olm = settings.install === "olm";
         this.namespace = olm ? OLM_NAMESPACE : HELM_NAMESPACE;
-        const childOpts = { parent: this, provider };
+        const childOpts = { parent: this };
         const timeSliced = args.timeSlicingReplicas.length > 0;
 
         let namespace: k8s.core.v1.Namespace;
         let subscription: k8s.apiextensions.CustomResource | undefined;
         if (olm) {
-            ({ namespace, subscription } = installOperator(
-                this,
-                name,
-                {
-                    namespace: OLM_NAMESPACE,
-                    namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
-                    targetOwnNamespace: true,
-                    operatorGroup: "nvidia-gpu-operator-group",
-                    packageName: "gpu-operator-certified",
-                    channel: settings.channel,
-                    source: "certified-operators",
-                    installPlanApproval: settings.installPlanApproval,
-                    startingCSV: settings.version && `gpu-operator-certified.v${settings.version}`,
-                },
-                provider,
-            ));
+            ({ namespace, subscription } = installOperator(this, name, {
+                namespace: OLM_NAMESPACE,
+                namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
+                targetOwnNamespace: true,
+                operatorGroup: "nvidia-gpu-operator-group",
+                packageName: "gpu-operator-certified",
+                channel: settings.channel,
+                source: "certified-operators",
+                installPlanApproval: settings.installPlanApproval,
+                startingCSV: settings.version && `gpu-operator-certified.v${settings.version}`,
+            }));
         } else {
             // The operator's pods are privileged (driver, toolkit): the namespace must allow them.
             namespace = createNamespace(

@@ -5,6 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ArgsError } from "../lib/errors";
 import type { KueueConfig, KueueNamespace, KueueTeam } from "../lib/config/types";
 import { FlavorPart, nodeAllocatable, orderedFlavorParts, queueQuotas } from "../lib/kueueQuota";
 import {
@@ -295,39 +296,32 @@ export interface KueueArgs {
     tenantNamespaceLabels: Readonly<Record<string, string>>;
     /** The teams' quotas (lib/kueueTeams.ts), when `settings.teams` has teams: one ClusterQueue each. */
     teams?: TeamsPlan;
-    provider: k8s.Provider;
 }
 
 export class Kueue extends pulumi.ComponentResource {
     readonly clusterQueue: string;
 
     constructor(name: string, args: KueueArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:Kueue", name, {}, opts);
-        const { settings, pools, provider } = args;
-        if (pools.length === 0) {
-            throw new Error(`Kueue ${name}: at least one pool is needed to give the ClusterQueue a quota`);
-        }
-        const childOpts = { parent: this, provider };
+        if (args.pools.length === 0)
+            throw new ArgsError("Kueue", name, "pools", [], "at least one pool, whose capacity is the ClusterQueue's quota");
+        super("cluster-capacity:index:Kueue", name, args, opts);
+        const { settings, pools } = args;
+        const childOpts = { parent: this };
         const custom = (resourceName: string, manifest: KubernetesObject, extra: pulumi.CustomResourceOptions = {}) =>
             new k8s.apiextensions.CustomResource(resourceName, manifest, { ...childOpts, ...extra });
 
         let ready: pulumi.Resource[] = [];
         if (settings.operator.enabled) {
-            const { subscription } = installOperator(
-                this,
-                `${name}-operator`,
-                {
-                    namespace: KUEUE_OPERATOR_NAMESPACE,
-                    namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
-                    targetOwnNamespace: false,
-                    operatorGroup: "openshift-kueue-operator",
-                    packageName: "kueue-operator",
-                    channel: settings.operator.channel,
-                    source: "redhat-operators",
-                    installPlanApproval: "Automatic",
-                },
-                provider,
-            );
+            const { subscription } = installOperator(this, `${name}-operator`, {
+                namespace: KUEUE_OPERATOR_NAMESPACE,
+                namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
+                targetOwnNamespace: false,
+                operatorGroup: "openshift-kueue-operator",
+                packageName: "kueue-operator",
+                channel: settings.operator.channel,
+                source: "redhat-operators",
+                installPlanApproval: "Automatic",
+            });
             const fairSharing = settings.teams.some((t) => t.fairSharingWeight !== undefined);
             ready = [
                 custom(`${name}-kueue`, kueueOperatorManifest(settings.operator.frameworks, fairSharing), { dependsOn: subscription }),

@@ -5,6 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ArgsError } from "../lib/errors";
 import type { NeuronConfig } from "../lib/config/types";
 import { installOperator } from "./olm";
 import type { KubernetesObject } from "../policy/lib/contract";
@@ -69,44 +70,31 @@ export interface NeuronOperatorArgs {
     kmmChannel: string;
     /** The Node Feature Discovery install whose operator serves NodeFeatureRules. */
     nodeFeatureDiscovery: pulumi.Resource;
-    provider: k8s.Provider;
 }
 
 export class NeuronOperator extends pulumi.ComponentResource {
     constructor(name: string, args: NeuronOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:NeuronOperator", name, {}, opts);
-        const { settings, provider } = args;
-        if (!settings.enabled) {
-            throw new Error(`NeuronOperator ${name}: neuron.enabled is false; do not construct the component`);
-        }
+        if (!args.settings.enabled) throw new ArgsError("NeuronOperator", name, "settings.enabled", false, "true (or no NeuronOperator)");
+        super("cluster-capacity:index:NeuronOperator", name, args, opts);
+        const { settings } = args;
         const allNamespaces = { targetOwnNamespace: false, installPlanApproval: "Automatic" as const };
-        const kmm = installOperator(
-            this,
-            `${name}-kmm`,
-            {
-                ...allNamespaces,
-                namespace: "openshift-kmm",
-                operatorGroup: "kernel-module-management",
-                packageName: "kernel-module-management",
-                channel: args.kmmChannel,
-                source: "redhat-operators",
-            },
-            provider,
-        );
-        const neuron = installOperator(
-            this,
-            name,
-            {
-                ...allNamespaces,
-                namespace: NEURON_NAMESPACE,
-                operatorGroup: NEURON_NAMESPACE,
-                packageName: "aws-neuron-operator",
-                channel: settings.operatorChannel,
-                source: settings.operatorSource,
-            },
-            provider,
-        );
-        const childOpts = { parent: this, provider };
+        const kmm = installOperator(this, `${name}-kmm`, {
+            ...allNamespaces,
+            namespace: "openshift-kmm",
+            operatorGroup: "kernel-module-management",
+            packageName: "kernel-module-management",
+            channel: args.kmmChannel,
+            source: "redhat-operators",
+        });
+        const neuron = installOperator(this, name, {
+            ...allNamespaces,
+            namespace: NEURON_NAMESPACE,
+            operatorGroup: NEURON_NAMESPACE,
+            packageName: "aws-neuron-operator",
+            channel: settings.operatorChannel,
+            source: settings.operatorSource,
+        });
+        const childOpts = { parent: this };
         new k8s.apiextensions.CustomResource(`${name}-nfd-rule`, neuronNodeFeatureRule(), {
             ...childOpts,
             dependsOn: [args.nodeFeatureDiscovery, neuron.namespace],

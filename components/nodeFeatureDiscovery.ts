@@ -40,7 +40,6 @@ export interface NodeFeatureDiscoveryArgs {
     channel: string;
     /** Tolerations for the worker, or undefined where the operand has no such field (before 4.19). */
     workerTolerations: Toleration[] | undefined;
-    provider: k8s.Provider;
 }
 
 export class NodeFeatureDiscovery extends pulumi.ComponentResource {
@@ -49,26 +48,20 @@ export class NodeFeatureDiscovery extends pulumi.ComponentResource {
     readonly instance: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: NodeFeatureDiscoveryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:NodeFeatureDiscovery", name, {}, opts);
-        const { subscription } = installOperator(
-            this,
-            name,
-            {
-                namespace: NFD_NAMESPACE,
-                namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
-                targetOwnNamespace: true,
-                operatorGroup: NFD_NAMESPACE,
-                packageName: "nfd",
-                channel: args.channel,
-                source: "redhat-operators",
-                installPlanApproval: "Automatic",
-            },
-            args.provider,
-        );
+        super("cluster-capacity:index:NodeFeatureDiscovery", name, args, opts);
+        const { subscription } = installOperator(this, name, {
+            namespace: NFD_NAMESPACE,
+            namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
+            targetOwnNamespace: true,
+            operatorGroup: NFD_NAMESPACE,
+            packageName: "nfd",
+            channel: args.channel,
+            source: "redhat-operators",
+            installPlanApproval: "Automatic",
+        });
         this.subscription = subscription;
         this.instance = new k8s.apiextensions.CustomResource(`${name}-instance`, nodeFeatureDiscoveryManifest(args.workerTolerations), {
             parent: this,
-            provider: args.provider,
             dependsOn: subscription,
         });
         this.registerOutputs({ namespace: NFD_NAMESPACE });

@@ -92,14 +92,9 @@ interface InstalledOperator {
     subscription: k8s.apiextensions.CustomResource;
 }
 
-/** Creates the three objects as children of `parent`, named `${prefix}-…`. */
-export function installOperator(
-    parent: pulumi.Resource,
-    prefix: string,
-    s: OperatorSubscription,
-    provider: k8s.Provider,
-): InstalledOperator {
-    const opts = { parent, provider };
+/** Creates the three objects as children of `parent` (and so with its Kubernetes provider), named `${prefix}-…`. */
+export function installOperator(parent: pulumi.Resource, prefix: string, s: OperatorSubscription): InstalledOperator {
+    const opts = { parent };
     const namespace = createNamespace(`${prefix}-namespace`, s.namespace, s.namespaceLabels ?? {}, opts);
     const group = new k8s.apiextensions.CustomResource(`${prefix}-operator-group`, operatorGroupManifest(s), {
         ...opts,

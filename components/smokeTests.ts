@@ -2,7 +2,6 @@
  * The "hello GPU" of the runbook: a Job per accelerator pool that asks for one device, tolerates
  * the pool's taints and runs on the pool's nodes (nvidia-smi or neuron-ls).
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolPlan } from "../lib/plan";
@@ -16,7 +15,6 @@ export interface SmokeTestsArgs {
     /** The pools to test; a MIG pool's test takes one of its (first kind of) MIG devices. */
     pools: PoolPlan[];
     images: { nvidia: string; neuron: string };
-    provider: k8s.Provider;
 }
 
 /** The pod spec of one pool's smoke test. */
@@ -48,8 +46,8 @@ export class SmokeTests extends pulumi.ComponentResource {
     readonly jobNames: string[];
 
     constructor(name: string, args: SmokeTestsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:SmokeTests", name, {}, opts);
-        const childOpts = { parent: this, provider: args.provider };
+        super("cluster-capacity:index:SmokeTests", name, args, opts);
+        const childOpts = { parent: this };
         const namespace = createNamespace(`${name}-namespace`, SMOKE_TEST_NAMESPACE, {}, childOpts);
         const plans = args.pools.filter((p) => !p.pool.retired);
         this.jobNames = plans.map((p) => `smoke-${p.pool.name}`);

@@ -115,3 +115,14 @@ export class QuotaError extends pulumi.RunError {
         this.name = "QuotaError";
     }
 }
+
+/**
+ * Component arguments that do not fit together, raised before the component creates anything: the
+ * message names the component, the property path in its args and what it needs, as pulumi-eks does
+ * (`GpuPool h100: args.plan.pool.accelerator is "neuron"; expected nvidia (use InferentiaPool)`).
+ */
+export class ArgsError extends pulumi.RunError {
+    constructor(component: string, name: string, path: string, value: unknown, expected: string) {
+        super(`${component} ${name}: args.${path} is ${value === undefined ? "missing" : JSON.stringify(value)}; expected ${expected}`);
+    }
+}

@@ -2,6 +2,8 @@ import * as assert from "assert";
 import { runProgram, rendered, resourcesOfKind, ProgramRun } from "./support/harness";
 import { gpuPool, multiPoolStack, offlineStack, stackFixture } from "./support/scenarios";
 import { deepMerge } from "../components/machineSetManifest";
+import { GpuPool, type GpuPoolArgs, InferentiaPool } from "../components/acceleratorPool";
+import { Kueue, type KueueArgs } from "../components/kueue";
 
 const machineSet = (run: ProgramRun, name: string): any => {
     const found = rendered(run, "MachineSet").find((m: any) => m.metadata.name === name);
@@ -353,5 +355,41 @@ describe("Inferentia pools", () => {
 describe("deepMerge", () => {
     it("merges objects key by key, replaces arrays and scalars, and removes null keys", () => {
         assert.deepStrictEqual(deepMerge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2], e: 3 }, d: null }), { a: { b: 1, c: [2], e: 3 } });
+    });
+});
+
+describe("component arguments checked up front", () => {
+    const poolArgs = (accelerator: string, extra: Record<string, unknown> = {}) =>
+        ({
+            infraId: "test-abcde",
+            region: "us-east-2",
+            plan: { pool: { name: "p", accelerator }, amiId: "ami-0123456789abcdef0", machineSets: [] },
+            machineConfigRole: "worker-gpu",
+            ...extra,
+        }) as unknown as GpuPoolArgs;
+
+    it("refuses a Neuron plan in a GpuPool, naming the property path, before creating anything", () => {
+        assert.throws(
+            () => new GpuPool("p", poolArgs("neuron")),
+            /GpuPool p: args\.plan\.pool\.accelerator is "neuron"; expected nvidia \(InferentiaPool takes the others\)/,
+        );
+        assert.throws(
+            () => new InferentiaPool("p", poolArgs("nvidia")),
+            /InferentiaPool p: args\.plan\.pool\.accelerator is "nvidia"; expected neuron/,
+        );
+    });
+
+    it("refuses a pool without an infrastructure id or AMI", () => {
+        assert.throws(
+            () => new GpuPool("p", poolArgs("nvidia", { infraId: "" })),
+            /GpuPool p: args\.infraId is ""; expected the cluster's infrastructure id/,
+        );
+    });
+
+    it("refuses a Kueue without pools", () => {
+        assert.throws(
+            () => new Kueue("kueue", { pools: [] } as unknown as KueueArgs),
+            /Kueue kueue: args\.pools is \[\]; expected at least one pool, whose capacity is the ClusterQueue's quota/,
+        );
     });
 });

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as contract from "../policy/lib/contract";
-import { REPO } from "./support/scenarios";
+import { REPO, SCENARIOS } from "./support/scenarios";
+import { runProgram } from "./support/harness";
 
 /** The program's and the pack's sources: everything but tests, tools and dependencies. */
 function sources(): string[] {
@@ -67,4 +68,18 @@ describe("one vocabulary: policy/lib/contract.ts", () => {
         assert.ok(importers.some((file) => file.startsWith("components/")));
         assert.ok(importers.some((file) => file.startsWith("lib/")));
     });
+});
+
+describe("components hand the stack's Kubernetes provider to their children", () => {
+    for (const [what, config, aws] of SCENARIOS) {
+        it(`sends every Kubernetes object of ${what} through the stack's provider, none through the ambient kubeconfig`, async () => {
+            const run = await runProgram(config, aws);
+            assert.ifError(run.error);
+            const strays = run.resources
+                .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
+                .filter((r) => !/::pulumi:providers:kubernetes::cluster-capacity::/.test(r.provider))
+                .map((r) => `${r.type} ${r.name}: ${r.provider}`);
+            assert.deepStrictEqual(strays, []);
+        });
+    }
 });
