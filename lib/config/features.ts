@@ -1,6 +1,7 @@
 /**
- * Defaults and cross-field rules of the GPU Operator, Kueue, Neuron and smoke-test settings.
- * Called by validate.ts once the schema has accepted the raw values.
+ * Defaults and cross-field rules of the GPU Operator (MIG strategy, time-slicing, driver per pool,
+ * channels), Kueue (teams, provisioning, operator), Neuron and the smoke-test images. Called by
+ * validate.ts once the schema has accepted the raw values.
  */
 import { ConfigProblem, PathSegment, problem } from "../errors";
 import {
@@ -629,4 +630,51 @@ export function checkGpuSharing(pools: PoolConfig[], gpuOperator: GpuOperatorCon
             );
         }
     });
+}
+
+/** The first GPU Operator line whose NVIDIADriver CRs coexist with a default one and take over running drivers node by node. */
+const DRIVER_PER_POOL_MIN_LINE = "26.7";
+
+/**
+ * Driver per pool: NVIDIADriver CRs from GPU Operator 26.7. Before it the CRD is a technology
+ * preview without a default CR, and switching deletes the ClusterPolicy's driver DaemonSets
+ * outright (NVIDIA/gpu-operator release-26.3 `object_controls.go`; v26.7.0 `state_manager.go`
+ * orphans them and rolls node by node). A CR without a version has no fallback and renders an
+ * untagged image (v26.7.0 `internal/image/image.go`), so every CR needs one.
+ */
+export function checkDriverPerPool(pools: PoolConfig[], gpuOperator: GpuOperatorConfig, problems: ConfigProblem[]): void {
+    pools.forEach((pool, index) => {
+        if (pool.driver && !gpuOperator.driverPerPool) {
+            problems.push(problem(["pools", index, "driver"], pool.driver, "no driver settings without gpuOperator.driverPerPool: true"));
+        }
+        if (pool.driver && pool.accelerator !== "nvidia") {
+            problems.push(problem(["pools", index, "driver"], pool.driver, "no NVIDIA driver settings on a Neuron pool"));
+        }
+    });
+    if (!gpuOperator.driverPerPool) return;
+    const at = ["gpuOperator", "driverPerPool"];
+    // A channel that names no line (`stable`) is refused too: its line is unknown.
+    const line = /^v?(\d+\.\d+)/.exec(gpuOperator.channel)?.[1];
+    if (!gpuOperator.enabled) {
+        problems.push(problem(at, true, "false without gpuOperator.enabled: the NVIDIADriver CRs are the GPU Operator's"));
+    } else if (gpuOperator.install !== "olm") {
+        problems.push(problem(at, true, "false with the Helm install: this stack renders NVIDIADriver CRs with the OLM install only"));
+    } else if (!line || compareVersions(line, DRIVER_PER_POOL_MIN_LINE) < 0) {
+        problems.push(
+            problem(
+                at,
+                true,
+                `false on GPU Operator channel ${gpuOperator.channel}: NVIDIADriver CRs take over running drivers node by node only from v${DRIVER_PER_POOL_MIN_LINE} (earlier lines delete every driver pod at once and have no default CR)`,
+            ),
+        );
+    }
+    if (!gpuOperator.driverVersion) {
+        problems.push(
+            problem(
+                ["gpuOperator", "driverVersion"],
+                undefined,
+                "a driver version for the default NVIDIADriver CR, which drives every GPU node outside this stack's pools",
+            ),
+        );
+    }
 }
