@@ -5,6 +5,7 @@ import type { ClusterAutoscalerSettings } from "../lib/config/types";
 import { MACHINE_API_NAMESPACE } from "../lib/naming";
 import { capacityTypeOf, PoolPlan } from "../lib/plan";
 import { CLUSTER_AUTOSCALER_API_VERSION, type KubernetesObject } from "../policy/lib/contract";
+import { configMapResource } from "./configMap";
 
 /** Where the autoscaler's priority expander reads its priorities (kubernetes-autoscaler expander/priority/priority.go). */
 const PRIORITY_EXPANDER_CONFIGMAP = "cluster-autoscaler-priority-expander";
@@ -90,15 +91,7 @@ export class ClusterAutoscaling extends pulumi.ComponentResource {
         const types = args.gpuLimits.map((l) => l.type);
         // The expander reads its ConfigMap when it chooses; it exists before the autoscaler is told to use it.
         const expanderConfig = args.priorities && priorityExpanderConfigMap(args.priorities);
-        const priorities = expanderConfig
-            ? new k8s.core.v1.ConfigMap(
-                  `${name}-priority-expander`,
-                  { metadata: expanderConfig.metadata, data: expanderConfig.data },
-                  {
-                      parent: this,
-                  },
-              )
-            : undefined;
+        const priorities = expanderConfig ? configMapResource(`${name}-priority-expander`, expanderConfig, { parent: this }) : undefined;
         this.clusterAutoscaler = new k8s.apiextensions.CustomResource(
             `${name}-default`,
             clusterAutoscalerManifest(args.settings, args.gpuLimits, args.priorities),

@@ -4,7 +4,6 @@
  * strategy, and monitoring (DCGM ServiceMonitor, console dashboard, GPU-hoarding alert).
  */
 import * as k8s from "@pulumi/kubernetes";
-import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgsError } from "../lib/errors";
 import type { GpuOperatorConfig, PoolConfig } from "../lib/config/types";
@@ -14,6 +13,7 @@ import { deepMerge } from "./machineSetManifest";
 import { createNamespace, installOperator } from "./olm";
 import { tolerationsFor } from "./tolerations";
 import { type KubernetesObject, KUEUE_PODSET_LABEL, POOL_LABEL, type Toleration } from "../policy/lib/contract";
+import { configMapResource as configMap } from "./configMap";
 
 const OLM_NAMESPACE = "nvidia-gpu-operator";
 const HELM_NAMESPACE = "gpu-operator";
@@ -178,10 +178,6 @@ function helmValues(
     };
 }
 
-function configMap(name: string, object: KubernetesObject, opts: pulumi.CustomResourceOptions): k8s.core.v1.ConfigMap {
-    return new k8s.core.v1.ConfigMap(name, { metadata: object.metadata, data: object.data }, opts);
-}
-
 export interface GpuOperatorArgs {
     settings: GpuOperatorConfig;
     /** Tolerations for the operator's daemonsets: every GPU pool's taints. */
@@ -236,9 +232,11 @@ export class GpuOperator extends pulumi.ComponentResource {
         const configMaps: pulumi.Resource[] = [configMap(`${name}-dcgm-metrics`, dcgmMetricsConfigMap(this.namespace), inNamespace)];
         if (timeSliced) {
             configMaps.push(
-                new kx.ConfigMap(
+                configMap(
                     `${name}-time-slicing`,
                     {
+                        apiVersion: "v1",
+                        kind: "ConfigMap",
                         metadata: { name: TIME_SLICING_CONFIGMAP, namespace: this.namespace },
                         data: timeSlicingConfigData(args.timeSlicingReplicas, settings.migStrategy),
                     },
