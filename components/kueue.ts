@@ -1,6 +1,8 @@
 /**
- * Kueue "GPU as a service": a ResourceFlavor per pool, one ClusterQueue whose quotas are derived
- * from the pools, LocalQueues for the tenant namespaces, optional WorkloadPriorityClasses and
+ * Kueue "GPU as a service": a ResourceFlavor per pool part (a pool with reservations or a
+ * fallback has one per capacity type), one ClusterQueue (or one per team, in a cohort) whose
+ * quotas are derived from the pools, LocalQueues for the tenant namespaces, optional
+ * WorkloadPriorityClasses (with each team's allowed ones enforced), ProvisioningRequest admission,
  * OpenShift AI HardwareProfiles, and optionally the Red Hat build of Kueue operator.
  */
 import * as k8s from "@pulumi/kubernetes";

@@ -23,7 +23,7 @@ export interface DeploymentsConfig {
 }
 
 const PROJECT = "cluster-capacity";
-/** The pack's name in policy/package.json and PulumiPolicy's contract. */
+/** The pack's name, as policy/policies.ts names it (POLICY_PACK_NAME); deploy/ does not import the pack. */
 const POLICY_PACK = "cluster-capacity-guardrails";
 export const DEFAULT_DRIFT_SCHEDULE = "0 */6 * * *";
 

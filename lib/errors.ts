@@ -119,7 +119,7 @@ export class QuotaError extends pulumi.RunError {
 /**
  * Component arguments that do not fit together, raised before the component creates anything: the
  * message names the component, the property path in its args and what it needs, as pulumi-eks does
- * (`GpuPool h100: args.plan.pool.accelerator is "neuron"; expected nvidia (use InferentiaPool)`).
+ * (`GpuPool h100: args.plan.pool.accelerator is "neuron"; expected nvidia (InferentiaPool takes the others)`).
  */
 export class ArgsError extends pulumi.RunError {
     constructor(component: string, name: string, path: string, value: unknown, expected: string) {

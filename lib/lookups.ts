@@ -1,7 +1,8 @@
 /**
  * Facts the program needs from AWS: instance specs, quota limits, AMI ids and the account. With
- * `lookups: aws` each distinct question is asked once through an `@pulumi/aws` invoke, however many
- * pools and zones share it; with `lookups: offline` nothing calls AWS.
+ * `lookups: aws` each distinct question is asked once, through an `@pulumi/aws` invoke or the AWS SDK
+ * (CloudWatch usage, running instances, reservation kinds), however many pools and zones share it;
+ * with `lookups: offline` nothing calls AWS.
  */
 import * as aws from "@pulumi/aws";
 import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";

@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 command -v go >/dev/null || {
-    echo "cluster-capacity: the e2e suite builds kube-apiserver and etcd with Go 1.24 or later (https://go.dev/dl/); no go on PATH" >&2
+    echo "cluster-capacity: the e2e suite builds kube-apiserver and etcd with Go 1.25.11 or later (https://go.dev/dl/); no go on PATH" >&2
     exit 127
 }
 

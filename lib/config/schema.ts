@@ -1,7 +1,7 @@
 import { KUEUE_API_VERSIONS, LOOKUP_MODES } from "../../policy/lib/contract";
 /**
  * JSON Schema of the stack configuration (namespace `cluster-capacity:`). Checked with ajv before any
- * resource is registered; cross-field rules that a schema cannot say live in `validate.ts`.
+ * resource is registered; cross-field rules that a schema cannot say live in `poolRules.ts` and `features.ts`.
  * `allowed` annotates a pattern with the words an error message shows instead of the regex.
  */
 
@@ -503,7 +503,7 @@ export const CONFIG_SCHEMA = {
             type: "object",
             additionalProperties: false,
             description:
-                "Kueue GPU-as-a-service: enabled, apiVersion, operator, clusterQueue, cohort, queueingStrategy, preemption, namespaces, priorityClasses, hardwareProfiles.",
+                "Kueue GPU-as-a-service: enabled, apiVersion, operator, clusterQueue, cohort, queueingStrategy, preemption, namespaces, teams, provisioning, provisioningClass, priorityClasses, hardwareProfiles.",
             properties: {
                 enabled: { type: "boolean" },
                 apiVersion: { enum: [...KUEUE_API_VERSIONS], description: "kueue.x-k8s.io version (v1beta1 for older Kueue builds)." },

@@ -52,10 +52,6 @@ describe("the policy pack over the rendered program (pulumi preview --policy-pac
         assert.deepStrictEqual(await runPolicyPack(await program(inferentia), quotas), []);
     });
 
-    it("keeps policy-config/dev.json's quotas equal to the dev stack's", () => {
-        assert.deepStrictEqual(policyConfig("dev")["pool-within-quota"].quotas, stackFixture("dev")["cluster-capacity:quotas"]);
-    });
-
     it("fails machineset-protected when a MachineSet loses protect", async () => {
         const run = await program(stackFixture("dev"));
         const [first] = resourcesOfKind(run, "MachineSet");

@@ -27,7 +27,8 @@ export interface AwsFixture {
     securityGroups?: Record<string, string[]>;
     /**
      * Capacity reservations by id: the state `aws.ec2.CapacityReservation.get` reads. The EC2 SDK's
-     * DescribeCapacityReservations (kind, start) is mocked in test/support/awsSdk.ts.
+     * DescribeCapacityReservations (kind, start) answers on test/support/awsSdk.ts's EC2 mock, set by
+     * the tests that need them (reservations.spec.ts, training.spec.ts).
      */
     capacityReservations?: Record<string, Record<string, unknown>>;
     /** Objects in the cluster that `.get` reads find, by `<type token>::<namespace>/<name>`: their state. */
