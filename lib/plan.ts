@@ -269,13 +269,14 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
                 ),
             );
         }
+        // The one EFA zone rule, on the MachineSets' zones: the pool's and its reservations'.
         const zonesUsed = [...new Set(machineSets.map((m) => m.zone))];
         if (pool.efa && zonesUsed.length > 1) {
             problems.push(
                 problem(
-                    ["pools", index, "efa"],
-                    true,
-                    `false, or MachineSets in one zone: its cluster placement group lives in one zone, and its MachineSets are in ${zonesUsed.join(", ")}`,
+                    ["pools", index, "zones"],
+                    zonesUsed,
+                    `one zone for an EFA pool: its cluster placement group lives in one zone (its MachineSets, reservations included, are in ${zonesUsed.join(", ")})`,
                 ),
             );
         }

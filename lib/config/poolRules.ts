@@ -302,9 +302,6 @@ export function checkTraining(
                 ),
             );
         }
-        if (pool.efa && pool.zones.length > 1) {
-            problems.push(problem(at("zones"), pool.zones, "one zone for an EFA pool: its cluster placement group lives in one zone"));
-        }
         if (pool.efa && pool.zonesFromCluster) {
             problems.push(problem(at("zones"), undefined, "the one zone of an EFA pool: its cluster placement group lives in one zone"));
         }
