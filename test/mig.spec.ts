@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ProgramRun, rendered, renderedObject, runProgram, StackConfig } from "./support/harness";
+import { clusterQueueQuotas, ProgramRun, rendered, renderedObject, runProgram, StackConfig } from "./support/harness";
 import { gpuPool, migTeamsStack, offlineStack } from "./support/scenarios";
 import { BUILTIN_INSTANCE_TYPES } from "../policy/lib/catalogue";
 import { MigConfigLayouts, migDevicesPerGpu, MigGpu, migGpuOf, migPartedConfig } from "../lib/mig";
@@ -78,23 +78,6 @@ describe("MIG layouts per GPU model (lib/mig.ts)", () => {
     });
 });
 
-/** Per ClusterQueue, per flavor: every device resource's nominal quota. */
-function deviceQuotas(run: ProgramRun): Record<string, Record<string, Record<string, string>>> {
-    return Object.fromEntries(
-        (rendered(run, "ClusterQueue") as any[]).map((q) => [
-            q.metadata.name,
-            Object.fromEntries(
-                q.spec.resourceGroups[0].flavors.map((f: any) => [
-                    f.name,
-                    Object.fromEntries(
-                        f.resources.filter((r: any) => r.name.startsWith("nvidia.com/")).map((r: any) => [r.name, r.nominalQuota]),
-                    ),
-                ]),
-            ),
-        ]),
-    );
-}
-
 const machineSetLabels = (run: ProgramRun, pool: string) =>
     (rendered(run, "MachineSet") as any[]).find((m) => m.metadata.labels["cluster-capacity.io/pool"] === pool).spec.template.spec.metadata
         .labels;
@@ -117,23 +100,26 @@ describe("MIG per pool: three teams over whole H100s, A100s sliced all-1g.10gb a
     });
 
     it("gives the A100 flavor a quota in MIG devices: 4 per GPU × 8 GPUs × 1 machine, split by the teams' shares", () => {
-        assert.deepStrictEqual(deviceQuotas(run), {
-            research: {
-                h100: { "nvidia.com/gpu": "8", "nvidia.com/mig-1g.10gb": "0" },
-                a100: { "nvidia.com/gpu": "0", "nvidia.com/mig-1g.10gb": "16" },
-                l4: { "nvidia.com/gpu": "3", "nvidia.com/mig-1g.10gb": "0" },
+        assert.deepStrictEqual(
+            clusterQueueQuotas(run, (r) => r.startsWith("nvidia.com/")),
+            {
+                research: {
+                    h100: { "nvidia.com/gpu": "8", "nvidia.com/mig-1g.10gb": "0" },
+                    a100: { "nvidia.com/gpu": "0", "nvidia.com/mig-1g.10gb": "16" },
+                    l4: { "nvidia.com/gpu": "3", "nvidia.com/mig-1g.10gb": "0" },
+                },
+                inference: {
+                    h100: { "nvidia.com/gpu": "5", "nvidia.com/mig-1g.10gb": "0" },
+                    a100: { "nvidia.com/gpu": "0", "nvidia.com/mig-1g.10gb": "10" },
+                    l4: { "nvidia.com/gpu": "2", "nvidia.com/mig-1g.10gb": "0" },
+                },
+                batch: {
+                    h100: { "nvidia.com/gpu": "3", "nvidia.com/mig-1g.10gb": "0" },
+                    a100: { "nvidia.com/gpu": "0", "nvidia.com/mig-1g.10gb": "6" },
+                    l4: { "nvidia.com/gpu": "1", "nvidia.com/mig-1g.10gb": "0" },
+                },
             },
-            inference: {
-                h100: { "nvidia.com/gpu": "5", "nvidia.com/mig-1g.10gb": "0" },
-                a100: { "nvidia.com/gpu": "0", "nvidia.com/mig-1g.10gb": "10" },
-                l4: { "nvidia.com/gpu": "2", "nvidia.com/mig-1g.10gb": "0" },
-            },
-            batch: {
-                h100: { "nvidia.com/gpu": "3", "nvidia.com/mig-1g.10gb": "0" },
-                a100: { "nvidia.com/gpu": "0", "nvidia.com/mig-1g.10gb": "6" },
-                l4: { "nvidia.com/gpu": "1", "nvidia.com/mig-1g.10gb": "0" },
-            },
-        });
+        );
     });
 
     it("reports per team and resource what it is guaranteed, adding up to what the pools provide", () => {

@@ -3,21 +3,19 @@ import { BUILTIN_INSTANCE_TYPES, resolveInstanceSpec } from "../policy/lib/catal
 import { checkQuotas, describeQuotaExcess, quotaDemand, quotaFor, quotaGroupOf } from "../policy/lib/quota";
 
 describe("quota groups", () => {
-    const cases: [string, string, string, string][] = [
-        ["g6.4xlarge", "G and VT", "L-DB2E81BA", "L-3819A6DF"],
-        ["gr6.4xlarge", "G and VT", "L-DB2E81BA", "L-3819A6DF"],
-        ["g4dn.xlarge", "G and VT", "L-DB2E81BA", "L-3819A6DF"],
-        ["vt1.3xlarge", "G and VT", "L-DB2E81BA", "L-3819A6DF"],
-        ["p5.48xlarge", "P", "L-417A185B", "L-7212CCBC"],
-        ["p4d.24xlarge", "P", "L-417A185B", "L-7212CCBC"],
-        ["inf2.xlarge", "Inf", "L-1945791B", "L-B5D1601B"],
-        ["i4i.large", "Standard", "L-1216C47A", "L-34B43A08"],
-        ["trn1.32xlarge", "Trn", "L-2C3B7624", "L-6B0D517C"],
-        ["t3.micro", "Standard", "L-1216C47A", "L-34B43A08"],
-        ["dl1.24xlarge", "DL", "L-6E869C2A", "L-85EED4F7"],
-        ["d3.xlarge", "Standard", "L-1216C47A", "L-34B43A08"],
-        ["m6i.xlarge", "Standard", "L-1216C47A", "L-34B43A08"],
+    // The quota codes of DESIGN.md's table: group, On-Demand, Spot.
+    const G_AND_VT = ["G and VT", "L-DB2E81BA", "L-3819A6DF"] as const;
+    const P = ["P", "L-417A185B", "L-7212CCBC"] as const;
+    const STANDARD = ["Standard", "L-1216C47A", "L-34B43A08"] as const;
+    const typesByGroup: [readonly string[], readonly [string, string, string]][] = [
+        [["g6.4xlarge", "gr6.4xlarge", "g4dn.xlarge", "vt1.3xlarge"], G_AND_VT],
+        [["p5.48xlarge", "p4d.24xlarge"], P],
+        [["inf2.xlarge"], ["Inf", "L-1945791B", "L-B5D1601B"]],
+        [["trn1.32xlarge"], ["Trn", "L-2C3B7624", "L-6B0D517C"]],
+        [["dl1.24xlarge"], ["DL", "L-6E869C2A", "L-85EED4F7"]],
+        [["i4i.large", "t3.micro", "d3.xlarge", "m6i.xlarge"], STANDARD],
     ];
+    const cases = typesByGroup.flatMap(([types, group]) => types.map((type): [string, string, string, string] => [type, ...group]));
     for (const [type, group, onDemand, spot] of cases) {
         it(`puts ${type} in ${group} (${onDemand} On-Demand, ${spot} Spot) by its longest prefix`, () => {
             assert.strictEqual(quotaGroupOf(type)?.group, group);

@@ -1,19 +1,15 @@
 import * as assert from "assert";
-import { ProgramRun, rendered, resourcesOfKind, runProgram } from "./support/harness";
+import { clusterQueueQuotas, ProgramRun, rendered, resourcesOfKind, runProgram } from "./support/harness";
 import { split } from "../lib/kueueTeams";
 import { provisioningStack, TEAMS, teamsStack } from "./support/scenarios";
 
 /** Per ClusterQueue, per flavor: the GPU nominal quota. */
 function gpuQuotas(run: ProgramRun): Record<string, Record<string, string>> {
+    const quotas = clusterQueueQuotas(run, (r) => r === "nvidia.com/gpu");
     return Object.fromEntries(
-        (rendered(run, "ClusterQueue") as any[]).map((q) => [
-            q.metadata.name,
-            Object.fromEntries(
-                q.spec.resourceGroups[0].flavors.map((f: any) => [
-                    f.name,
-                    f.resources.find((r: any) => r.name === "nvidia.com/gpu").nominalQuota,
-                ]),
-            ),
+        Object.entries(quotas).map(([queue, flavors]) => [
+            queue,
+            Object.fromEntries(Object.entries(flavors).map(([flavor, resources]) => [flavor, resources["nvidia.com/gpu"]])),
         ]),
     );
 }

@@ -5,6 +5,8 @@ import { KUEUE_API_VERSIONS, LOOKUP_MODES } from "../../policy/lib/contract";
  * `allowed` annotates a pattern with the words an error message shows instead of the regex.
  */
 
+const nonEmptyString = { type: "string", minLength: 1 } as const;
+
 const dns1123Label = {
     type: "string",
     pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
@@ -72,7 +74,7 @@ const instanceSpec = {
         vcpus: { type: "integer", minimum: 1 },
         memoryMiB: { type: "integer", minimum: 1 },
         gpus: { type: "integer", minimum: 0 },
-        gpuModel: { type: "string", minLength: 1 },
+        gpuModel: nonEmptyString,
         gpuMemoryMiB: { type: "integer", minimum: 1 },
         neuronDevices: { type: "integer", minimum: 0 },
         neuronCores: { type: "integer", minimum: 0 },
@@ -328,10 +330,10 @@ export const CONFIG_SCHEMA = {
                         pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9][a-z]$",
                         allowed: "an availability zone such as us-east-2a",
                     },
-                    additionalProperties: { type: "string", minLength: 1 },
+                    additionalProperties: nonEmptyString,
                 },
-                securityGroups: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
-                instanceProfile: { type: "string", minLength: 1 },
+                securityGroups: { type: "array", minItems: 1, items: nonEmptyString },
+                instanceProfile: nonEmptyString,
             },
         },
         lookups: {
@@ -391,7 +393,7 @@ export const CONFIG_SCHEMA = {
         efaDevicePlugin: {
             type: "object",
             additionalProperties: false,
-            properties: { image: { type: "string", minLength: 1 } },
+            properties: { image: nonEmptyString },
             description:
                 "The AWS EFA device plugin run on EFA pools' nodes: image (default AWS's EKS image, which the workers' role needs ECR read access to pull; or a mirror).",
         },
@@ -513,7 +515,7 @@ export const CONFIG_SCHEMA = {
                     description: "Install the Red Hat build of Kueue (OpenShift): channel, frameworks.",
                     properties: {
                         enabled: { type: "boolean" },
-                        channel: { type: "string", minLength: 1 },
+                        channel: nonEmptyString,
                         frameworks: {
                             type: "array",
                             minItems: 1,
@@ -633,27 +635,27 @@ export const CONFIG_SCHEMA = {
             properties: {
                 enabled: { type: "boolean" },
                 neuronCoreQuota: { type: "boolean", description: "Also give Kueue flavors an aws.amazon.com/neuroncore quota." },
-                operatorChannel: { type: "string", minLength: 1 },
-                operatorSource: { type: "string", minLength: 1 },
+                operatorChannel: nonEmptyString,
+                operatorSource: nonEmptyString,
                 images: {
                     type: "object",
                     additionalProperties: false,
                     properties: {
-                        devicePlugin: { type: "string", minLength: 1 },
-                        customScheduler: { type: "string", minLength: 1 },
-                        schedulerExtension: { type: "string", minLength: 1 },
-                        nodeMetrics: { type: "string", minLength: 1 },
-                        drivers: { type: "string", minLength: 1 },
+                        devicePlugin: nonEmptyString,
+                        customScheduler: nonEmptyString,
+                        schedulerExtension: nonEmptyString,
+                        nodeMetrics: nonEmptyString,
+                        drivers: nonEmptyString,
                     },
                 },
-                driverVersion: { type: "string", minLength: 1 },
+                driverVersion: nonEmptyString,
             },
         },
         smokeTests: { type: "boolean", description: "Render a one-device validation Job per accelerator pool (nvidia-smi / neuron-ls)." },
         smokeTestImages: {
             type: "object",
             additionalProperties: false,
-            properties: { nvidia: { type: "string", minLength: 1 }, neuron: { type: "string", minLength: 1 } },
+            properties: { nvidia: nonEmptyString, neuron: nonEmptyString },
             description: "Images of the validation Jobs: nvidia (runs nvidia-smi), neuron (runs neuron-ls).",
         },
         renderDirectory: { type: "string", minLength: 1, description: "Write YAML to this folder instead of talking to a cluster." },
@@ -661,8 +663,8 @@ export const CONFIG_SCHEMA = {
             type: "object",
             additionalProperties: false,
             properties: {
-                context: { type: "string", minLength: 1 },
-                kubeconfig: { type: "string", minLength: 1 },
+                context: nonEmptyString,
+                kubeconfig: nonEmptyString,
             },
             description: "Cluster access: kubeconfig (path or contents) and context; default: the ambient kubeconfig.",
         },

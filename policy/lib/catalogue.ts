@@ -37,40 +37,29 @@ const nvidia =
 /** Inferentia2 and Trainium1 devices have two NeuronCores each. */
 const neuron: Accelerators = (neuronDevices) => ({ gpus: 0, neuronDevices, neuronCores: neuronDevices * 2 });
 
-/** g5 and g6 share their sizes: 4 GiB per vCPU, one GPU up to 16xlarge except the 4- and 8-GPU sizes. */
-const G5_G6_SIZES: Record<string, Size> = {
-    xlarge: [4, 16, 1],
-    "2xlarge": [8, 32, 1],
-    "4xlarge": [16, 64, 1],
-    "8xlarge": [32, 128, 1],
-    "12xlarge": [48, 192, 4],
-    "16xlarge": [64, 256, 1],
-    "24xlarge": [96, 384, 4],
-    "48xlarge": [192, 768, 8],
-};
+/** The G families' sizes: vCPUs and GPUs (one, but four at 12xlarge and 24xlarge, eight at 48xlarge). */
+const G_SIZES: [size: string, vcpus: number, gpus: number][] = [
+    ["xlarge", 4, 1],
+    ["2xlarge", 8, 1],
+    ["4xlarge", 16, 1],
+    ["8xlarge", 32, 1],
+    ["12xlarge", 48, 4],
+    ["16xlarge", 64, 1],
+    ["24xlarge", 96, 4],
+    ["48xlarge", 192, 8],
+];
+
+/** G sizes up to `largest`, with `memoryPerVcpuGiB` (g4dn, g5, g6: 4; g6e: 8). */
+function gSizes(memoryPerVcpuGiB: number, largest = "48xlarge"): Record<string, Size> {
+    const upTo = G_SIZES.findIndex(([size]) => size === largest) + 1;
+    return Object.fromEntries(G_SIZES.slice(0, upTo).map(([size, vcpus, gpus]) => [size, [vcpus, vcpus * memoryPerVcpuGiB, gpus]]));
+}
 
 export const BUILTIN_INSTANCE_TYPES: Readonly<Record<string, InstanceSpec>> = Object.freeze({
-    ...family("g4dn", nvidia("NVIDIA T4", 16), {
-        xlarge: [4, 16, 1],
-        "2xlarge": [8, 32, 1],
-        "4xlarge": [16, 64, 1],
-        "8xlarge": [32, 128, 1],
-        "12xlarge": [48, 192, 4],
-        "16xlarge": [64, 256, 1],
-        metal: [96, 384, 8],
-    }),
-    ...family("g5", nvidia("NVIDIA A10G", 24), G5_G6_SIZES),
-    ...family("g6", nvidia("NVIDIA L4", 24), G5_G6_SIZES),
-    ...family("g6e", nvidia("NVIDIA L40S", 48), {
-        xlarge: [4, 32, 1],
-        "2xlarge": [8, 64, 1],
-        "4xlarge": [16, 128, 1],
-        "8xlarge": [32, 256, 1],
-        "12xlarge": [48, 384, 4],
-        "16xlarge": [64, 512, 1],
-        "24xlarge": [96, 768, 4],
-        "48xlarge": [192, 1536, 8],
-    }),
+    ...family("g4dn", nvidia("NVIDIA T4", 16), { ...gSizes(4, "16xlarge"), metal: [96, 384, 8] }),
+    ...family("g5", nvidia("NVIDIA A10G", 24), gSizes(4)),
+    ...family("g6", nvidia("NVIDIA L4", 24), gSizes(4)),
+    ...family("g6e", nvidia("NVIDIA L40S", 48), gSizes(8)),
     ...family("gr6", nvidia("NVIDIA L4", 24), { "4xlarge": [16, 128, 1], "8xlarge": [32, 256, 1] }),
     ...family("p3", nvidia("NVIDIA V100", 16), { "2xlarge": [8, 61, 1], "8xlarge": [32, 244, 4], "16xlarge": [64, 488, 8] }),
     ...family("p4d", nvidia("NVIDIA A100", 40), { "24xlarge": [96, 1152, 8] }),

@@ -18,44 +18,30 @@ interface QuotaGroup {
     spot: QuotaRef;
 }
 
+/** A quota group whose Service Quotas names follow EC2's pattern; `label` as the names spell the group. */
+function quotaGroup(group: string, prefixes: readonly string[], onDemandCode: string, spotCode: string, label = group): QuotaGroup {
+    return {
+        group,
+        prefixes,
+        onDemand: { code: onDemandCode, name: `Running On-Demand ${label} instances` },
+        spot: { code: spotCode, name: `All ${label} Spot Instance Requests` },
+    };
+}
+
 /** EC2 instance quota groups (Service Quotas, service code `ec2`), counted in vCPUs per region. */
 const QUOTA_GROUPS: readonly QuotaGroup[] = [
-    {
-        group: "Standard",
-        prefixes: ["a", "c", "d", "h", "i", "m", "r", "t", "z"],
-        onDemand: { code: "L-1216C47A", name: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances" },
-        spot: { code: "L-34B43A08", name: "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests" },
-    },
-    {
-        group: "G and VT",
-        prefixes: ["g", "vt"],
-        onDemand: { code: "L-DB2E81BA", name: "Running On-Demand G and VT instances" },
-        spot: { code: "L-3819A6DF", name: "All G and VT Spot Instance Requests" },
-    },
-    {
-        group: "P",
-        prefixes: ["p"],
-        onDemand: { code: "L-417A185B", name: "Running On-Demand P instances" },
-        spot: { code: "L-7212CCBC", name: "All P Spot Instance Requests" },
-    },
-    {
-        group: "Inf",
-        prefixes: ["inf"],
-        onDemand: { code: "L-1945791B", name: "Running On-Demand Inf instances" },
-        spot: { code: "L-B5D1601B", name: "All Inf Spot Instance Requests" },
-    },
-    {
-        group: "Trn",
-        prefixes: ["trn"],
-        onDemand: { code: "L-2C3B7624", name: "Running On-Demand Trn instances" },
-        spot: { code: "L-6B0D517C", name: "All Trn Spot Instance Requests" },
-    },
-    {
-        group: "DL",
-        prefixes: ["dl"],
-        onDemand: { code: "L-6E869C2A", name: "Running On-Demand DL instances" },
-        spot: { code: "L-85EED4F7", name: "All DL Spot Instance Requests" },
-    },
+    quotaGroup(
+        "Standard",
+        ["a", "c", "d", "h", "i", "m", "r", "t", "z"],
+        "L-1216C47A",
+        "L-34B43A08",
+        "Standard (A, C, D, H, I, M, R, T, Z)",
+    ),
+    quotaGroup("G and VT", ["g", "vt"], "L-DB2E81BA", "L-3819A6DF"),
+    quotaGroup("P", ["p"], "L-417A185B", "L-7212CCBC"),
+    quotaGroup("Inf", ["inf"], "L-1945791B", "L-B5D1601B"),
+    quotaGroup("Trn", ["trn"], "L-2C3B7624", "L-6B0D517C"),
+    quotaGroup("DL", ["dl"], "L-6E869C2A", "L-85EED4F7"),
 ];
 
 const PREFIXES_LONGEST_FIRST = QUOTA_GROUPS.flatMap((group) => group.prefixes.map((prefix) => ({ prefix, group }))).sort(

@@ -208,3 +208,23 @@ export function renderedObject(run: ProgramRun, kind: string, name?: string): an
     }
     return found[0];
 }
+
+/** Every ClusterQueue's nominal quotas: queue → flavor → resource → quantity, for the resources `keep` accepts. */
+export function clusterQueueQuotas(
+    run: ProgramRun,
+    keep: (resource: string) => boolean = () => true,
+): Record<string, Record<string, Record<string, string>>> {
+    type Flavor = { name: string; resources: { name: string; nominalQuota: string }[] };
+    const queues = rendered(run, "ClusterQueue") as { metadata: { name: string }; spec: { resourceGroups: { flavors: Flavor[] }[] } }[];
+    return Object.fromEntries(
+        queues.map((q) => [
+            q.metadata.name,
+            Object.fromEntries(
+                q.spec.resourceGroups[0].flavors.map((f) => [
+                    f.name,
+                    Object.fromEntries(f.resources.filter((r) => keep(r.name)).map((r) => [r.name, r.nominalQuota])),
+                ]),
+            ),
+        ]),
+    );
+}
