@@ -2,7 +2,6 @@
  * The MachineSet and MachineAutoscaler objects of one pool zone, as plain data. Pure, so tests
  * and the schema check read exactly what the component applies.
  */
-import type { Market } from "../policy/lib/quota";
 import { labelsCapacityType } from "../lib/plan";
 import type { PoolConfig, ReservationFacts } from "../lib/config/types";
 import { efaSecurityGroupName, MACHINE_API_NAMESPACE, nodeRoleLabel, timeSlicingConfigKey } from "../lib/naming";
@@ -14,6 +13,7 @@ import {
     type KubernetesObject,
     MACHINE_API_VERSION,
     MACHINE_AUTOSCALER_API_VERSION,
+    type Market,
     MIG_CONFIG_LABEL,
     POOL_LABEL,
 } from "../policy/lib/contract";

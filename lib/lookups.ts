@@ -6,7 +6,6 @@
  */
 import * as aws from "@pulumi/aws";
 import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
-import { quotaFor } from "../policy/lib/quota";
 import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
 import { fallbackMachineSetName, machineSetName, machineSetNameProblem } from "./naming";
 import { ownVcpus, ServiceQuotaUsageMetric, vcpusInUse } from "./usage";
@@ -26,6 +25,7 @@ import { readReservations } from "./reservations";
 import { isReservedOnly } from "./plan";
 import { CLUSTER_READ, ConfigError, ConfigProblem, describeAwsFailure, firstLineOf, keyPath, problem, PathSegment } from "./errors";
 import type { AmiQuery, CapacityConfig, PoolConfig, ReservationFacts } from "./config/types";
+import { quotaFor } from "../policy/lib/contract";
 
 /** Where a pool's AMI came from: pinned in config, the cluster's own boot image, or an AWS lookup. */
 type AmiSource = "pinned" | "cluster" | "lookup";

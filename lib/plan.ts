@@ -3,8 +3,7 @@
  * and how that compares with the EC2 quotas. Pure; the quota arithmetic is the policy pack's.
  */
 import type { InstanceSpec } from "../policy/lib/catalogue";
-import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand, quotaFor, quotaName, QuotaRef } from "../policy/lib/quota";
-import type { Market } from "../policy/lib/quota";
+import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand } from "../policy/lib/quota";
 import type { Autoscaling, CapacityConfig, PoolConfig, ReservationFacts } from "./config/types";
 import { CLUSTER_READ, ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
 import type { LookupFacts } from "./lookups";
@@ -12,7 +11,7 @@ import { managesBootImages } from "./openshift";
 import { fallbackMachineSetName, machineSetName } from "./naming";
 import type { MachineNetwork } from "./network";
 import { planReservations } from "./reservations";
-import { GPU_RESOURCE } from "../policy/lib/contract";
+import { GPU_RESOURCE, type Market, quotaFor, quotaName, QuotaRef } from "../policy/lib/contract";
 import { MigConfigLayouts, migDeviceResource, migDevicesPerGpu, MigGpu, migGpuOf, migPartedConfig } from "./mig";
 
 interface MachineSetPlan {

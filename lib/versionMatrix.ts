@@ -25,7 +25,7 @@
  *   `Stable`, capitalised; no catalog below 4.19).
  */
 import type { OpenShiftVersion } from "./openshift";
-import { type KueueApiVersion } from "../policy/lib/contract";
+import type { KueueApiVersion } from "../policy/lib/contract";
 
 interface GpuOperatorLine {
     /** Release line, e.g. `25.10`; its OLM channel is `v25.10`. */

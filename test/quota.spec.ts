@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { BUILTIN_INSTANCE_TYPES, resolveInstanceSpec } from "../policy/lib/catalogue";
-import { checkQuotas, describeQuotaExcess, quotaDemand, quotaFor, quotaGroupOf } from "../policy/lib/quota";
+import { checkQuotas, describeQuotaExcess, quotaDemand } from "../policy/lib/quota";
+import { quotaFor, quotaGroupOf } from "../policy/lib/contract";
 
 describe("quota groups", () => {
     // The quota codes of DESIGN.md's table: group, On-Demand, Spot.

@@ -49,8 +49,26 @@ describe("one vocabulary: policy/lib/contract.ts", () => {
         assert.deepStrictEqual(found, []);
     });
 
+    it("is the only place that names an EC2 quota code", () => {
+        const found = sources()
+            .filter((file) => file !== CONTRACT)
+            .flatMap((file) => (code(file).match(/["'`]L-[0-9A-F]{8}["'`]/g) ?? []).map((c) => `${file}: ${c}`));
+        assert.deepStrictEqual(found, []);
+        assert.strictEqual(contract.quotaFor("p5.48xlarge", "spot")?.code, "L-7212CCBC");
+    });
+
     it("is the only module that declares the shared types", () => {
-        const shared = ["Taint", "Toleration", "TaintEffect", "Accelerator", "KubernetesObject", "LookupMode", "KueueApiVersion"];
+        const shared = [
+            "Taint",
+            "Toleration",
+            "TaintEffect",
+            "Accelerator",
+            "KubernetesObject",
+            "LookupMode",
+            "KueueApiVersion",
+            "Market",
+            "QuotaRef",
+        ];
         const declared = sources()
             .filter((file) => file !== CONTRACT)
             .flatMap((file) => {

@@ -1,8 +1,8 @@
 /** The validated stack configuration, with defaults applied. Components receive parts of it. */
 import type { InstanceSpec } from "../../policy/lib/catalogue";
 import type { Accelerator, KueueApiVersion, LookupMode, Taint } from "../../policy/lib/contract";
-import type { Market } from "../../policy/lib/quota";
 import type { OpenShiftVersion } from "../openshift";
+import type { Market } from "../../policy/lib/contract";
 
 export type Platform = "openshift" | "kubernetes";
 

@@ -1,6 +1,7 @@
 /**
  * The vocabulary the program and the policy pack share: node labels, extended resource names, API
- * kinds and the rules both apply. It imports nothing of ours, so the pack stays self-contained; a
+ * versions, kinds and object shapes, the lookups words, and the rules both apply (accelerator
+ * taints, EC2 quota grouping). It imports nothing of ours, so the pack stays self-contained; a
  * structure test (test/structure.spec.ts) keeps every such name defined here and nowhere else.
  */
 
@@ -152,3 +153,75 @@ export function tolerates(toleration: Toleration, taint: Taint): boolean {
     if (toleration.operator === "Exists") return toleration.key === undefined || toleration.key === taint.key;
     return toleration.key === taint.key && (toleration.value ?? "") === (taint.value ?? "");
 }
+
+// EC2 quota grouping: which vCPU quota an instance type counts against (DESIGN.md's table).
+
+export type Market = "on-demand" | "spot";
+
+export interface QuotaRef {
+    code: string;
+    name: string;
+}
+
+interface QuotaGroup {
+    group: string;
+    prefixes: readonly string[];
+    onDemand: QuotaRef;
+    spot: QuotaRef;
+}
+
+/** A quota group whose Service Quotas names follow EC2's pattern; `label` as the names spell the group. */
+function quotaGroup(group: string, prefixes: readonly string[], onDemandCode: string, spotCode: string, label = group): QuotaGroup {
+    return {
+        group,
+        prefixes,
+        onDemand: { code: onDemandCode, name: `Running On-Demand ${label} instances` },
+        spot: { code: spotCode, name: `All ${label} Spot Instance Requests` },
+    };
+}
+
+/** EC2 instance quota groups (Service Quotas, service code `ec2`), counted in vCPUs per region. */
+const QUOTA_GROUPS: readonly QuotaGroup[] = [
+    quotaGroup(
+        "Standard",
+        ["a", "c", "d", "h", "i", "m", "r", "t", "z"],
+        "L-1216C47A",
+        "L-34B43A08",
+        "Standard (A, C, D, H, I, M, R, T, Z)",
+    ),
+    quotaGroup("G and VT", ["g", "vt"], "L-DB2E81BA", "L-3819A6DF"),
+    quotaGroup("P", ["p"], "L-417A185B", "L-7212CCBC"),
+    quotaGroup("Inf", ["inf"], "L-1945791B", "L-B5D1601B"),
+    quotaGroup("Trn", ["trn"], "L-2C3B7624", "L-6B0D517C"),
+    quotaGroup("DL", ["dl"], "L-6E869C2A", "L-85EED4F7"),
+];
+
+const PREFIXES_LONGEST_FIRST = QUOTA_GROUPS.flatMap((group) => group.prefixes.map((prefix) => ({ prefix, group }))).sort(
+    (a, b) => b.prefix.length - a.prefix.length,
+);
+
+/** The quota group of an instance type, matching the longest prefix of its family (`inf` before `i`). */
+export function quotaGroupOf(instanceType: string): QuotaGroup | undefined {
+    const family = instanceType.split(".")[0].toLowerCase();
+    return PREFIXES_LONGEST_FIRST.find(({ prefix }) => family.startsWith(prefix))?.group;
+}
+
+/** The quota an instance type counts against in a market, or undefined for types outside the known groups. */
+export function quotaFor(instanceType: string, market: Market): QuotaRef | undefined {
+    const group = quotaGroupOf(instanceType);
+    if (!group) {
+        return undefined;
+    }
+    return market === "spot" ? group.spot : group.onDemand;
+}
+
+/** The name of a quota code, for messages. */
+export function quotaName(code: string): string | undefined {
+    for (const group of QUOTA_GROUPS) {
+        if (group.onDemand.code === code) return group.onDemand.name;
+        if (group.spot.code === code) return group.spot.name;
+    }
+    return undefined;
+}
+
+/** One source of demand: a pool (program) or a MachineSet (policy) at its maximum size. */

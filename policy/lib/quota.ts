@@ -1,78 +1,10 @@
 /**
- * EC2 vCPU quota rules: the single source of quota logic for the program's pre-flight check and the
- * `pool-within-quota` policy. Pure functions, no Pulumi or AWS dependency, so the policy pack stays
- * self-contained and both sides compute the same numbers.
+ * EC2 vCPU quota arithmetic: the single source of quota sums for the program's pre-flight check and
+ * the `pool-within-quota` policy, over the quota groups of contract.ts. Pure functions, no Pulumi or
+ * AWS dependency, so the policy pack stays self-contained and both sides compute the same numbers.
  */
+import { type Market, quotaFor, type QuotaRef } from "./contract";
 
-export type Market = "on-demand" | "spot";
-
-export interface QuotaRef {
-    code: string;
-    name: string;
-}
-
-interface QuotaGroup {
-    group: string;
-    prefixes: readonly string[];
-    onDemand: QuotaRef;
-    spot: QuotaRef;
-}
-
-/** A quota group whose Service Quotas names follow EC2's pattern; `label` as the names spell the group. */
-function quotaGroup(group: string, prefixes: readonly string[], onDemandCode: string, spotCode: string, label = group): QuotaGroup {
-    return {
-        group,
-        prefixes,
-        onDemand: { code: onDemandCode, name: `Running On-Demand ${label} instances` },
-        spot: { code: spotCode, name: `All ${label} Spot Instance Requests` },
-    };
-}
-
-/** EC2 instance quota groups (Service Quotas, service code `ec2`), counted in vCPUs per region. */
-const QUOTA_GROUPS: readonly QuotaGroup[] = [
-    quotaGroup(
-        "Standard",
-        ["a", "c", "d", "h", "i", "m", "r", "t", "z"],
-        "L-1216C47A",
-        "L-34B43A08",
-        "Standard (A, C, D, H, I, M, R, T, Z)",
-    ),
-    quotaGroup("G and VT", ["g", "vt"], "L-DB2E81BA", "L-3819A6DF"),
-    quotaGroup("P", ["p"], "L-417A185B", "L-7212CCBC"),
-    quotaGroup("Inf", ["inf"], "L-1945791B", "L-B5D1601B"),
-    quotaGroup("Trn", ["trn"], "L-2C3B7624", "L-6B0D517C"),
-    quotaGroup("DL", ["dl"], "L-6E869C2A", "L-85EED4F7"),
-];
-
-const PREFIXES_LONGEST_FIRST = QUOTA_GROUPS.flatMap((group) => group.prefixes.map((prefix) => ({ prefix, group }))).sort(
-    (a, b) => b.prefix.length - a.prefix.length,
-);
-
-/** The quota group of an instance type, matching the longest prefix of its family (`inf` before `i`). */
-export function quotaGroupOf(instanceType: string): QuotaGroup | undefined {
-    const family = instanceType.split(".")[0].toLowerCase();
-    return PREFIXES_LONGEST_FIRST.find(({ prefix }) => family.startsWith(prefix))?.group;
-}
-
-/** The quota an instance type counts against in a market, or undefined for types outside the known groups. */
-export function quotaFor(instanceType: string, market: Market): QuotaRef | undefined {
-    const group = quotaGroupOf(instanceType);
-    if (!group) {
-        return undefined;
-    }
-    return market === "spot" ? group.spot : group.onDemand;
-}
-
-/** The name of a quota code, for messages. */
-export function quotaName(code: string): string | undefined {
-    for (const group of QUOTA_GROUPS) {
-        if (group.onDemand.code === code) return group.onDemand.name;
-        if (group.spot.code === code) return group.spot.name;
-    }
-    return undefined;
-}
-
-/** One source of demand: a pool (program) or a MachineSet (policy) at its maximum size. */
 export interface DemandSource {
     source: string;
     instanceType: string;

@@ -1,10 +1,10 @@
+import { quotaFor } from "./contract";
 /**
  * What is in use of an EC2 quota, as the program's pre-flight and the pack's pool-within-quota both
  * read it: the newest 1-minute value of the `AWS/Usage` CloudWatch metric Service Quotas names for
  * the quota, and the vCPUs per quota code of running instances. Pure: callers send the requests
  * with their own SDK clients.
  */
-import { quotaFor } from "./quota";
 
 /** A usage metric as Service Quotas names it, dimensions by CloudWatch name (Service, Type, Resource, Class). */
 export interface UsageMetric {

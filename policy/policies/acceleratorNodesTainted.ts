@@ -1,7 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { quotaGroupOf } from "../lib/quota";
 import { machineSetView } from "../lib/resources";
-import { acceleratorTaintProblem, MACHINE_SET } from "../lib/contract";
+import { acceleratorTaintProblem, MACHINE_SET, quotaGroupOf } from "../lib/contract";
 
 /** Quota groups whose instance types all carry accelerators (GPUs, Inferentia, Trainium, Gaudi). */
 const ACCELERATOR_GROUPS = new Set(["G and VT", "P", "Inf", "Trn", "DL"]);

@@ -1,9 +1,9 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { BUILTIN_INSTANCE_TYPES } from "../lib/catalogue";
-import { checkQuotas, describeQuotaExcess, DemandSource, QuotaCheck, quotaDemand, quotaName } from "../lib/quota";
+import { checkQuotas, describeQuotaExcess, DemandSource, QuotaCheck, quotaDemand } from "../lib/quota";
 import { awsQuotaSource, QuotaSource } from "../lib/awsQuotaSource";
 import { desiredMachines, machineSets, maxMachines } from "../lib/resources";
-import { POLICY_LOOKUP_MODES, type PolicyLookupMode } from "../lib/contract";
+import { POLICY_LOOKUP_MODES, type PolicyLookupMode, quotaName } from "../lib/contract";
 
 interface PoolWithinQuotaConfig {
     /** Quota code → vCPUs; with `lookups: "aws"` a lower cap on the live value. */
