@@ -124,27 +124,6 @@ export function resolveGpuOperator(
 ): GpuOperatorConfig {
     const openshift = cluster.platform === "openshift";
     const install = raw?.install ?? (openshift ? "olm" : "helm");
-    if (raw?.enabled && install === "olm" && !openshift) {
-        problems.push(
-            problem(
-                ["gpuOperator", "install"],
-                install,
-                "helm on plain Kubernetes: OLM and the certified operator catalog exist on OpenShift only",
-            ),
-        );
-    }
-    if (raw?.enabled && install === "helm" && openshift) {
-        problems.push(problem(["gpuOperator", "install"], install, "olm on OpenShift, where NVIDIA supports the certified operator"));
-    }
-    if (raw?.monitoring?.dashboard && !openshift) {
-        problems.push(
-            problem(
-                ["gpuOperator", "monitoring", "dashboard"],
-                true,
-                "false on plain Kubernetes: the dashboard is an OpenShift console ConfigMap",
-            ),
-        );
-    }
     const version = raw?.version;
     // The support check of a pinned release runs whether or not the channel is given too.
     const derivedChannel = gpuOperatorChannel(raw, cluster, install, problems);
@@ -170,6 +149,38 @@ export function resolveGpuOperator(
             },
         },
     };
+}
+
+/** The GPU Operator's platform rules: OLM on OpenShift, Helm elsewhere, the console dashboard on OpenShift only. */
+export function checkGpuOperator(
+    raw: RawGpuOperator | undefined,
+    gpuOperator: GpuOperatorConfig,
+    cluster: ClusterConfig,
+    problems: ConfigProblem[],
+): void {
+    const openshift = cluster.platform === "openshift";
+    const { install } = gpuOperator;
+    if (raw?.enabled && install === "olm" && !openshift) {
+        problems.push(
+            problem(
+                ["gpuOperator", "install"],
+                install,
+                "helm on plain Kubernetes: OLM and the certified operator catalog exist on OpenShift only",
+            ),
+        );
+    }
+    if (raw?.enabled && install === "helm" && openshift) {
+        problems.push(problem(["gpuOperator", "install"], install, "olm on OpenShift, where NVIDIA supports the certified operator"));
+    }
+    if (raw?.monitoring?.dashboard && !openshift) {
+        problems.push(
+            problem(
+                ["gpuOperator", "monitoring", "dashboard"],
+                true,
+                "false on plain Kubernetes: the dashboard is an OpenShift console ConfigMap",
+            ),
+        );
+    }
 }
 
 const outsideMatrix = (cluster: ClusterConfig) =>
@@ -387,12 +398,7 @@ export function isSystemNamespace(name: string): boolean {
     );
 }
 
-export function resolveKueue(
-    raw: RawKueue | undefined,
-    cluster: ClusterConfig,
-    pools: PoolConfig[],
-    problems: ConfigProblem[],
-): KueueConfig {
+export function resolveKueue(raw: RawKueue | undefined, cluster: ClusterConfig, problems: ConfigProblem[]): KueueConfig {
     const namespaceOf = (ns: { name: string; localQueue?: string; create?: boolean }) => ({
         name: ns.name,
         localQueue: ns.localQueue ?? `${ns.name}-queue`,
@@ -431,7 +437,19 @@ export function resolveKueue(
             localQueue: raw?.hardwareProfiles?.localQueue ?? (localQueues.length === 1 ? localQueues[0] : undefined),
         },
     };
-    if (!kueue.enabled) return kueue;
+    return kueue;
+}
+
+/** Kueue's cross-field rules, on its resolved settings and the raw values the user wrote. */
+export function checkKueue(
+    raw: RawKueue | undefined,
+    kueue: KueueConfig,
+    cluster: ClusterConfig,
+    pools: readonly PoolConfig[],
+    problems: ConfigProblem[],
+): void {
+    if (!kueue.enabled) return;
+    const localQueues = kueue.namespaces.map((ns) => ns.localQueue);
     if (pools.length === 0) {
         problems.push(
             problem(
@@ -464,7 +482,7 @@ export function resolveKueue(
         problems.push(problem(["kueue", "provisioningClass"], raw.provisioningClass, "no provisioningClass without provisioning: true"));
     }
     const seen = new Map<string, number>();
-    namespaces.forEach((ns, index) => {
+    kueue.namespaces.forEach((ns, index) => {
         // A Pulumi-owned Namespace is deleted with everything in it when it leaves the config.
         if (ns.create && isSystemNamespace(ns.name)) {
             problems.push(
@@ -502,7 +520,6 @@ export function resolveKueue(
                 : `the LocalQueue the profiles submit to, one of: ${localQueues.join(", ")}`;
         problems.push(problem(["kueue", "hardwareProfiles", "localQueue"], kueue.hardwareProfiles.localQueue, expected));
     }
-    return kueue;
 }
 
 /**
@@ -562,13 +579,28 @@ function kueueOperatorChannel(
     return known;
 }
 
-export function resolveNeuron(raw: RawNeuron | undefined, cluster: ClusterConfig, problems: ConfigProblem[]): NeuronConfig {
+export function resolveNeuron(raw: RawNeuron | undefined, cluster: ClusterConfig): NeuronConfig {
     const enabled = raw?.enabled ?? false;
-    const platform = platformRow(cluster.openshiftVersion);
-    const row = platform?.neuronOperator;
+    const row = platformRow(cluster.openshiftVersion)?.neuronOperator;
     const source = raw?.operatorSource ?? row?.source ?? "community-operators";
     const channel = raw?.operatorChannel ?? row?.defaultChannel ?? "Stable";
     const customScheduler = raw?.images?.customScheduler ?? row?.customSchedulerImage;
+    return {
+        enabled,
+        neuronCoreQuota: raw?.neuronCoreQuota ?? false,
+        operatorChannel: channel,
+        operatorSource: source,
+        images: { ...DEFAULT_NEURON_IMAGES, customScheduler: customScheduler ?? "", ...raw?.images },
+        driverVersion: raw?.driverVersion,
+    };
+}
+
+/** The Neuron operator's channel and custom scheduler against the cluster's release (version matrix). */
+export function checkNeuron(neuron: NeuronConfig, cluster: ClusterConfig, problems: ConfigProblem[]): void {
+    const { enabled, operatorSource: source, operatorChannel: channel } = neuron;
+    const platform = platformRow(cluster.openshiftVersion);
+    const row = platform?.neuronOperator;
+    const customScheduler = neuron.images.customScheduler || undefined;
     const openshift = cluster.platform === "openshift";
     if (enabled && openshift && row && source === row.source && !row.channels.includes(channel)) {
         problems.push(
@@ -598,14 +630,6 @@ export function resolveNeuron(raw: RawNeuron | undefined, cluster: ClusterConfig
             ),
         );
     }
-    return {
-        enabled,
-        neuronCoreQuota: raw?.neuronCoreQuota ?? false,
-        operatorChannel: channel,
-        operatorSource: source,
-        images: { ...DEFAULT_NEURON_IMAGES, customScheduler: customScheduler ?? "", ...raw?.images },
-        driverVersion: raw?.driverVersion,
-    };
 }
 
 /** Time-slicing and MIG are the GPU Operator's device plugin and mig-manager, so they need the operator. */

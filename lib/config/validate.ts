@@ -14,6 +14,9 @@ import {
     checkGpuOperatorChannel,
     checkNfdReachesGpuNodes,
     checkDriverPerPool,
+    checkGpuOperator,
+    checkKueue,
+    checkNeuron,
     checkGpuSharing,
     DEFAULT_SMOKE_TEST_IMAGES,
     RawGpuOperator,
@@ -87,9 +90,12 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     checkNetworkSource(pools, cluster, network, amiContext, problems);
 
     const gpuOperator = resolveGpuOperator(raw.gpuOperator, cluster, migStrategy, problems);
+    checkGpuOperator(raw.gpuOperator, gpuOperator, cluster, problems);
     checkGpuOperatorChannel({ gpuOperator, cluster }, raw.gpuOperator?.channel !== undefined, problems);
-    const kueue = resolveKueue(raw.kueue, cluster, pools, problems);
-    const neuron = resolveNeuron(raw.neuron, cluster, problems);
+    const kueue = resolveKueue(raw.kueue, cluster, problems);
+    checkKueue(raw.kueue, kueue, cluster, pools, problems);
+    const neuron = resolveNeuron(raw.neuron, cluster);
+    checkNeuron(neuron, cluster, problems);
     const operators = resolveOperatorChannels(cluster);
     checkNfdReachesGpuNodes(pools, gpuOperator, operators, cluster, problems);
     checkGpuSharing(pools, gpuOperator, problems);
