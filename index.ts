@@ -47,11 +47,10 @@ async function main() {
         readsCluster ? () => clusterReads((provider = kubernetesProvider("cluster-capacity", config))) : undefined,
     );
     const plan = planCapacity(config, facts, provider !== undefined);
-    // The teams' quotas are checked against the pools before anything else is registered.
-    const teams =
-        config.kueue.enabled && config.kueue.teams.length > 0
-            ? planTeams(config.kueue.teams, queueQuotas(plan.pools, config.neuron.neuronCoreQuota))
-            : undefined;
+    // Kueue's quotas, once; the teams' shares of them are checked before anything else is registered.
+    const queueQuotasOfPools = config.kueue.enabled ? queueQuotas(plan.pools, config.neuron.neuronCoreQuota) : undefined;
+    const teams = queueQuotasOfPools && config.kueue.teams.length > 0 ? planTeams(config.kueue.teams, queueQuotasOfPools) : undefined;
+    const kueueReport = queueQuotasOfPools && { quotas: queueQuotasOfPools, teams };
     for (const [flavor, devices] of Object.entries(teams?.unassigned ?? {}).filter(([, d]) => d > 0)) {
         await pulumi.log.warn(
             `cluster-capacity: ${devices} device(s) of flavor ${flavor} belong to no team: the teams' shares add up to less than 1.`,
@@ -74,7 +73,7 @@ async function main() {
         }
         await pulumi.log.error(`cluster-capacity: quota pre-flight failed.\n${quotaExcessMessage(requestable, true)}`);
         // No prices are looked up for a run that registers no pool.
-        return capacityReport(config, facts, plan, costReport(plan, new Map()));
+        return capacityReport(config, facts, plan, costReport(plan, new Map()), queueQuotasOfPools && { quotas: queueQuotasOfPools });
     }
     for (const warning of [...plan.warnings, ...assertWithinQuotas(plan)]) await pulumi.log.warn(warning);
 
@@ -87,7 +86,7 @@ async function main() {
 
     const renders = (openshift && plan.pools.length > 0) || gpuOperator.enabled || kueue.enabled || neuron.enabled || config.smokeTests;
     if (!renders) {
-        return capacityReport(config, facts, plan, cost);
+        return capacityReport(config, facts, plan, cost, kueueReport);
     }
     provider ??= kubernetesProvider("cluster-capacity", config);
     // Every component hands the stack's Kubernetes provider on to its children (parent: this).
@@ -188,13 +187,13 @@ async function main() {
             inCluster,
         );
     }
-    if (kueue.enabled) {
+    if (queueQuotasOfPools) {
         new Kueue(
             "kueue",
             {
                 settings: kueue,
                 pools: plan.pools,
-                neuronCoreQuota: neuron.neuronCoreQuota,
+                quotas: queueQuotasOfPools,
                 tenantNamespaceLabels: openshift ? KUEUE_MANAGED_NAMESPACE_LABELS : {},
                 teams,
             },
@@ -204,7 +203,7 @@ async function main() {
     if (config.smokeTests) {
         new SmokeTests("smoke-tests", { pools: plan.pools, images: config.smokeTestImages }, inCluster);
     }
-    return capacityReport(config, facts, plan, cost, teams);
+    return capacityReport(config, facts, plan, cost, kueueReport);
 }
 
 export = main();

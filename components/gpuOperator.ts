@@ -55,10 +55,11 @@ function timeSlicingConfigData(replicaCounts: readonly number[], migStrategy: st
 }
 
 /** What every NVIDIADriver CR does on upgrade unless its pool says otherwise: one node at a time, after its Kueue jobs. */
+/** One node at a time: a driver upgrade restarts every GPU workload on the node. */
+const DRIVER_UPGRADE_POLICY = { autoUpgrade: true, maxParallelUpgrades: 1, maxUnavailable: "25%" };
+
 const DEFAULT_DRIVER_UPGRADE_POLICY = {
-    autoUpgrade: true,
-    maxParallelUpgrades: 1,
-    maxUnavailable: "25%",
+    ...DRIVER_UPGRADE_POLICY,
     // Every pod of a Kueue-admitted workload carries kueue.x-k8s.io/podset (kueue v0.19.2
     // jobframework/reconciler.go); 0 waits for them however long they run.
     waitForCompletion: { podSelector: KUEUE_PODSET_LABEL, timeoutSeconds: 0 },
@@ -133,8 +134,7 @@ function clusterPolicyManifest(
             driver: {
                 enabled: true,
                 kernelModuleType: "auto",
-                // One node at a time: a driver upgrade restarts every GPU workload on the node.
-                upgradePolicy: { autoUpgrade: true, maxParallelUpgrades: 1, maxUnavailable: "25%" },
+                upgradePolicy: DRIVER_UPGRADE_POLICY,
                 // The NVIDIADriver CRs drive the driver instead (v26.7.0 state_manager.go skips its own).
                 ...(settings.driverPerPool && { useNvidiaDriverCRD: true }),
             },
@@ -245,8 +245,9 @@ export class GpuOperator extends pulumi.ComponentResource {
             );
         }
 
-        const customMigConfig = args.migPartedConfig !== undefined;
-        if (args.migPartedConfig !== undefined) {
+        const { migPartedConfig } = args;
+        const customMigConfig = migPartedConfig !== undefined;
+        if (customMigConfig) {
             configMaps.push(
                 configMap(
                     `${name}-mig-parted-config`,
@@ -254,7 +255,7 @@ export class GpuOperator extends pulumi.ComponentResource {
                         apiVersion: "v1",
                         kind: "ConfigMap",
                         metadata: { name: MIG_PARTED_CONFIGMAP, namespace: this.namespace },
-                        data: { "config.yaml": args.migPartedConfig },
+                        data: { "config.yaml": migPartedConfig },
                     },
                     inNamespace,
                 ),

@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgsError } from "../lib/errors";
 import type { KueueConfig, KueueNamespace, KueueTeam } from "../lib/config/types";
-import { FlavorPart, nodeAllocatable, orderedFlavorParts, queueQuotas } from "../lib/kueueQuota";
+import { FlavorPart, nodeAllocatable, orderedFlavorParts, type QueueQuotas } from "../lib/kueueQuota";
 import {
     GPU_RESOURCE,
     type KubernetesObject,
@@ -41,8 +41,7 @@ function resourceFlavorManifest(apiVersion: string, part: FlavorPart): Kubernete
     };
 }
 
-function clusterQueueManifest(settings: KueueConfig, plans: readonly PoolPlan[], neuronCoreQuota: boolean): KubernetesObject {
-    const quotas = queueQuotas(plans, neuronCoreQuota);
+function clusterQueueManifest(settings: KueueConfig, quotas: QueueQuotas): KubernetesObject {
     return clusterQueueObject(
         settings,
         settings.clusterQueue,
@@ -287,10 +286,12 @@ function kueueOperatorManifest(frameworks: string[], fairSharing = false): Kuber
 }
 
 export interface KueueArgs {
+    /** The stack's Kueue settings. */
     settings: KueueConfig;
-    /** Every pool's plan: a flavor each, quotas at the pool's maximum size. */
+    /** Every pool's plan: a flavor per pool part. */
     pools: PoolPlan[];
-    neuronCoreQuota: boolean;
+    /** The flavors' quotas at the pools' maximum size (lib/kueueQuota.ts queueQuotas), computed once by the program. */
+    quotas: QueueQuotas;
     /**
      * Labels every tenant namespace must carry for Kueue to manage it (the Red Hat build's
      * `kueue.openshift.io/managed`); none on plain Kubernetes.
@@ -335,7 +336,7 @@ export class Kueue extends pulumi.ComponentResource {
         const flavors = orderedFlavorParts(pools).map((part) =>
             custom(`${name}-flavor-${part.flavor}`, resourceFlavorManifest(v, part), afterKueue),
         );
-        const { coveredResources } = queueQuotas(pools, args.neuronCoreQuota);
+        const { coveredResources } = args.quotas;
         const checks = settings.provisioningClass
             ? provisioningManifests(
                   v,
@@ -357,7 +358,7 @@ export class Kueue extends pulumi.ComponentResource {
               }))
             : [
                   {
-                      queue: custom(`${name}-cluster-queue`, clusterQueueManifest(settings, pools, args.neuronCoreQuota), afterFlavors),
+                      queue: custom(`${name}-cluster-queue`, clusterQueueManifest(settings, args.quotas), afterFlavors),
                       name: settings.clusterQueue,
                       namespaces: settings.namespaces,
                   },
@@ -408,6 +409,6 @@ export class Kueue extends pulumi.ComponentResource {
                 );
             }
         }
-        this.registerOutputs({ clusterQueue: this.clusterQueue, flavors: orderedFlavorParts(pools).map((p) => p.flavor) });
+        this.registerOutputs({ clusterQueue: this.clusterQueue, flavors: args.quotas.flavors.map((f) => f.flavor) });
     }
 }

@@ -2,7 +2,7 @@
  * The MachineSet and MachineAutoscaler objects of one pool zone, as plain data. Pure, so tests
  * and the schema check read exactly what the component applies.
  */
-import { labelsCapacityType } from "../lib/plan";
+import { capacityTypeOf, labelsCapacityType } from "../lib/plan";
 import type { PoolConfig, ReservationFacts } from "../lib/config/types";
 import { efaSecurityGroupName, MACHINE_API_NAMESPACE, nodeRoleLabel, timeSlicingConfigKey } from "../lib/naming";
 import type { MachineNetwork } from "../lib/network";
@@ -36,6 +36,11 @@ interface MachineSetInputs {
     market?: Market;
     /** Its reservation has ended: take spec.replicas back from the autoscaler's field manager, to 0. */
     reservationEnded?: boolean;
+}
+
+/** How the MachineSet's machines are bought: its own market, else the pool's. */
+function marketOf(i: MachineSetInputs): Market {
+    return i.market ?? i.pool.market;
 }
 
 type Json = Record<string, unknown>;
@@ -90,7 +95,7 @@ function awsProviderSpec(i: MachineSetInputs): Json {
                 },
             },
         ],
-        ...((i.market ?? i.pool.market) === "spot" && { spotMarketOptions: {} }),
+        ...(marketOf(i) === "spot" && { spotMarketOptions: {} }),
         ...(i.reservation && { capacityReservationId: i.reservation.id }),
         // machine-api-provider-aws launchInstance: EFA becomes the first interface's type "efa".
         ...(i.pool.efa && { networkInterfaceType: "EFA" }),
@@ -111,7 +116,7 @@ function awsProviderSpec(i: MachineSetInputs): Json {
  * only nvidia.com/gpu; kubernetes/autoscaler#8095). Such a node would count as unready and stall
  * scale-ups once too many are. Its pool gets no GPU limit in the ClusterAutoscaler either.
  */
-export function nodeLabels(pool: PoolConfig, role: string, capacityType: string = pool.market): Record<string, string> {
+function nodeLabels(pool: PoolConfig, role: string, capacityType: string): Record<string, string> {
     return {
         ...pool.labels,
         ...(labelsCapacityType(pool) && { [CAPACITY_TYPE_LABEL]: capacityType }),
@@ -161,7 +166,7 @@ export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
                     },
                 },
                 spec: {
-                    metadata: { labels: nodeLabels(i.pool, i.role, i.reservation ? "reserved" : (i.market ?? i.pool.market)) },
+                    metadata: { labels: nodeLabels(i.pool, i.role, capacityTypeOf({ reservation: i.reservation, market: marketOf(i) })) },
                     taints: i.pool.taints.map((t) => ({ key: t.key, ...(t.value !== undefined && { value: t.value }), effect: t.effect })),
                     providerSpec: { value: awsProviderSpec(i) },
                 },

@@ -102,14 +102,12 @@ export function planTeams(teams: readonly KueueTeam[], quotas: QueueQuotas): Tea
     });
     const perTeam = teams.map(() => [] as TeamFlavorQuota[]);
     const unassigned: Record<string, number> = {};
-    let poolDevices = 0;
     const poolByResource: Record<string, number> = {};
     for (const flavor of quotas.flavors) {
         addDevices(poolByResource, flavor.nominalQuota);
         // A flavor's devices are its first device resource: its GPUs, or its smallest MIG device.
         const accelerator = Object.keys(flavor.nominalQuota).find((r) => isDevice(r) && baseUnits(r, flavor.nominalQuota[r]) > 0);
         const devices = accelerator ? baseUnits(accelerator, flavor.nominalQuota[accelerator]) : 0;
-        poolDevices += devices;
         const weights = teams.map((team) =>
             team.nominal ? (devices > 0 ? (team.nominal[flavor.flavor] ?? 0) / devices : 0) : (team.share ?? 0),
         );
@@ -165,7 +163,8 @@ export function planTeams(teams: readonly KueueTeam[], quotas: QueueQuotas): Tea
                 borrowableDevices: Math.min(fromOthers, cap),
             };
         }),
-        poolDevices,
+        // Every device resource, as guaranteedDevices counts them.
+        poolDevices: Object.values(poolByResource).reduce((sum, n) => sum + n, 0),
         poolByResource,
         unassigned,
     };

@@ -66,9 +66,14 @@ export function migGpuOf(spec: InstanceSpec): MigGpu | undefined {
     return undefined;
 }
 
+/** The config that splits every GPU into one kind of device: `all-<device>`, `+` written as `.` (`1g.10gb+me` → `all-1g.10gb.me`). */
+function configName(device: string): string {
+    return `all-${device.replaceAll("+", ".")}`;
+}
+
 /** The profiles a GPU model takes, as `all-<profile>` config names. */
 function migConfigNames(gpu: MigGpu): string[] {
-    return ["all-balanced", ...Object.keys(PROFILES[gpu].limits).map((p) => `all-${p.replace("+", ".")}`)];
+    return ["all-balanced", ...Object.keys(PROFILES[gpu].limits).map(configName)];
 }
 
 /**
@@ -80,7 +85,7 @@ export function migDevicesPerGpu(layout: Pick<MigLayout, "profile" | "devices">,
     const { limits, balanced } = PROFILES[gpu];
     if (!layout.devices) {
         if (layout.profile === "all-balanced") return balanced;
-        const profile = Object.keys(limits).find((p) => `all-${p.replace("+", ".")}` === layout.profile);
+        const profile = Object.keys(limits).find((p) => configName(p) === layout.profile);
         if (!profile) return `a profile of the ${gpu} GPU: ${migConfigNames(gpu).join(", ")} (or a custom name with mig.devices)`;
         return { [profile]: limits[profile][0] };
     }

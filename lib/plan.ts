@@ -98,8 +98,13 @@ export function gpuResourcesPerNode(pool: PoolConfig, spec: InstanceSpec, migDev
     return resources;
 }
 
-/** A MIG pool's devices per GPU; a GPU that has no MIG, or does not take the layout, is a problem. */
-function planMig(pool: PoolConfig, index: number, spec: InstanceSpec, problems: ConfigProblem[]): Record<string, number> | undefined {
+/** A MIG pool's GPU model and devices per GPU; a GPU that has no MIG, or does not take the layout, is a problem. */
+function planMig(
+    pool: PoolConfig,
+    index: number,
+    spec: InstanceSpec,
+    problems: ConfigProblem[],
+): { migGpu: MigGpu; migDevicesPerGpu: Record<string, number> } | undefined {
     const layout = pool.mig!;
     const gpu = migGpuOf(spec);
     if (!gpu) {
@@ -117,7 +122,7 @@ function planMig(pool: PoolConfig, index: number, spec: InstanceSpec, problems: 
         problems.push(problem(["pools", index, "mig", layout.devices ? "devices" : "profile"], layout.devices ?? layout.profile, devices));
         return undefined;
     }
-    return devices;
+    return { migGpu: gpu, migDevicesPerGpu: devices };
 }
 
 /**
@@ -151,7 +156,7 @@ function customMigLayouts(pools: readonly PoolPlan[], problems: ConfigProblem[])
 }
 
 /** How a MachineSet's machines are bought, as the autoscaler's priorities and Kueue's flavors tell them apart. */
-export function capacityTypeOf(machineSet: MachineSetPlan): "reserved" | Market {
+export function capacityTypeOf(machineSet: Pick<MachineSetPlan, "reservation" | "market">): "reserved" | Market {
     return machineSet.reservation ? "reserved" : machineSet.market;
 }
 
@@ -280,9 +285,8 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             );
         }
         const maxNodes = machineSets.reduce((sum, m) => sum + m.maxMachines, 0);
-        const migGpu = pool.mig && migGpuOf(spec);
-        const migDevices = pool.mig && planMig(pool, index, spec, problems);
-        const gpuResources = gpuResourcesPerNode(pool, spec, migDevices);
+        const mig = pool.mig && planMig(pool, index, spec, problems);
+        const gpuResources = gpuResourcesPerNode(pool, spec, mig?.migDevicesPerGpu);
         pools.push({
             pool,
             spec,
@@ -293,7 +297,7 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             maxMachinesPerZone: perZone,
             maxNodes,
             maxGpus: maxNodes * spec.gpus,
-            ...(migGpu && migDevices && { migGpu, migDevicesPerGpu: migDevices }),
+            ...mig,
             gpuResourcesPerNode: gpuResources,
             maxAllocatableGpus: maxNodes * (gpuResources[GPU_RESOURCE] ?? 0),
             maxNeuronDevices: maxNodes * spec.neuronDevices,

@@ -2,7 +2,7 @@
 import type { CapacityConfig } from "./config/types";
 import type { LookupFacts } from "./lookups";
 import type { CapacityPlan, PoolPlan } from "./plan";
-import { queueQuotas } from "./kueueQuota";
+import type { QueueQuotas } from "./kueueQuota";
 import type { CostReport } from "./cost";
 import type { TeamsPlan } from "./kueueTeams";
 
@@ -97,8 +97,9 @@ export function capacityReport(
     facts: LookupFacts,
     plan: CapacityPlan,
     cost: CostReport,
-    teams?: TeamsPlan,
+    kueue?: { quotas: QueueQuotas; teams?: TeamsPlan },
 ): CapacityReport {
+    const teams = kueue?.teams;
     return {
         cluster: config.cluster.name,
         lookups: config.lookups,
@@ -139,12 +140,10 @@ export function capacityReport(
                 ];
             }),
         ),
-        kueue: config.kueue.enabled
+        kueue: kueue
             ? {
                   clusterQueue: config.kueue.clusterQueue,
-                  flavors: Object.fromEntries(
-                      queueQuotas(plan.pools, config.neuron.neuronCoreQuota).flavors.map((f) => [f.flavor, f.nominalQuota]),
-                  ),
+                  flavors: Object.fromEntries(kueue.quotas.flavors.map((f) => [f.flavor, f.nominalQuota])),
                   ...(teams && {
                       teams: Object.fromEntries(
                           teams.teams.map((t) => [

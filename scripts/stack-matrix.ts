@@ -12,7 +12,7 @@ import { rawConfigFrom, runtimeConfig } from "../lib/config/load";
 import { parseConfig } from "../lib/config/validate";
 
 /** The stack names of the `Pulumi.<stack>.yaml` files in a folder, sorted. */
-export function stackNames(dir: string): string[] {
+function stackNames(dir: string): string[] {
     return fs
         .readdirSync(dir)
         .flatMap((file) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(file)?.[1] ?? [])
