@@ -152,6 +152,7 @@ async function main() {
                       workerTolerations: config.operators.nfd.workerTolerations
                           ? daemonTolerations(plan.pools.flatMap((p) => p.pool.taints))
                           : undefined,
+                      operatorInstallTimeout: config.operatorInstallTimeout,
                   },
                   inCluster,
               )
@@ -172,6 +173,7 @@ async function main() {
                 gpuPools: gpuPlans.filter((p) => !p.pool.retired).map((p) => p.pool),
                 migPartedConfig: plan.migPartedConfig,
                 nodeFeatureDiscovery: nfd?.instance,
+                operatorInstallTimeout: config.operatorInstallTimeout,
             },
             inCluster,
         );
@@ -183,6 +185,7 @@ async function main() {
                 settings: neuron,
                 kmmChannel: config.operators.kmm.channel,
                 nodeFeatureDiscovery: nfd.subscription,
+                operatorInstallTimeout: config.operatorInstallTimeout,
             },
             inCluster,
         );
@@ -196,6 +199,7 @@ async function main() {
                 quotas: queueQuotasOfPools,
                 tenantNamespaceLabels: openshift ? KUEUE_MANAGED_NAMESPACE_LABELS : {},
                 teams,
+                operatorInstallTimeout: config.operatorInstallTimeout,
             },
             inCluster,
         );

@@ -73,7 +73,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
                 "the cluster's VPC for an EFA pool's security group, from the lookups",
             );
         }
-        super(type, name, args, opts);
+        super(type, name, {}, opts);
         const { plan } = args;
         const { pool } = plan;
         const awsResources = this.trainingResources(name, args);

@@ -87,7 +87,7 @@ export class ClusterAutoscaling extends pulumi.ComponentResource {
     readonly clusterAutoscaler: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: ClusterAutoscalingArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:ClusterAutoscaling", name, args, opts);
+        super("cluster-capacity:index:ClusterAutoscaling", name, {}, opts);
         const types = args.gpuLimits.map((l) => l.type);
         // The expander reads its ConfigMap when it chooses; it exists before the autoscaler is told to use it.
         const expanderConfig = args.priorities && priorityExpanderConfigMap(args.priorities);

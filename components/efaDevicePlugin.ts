@@ -11,6 +11,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolConfig } from "../lib/config/types";
 import { EFA_RESOURCE, type KubernetesObject, POOL_LABEL } from "../policy/lib/contract";
+import { SKIP_AWAIT } from "./awaits";
 import { tolerationsFor } from "./tolerations";
 
 const EFA_NAMESPACE = "cluster-capacity-efa";
@@ -42,7 +43,7 @@ function efaDevicePluginManifests(pools: readonly PoolConfig[], image: string): 
         {
             apiVersion: "apps/v1",
             kind: "DaemonSet",
-            metadata: { name: NAME, namespace: EFA_NAMESPACE, labels },
+            metadata: { name: NAME, namespace: EFA_NAMESPACE, labels, annotations: SKIP_AWAIT },
             spec: {
                 selector: { matchLabels: labels },
                 updateStrategy: { type: "RollingUpdate" },
@@ -84,7 +85,7 @@ function efaDevicePluginManifests(pools: readonly PoolConfig[], image: string): 
 
 export class EfaDevicePlugin extends pulumi.ComponentResource {
     constructor(name: string, args: EfaDevicePluginArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:EfaDevicePlugin", name, args, opts);
+        super("cluster-capacity:index:EfaDevicePlugin", name, {}, opts);
         const [namespace, serviceAccount, binding, daemonSet] = efaDevicePluginManifests(args.pools, args.image);
         const childOpts = { parent: this };
         const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: namespace.metadata }, childOpts);

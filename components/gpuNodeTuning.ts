@@ -88,7 +88,7 @@ export class GpuNodeTuning extends pulumi.ComponentResource {
     constructor(name: string, args: GpuNodeTuningArgs, opts?: pulumi.ComponentResourceOptions) {
         const other = args.pools.findIndex((p) => p.accelerator !== "nvidia");
         if (other >= 0) throw new ArgsError("GpuNodeTuning", name, `pools[${other}].accelerator`, args.pools[other].accelerator, "nvidia");
-        super("cluster-capacity:index:GpuNodeTuning", name, args, opts);
+        super("cluster-capacity:index:GpuNodeTuning", name, {}, opts);
         const childOpts = { parent: this };
         const add = (list: k8s.apiextensions.CustomResource[], resourceName: string, manifest: KubernetesObject) =>
             list.push(new k8s.apiextensions.CustomResource(resourceName, manifest, childOpts));

@@ -190,6 +190,8 @@ export interface GpuOperatorArgs {
     migPartedConfig?: string;
     /** With OLM, the Node Feature Discovery install the operator needs (its GPU labels); none with Helm. */
     nodeFeatureDiscovery?: pulumi.Resource;
+    /** With OLM, how long `pulumi up` waits for OLM to install the operator. */
+    operatorInstallTimeout: string;
 }
 
 export class GpuOperator extends pulumi.ComponentResource {
@@ -197,7 +199,7 @@ export class GpuOperator extends pulumi.ComponentResource {
 
     constructor(name: string, args: GpuOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         if (!args.settings.enabled) throw new ArgsError("GpuOperator", name, "settings.enabled", false, "true (or no GpuOperator)");
-        super("cluster-capacity:index:GpuOperator", name, args, opts);
+        super("cluster-capacity:index:GpuOperator", name, {}, opts);
         const { settings } = args;
         const olm = settings.install === "olm";
         this.namespace = olm ? OLM_NAMESPACE : HELM_NAMESPACE;
@@ -217,6 +219,7 @@ export class GpuOperator extends pulumi.ComponentResource {
                 source: "certified-operators",
                 installPlanApproval: settings.installPlanApproval,
                 startingCSV: settings.version && `gpu-operator-certified.v${settings.version}`,
+                installTimeout: args.operatorInstallTimeout,
             }));
         } else {
             // The operator's pods are privileged (driver, toolkit): the namespace must allow them.

@@ -299,6 +299,8 @@ export interface KueueArgs {
     tenantNamespaceLabels: Readonly<Record<string, string>>;
     /** The teams' quotas (lib/kueueTeams.ts), when `settings.teams` has teams: one ClusterQueue each. */
     teams?: TeamsPlan;
+    /** With `settings.operator.enabled`, how long `pulumi up` waits for OLM to install the operator. */
+    operatorInstallTimeout: string;
 }
 
 export class Kueue extends pulumi.ComponentResource {
@@ -307,7 +309,7 @@ export class Kueue extends pulumi.ComponentResource {
     constructor(name: string, args: KueueArgs, opts?: pulumi.ComponentResourceOptions) {
         if (args.pools.length === 0)
             throw new ArgsError("Kueue", name, "pools", [], "at least one pool, whose capacity is the ClusterQueue's quota");
-        super("cluster-capacity:index:Kueue", name, args, opts);
+        super("cluster-capacity:index:Kueue", name, {}, opts);
         const { settings, pools } = args;
         const childOpts = { parent: this };
         const custom = (resourceName: string, manifest: KubernetesObject, extra: pulumi.CustomResourceOptions = {}) =>
@@ -324,6 +326,7 @@ export class Kueue extends pulumi.ComponentResource {
                 channel: settings.operator.channel,
                 source: "redhat-operators",
                 installPlanApproval: "Automatic",
+                installTimeout: args.operatorInstallTimeout,
             });
             const fairSharing = settings.teams.some((t) => t.fairSharingWeight !== undefined);
             ready = [

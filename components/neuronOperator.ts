@@ -70,14 +70,20 @@ export interface NeuronOperatorArgs {
     kmmChannel: string;
     /** The Node Feature Discovery install whose operator serves NodeFeatureRules. */
     nodeFeatureDiscovery: pulumi.Resource;
+    /** How long `pulumi up` waits for OLM to install each operator. */
+    operatorInstallTimeout: string;
 }
 
 export class NeuronOperator extends pulumi.ComponentResource {
     constructor(name: string, args: NeuronOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         if (!args.settings.enabled) throw new ArgsError("NeuronOperator", name, "settings.enabled", false, "true (or no NeuronOperator)");
-        super("cluster-capacity:index:NeuronOperator", name, args, opts);
+        super("cluster-capacity:index:NeuronOperator", name, {}, opts);
         const { settings } = args;
-        const allNamespaces = { targetOwnNamespace: false, installPlanApproval: "Automatic" as const };
+        const allNamespaces = {
+            targetOwnNamespace: false,
+            installPlanApproval: "Automatic" as const,
+            installTimeout: args.operatorInstallTimeout,
+        };
         const kmm = installOperator(this, `${name}-kmm`, {
             ...allNamespaces,
             namespace: "openshift-kmm",

@@ -40,6 +40,8 @@ export interface NodeFeatureDiscoveryArgs {
     channel: string;
     /** Tolerations for the worker, or undefined where the operand has no such field (before 4.19). */
     workerTolerations: Toleration[] | undefined;
+    /** How long `pulumi up` waits for OLM to install the operator. */
+    operatorInstallTimeout: string;
 }
 
 export class NodeFeatureDiscovery extends pulumi.ComponentResource {
@@ -48,7 +50,7 @@ export class NodeFeatureDiscovery extends pulumi.ComponentResource {
     readonly instance: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: NodeFeatureDiscoveryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:NodeFeatureDiscovery", name, args, opts);
+        super("cluster-capacity:index:NodeFeatureDiscovery", name, {}, opts);
         const { subscription } = installOperator(this, name, {
             namespace: NFD_NAMESPACE,
             namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
@@ -58,6 +60,7 @@ export class NodeFeatureDiscovery extends pulumi.ComponentResource {
             channel: args.channel,
             source: "redhat-operators",
             installPlanApproval: "Automatic",
+            installTimeout: args.operatorInstallTimeout,
         });
         this.subscription = subscription;
         this.instance = new k8s.apiextensions.CustomResource(`${name}-instance`, nodeFeatureDiscoveryManifest(args.workerTolerations), {

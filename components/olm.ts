@@ -21,10 +21,9 @@ interface OperatorSubscription {
     source: string;
     installPlanApproval: "Manual" | "Automatic";
     startingCSV?: string;
+    /** How long `pulumi up` waits for OLM to install the operator (a Manual InstallPlan waits for approval), e.g. 30m. */
+    installTimeout: string;
 }
-
-/** How long `pulumi up` waits for OLM to install an operator (a Manual InstallPlan waits for approval). */
-const OPERATOR_INSTALL_TIMEOUT = "30m";
 
 function namespaceManifest(name: string, labels: Record<string, string> = {}): KubernetesObject {
     return { apiVersion: "v1", kind: "Namespace", metadata: { name, ...(Object.keys(labels).length > 0 && { labels }) } };
@@ -103,7 +102,7 @@ export function installOperator(parent: pulumi.Resource, prefix: string, s: Oper
     const subscription = new k8s.apiextensions.CustomResource(`${prefix}-subscription`, subscriptionManifest(s), {
         ...opts,
         dependsOn: group,
-        customTimeouts: { create: OPERATOR_INSTALL_TIMEOUT, update: OPERATOR_INSTALL_TIMEOUT },
+        customTimeouts: { create: s.installTimeout, update: s.installTimeout },
     });
     return { namespace, subscription };
 }

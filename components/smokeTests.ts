@@ -6,6 +6,7 @@ import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolPlan } from "../lib/plan";
 import { EFA_RESOURCE, GPU_RESOURCE, NEURON_RESOURCE, POOL_LABEL } from "../policy/lib/contract";
+import { SKIP_AWAIT } from "./awaits";
 import { createNamespace } from "./olm";
 import { tolerationsFor } from "./tolerations";
 
@@ -46,7 +47,7 @@ export class SmokeTests extends pulumi.ComponentResource {
     readonly jobNames: string[];
 
     constructor(name: string, args: SmokeTestsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cluster-capacity:index:SmokeTests", name, args, opts);
+        super("cluster-capacity:index:SmokeTests", name, {}, opts);
         const childOpts = { parent: this };
         const namespace = createNamespace(`${name}-namespace`, SMOKE_TEST_NAMESPACE, {}, childOpts);
         const plans = args.pools.filter((p) => !p.pool.retired);
@@ -60,8 +61,7 @@ export class SmokeTests extends pulumi.ComponentResource {
                     metadata: {
                         name: `smoke-${pool.name}`,
                         namespace: SMOKE_TEST_NAMESPACE,
-                        // A pool scaled to zero may take many minutes to get a node: do not hold `pulumi up` for it.
-                        annotations: { "pulumi.com/skipAwait": "true" },
+                        annotations: SKIP_AWAIT,
                     },
                     spec: pod.asJobSpec({ backoffLimit: 0 }),
                 },

@@ -7,6 +7,8 @@
 CC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CC_CACHE="${CLUSTER_CAPACITY_CACHE:-${XDG_CACHE_HOME:-${HOME:?cluster-capacity: set HOME or CLUSTER_CAPACITY_CACHE, the cache of Node.js and the e2e binaries}/.cache}/cluster-capacity}"
 CC_NODE_VERSION="$(tr -d '[:space:]v' <"$CC_ROOT/.nvmrc")"
+# The highest `go` line of tools/*/go.mod (the Pulumi CLI's).
+CC_GO_MINIMUM=1.26.6
 
 cc_use_node() {
     if [ "$(node --version 2>/dev/null)" = "v$CC_NODE_VERSION" ]; then

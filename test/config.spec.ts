@@ -739,10 +739,11 @@ describe("stack config defaults", () => {
         assert.strictEqual(config.pools[0].market, "on-demand");
     });
 
-    it("defaults lookups to offline on plain Kubernetes, whose pools are existing nodes", () => {
+    it("defaults lookups to aws on plain Kubernetes too: the engine hands every stack Pulumi.yaml's one default", () => {
         const stack = offlineStack({ "cluster-capacity:cluster": { name: "lab", platform: "kubernetes" } });
         delete stack["cluster-capacity:lookups"];
-        assert.strictEqual(parse(stack).lookups, "offline");
+        assert.strictEqual(parse(stack).lookups, "aws");
+        assert.strictEqual(parse({ ...stack, "cluster-capacity:lookups": "offline" }).lookups, "offline");
     });
 
     it("takes the region from aws:region when the cluster does not set one", () => {

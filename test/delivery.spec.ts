@@ -43,6 +43,11 @@ describe("GitHub workflows", () => {
         assert.strictEqual(preview.with.policyPacks, "policy");
         assert.strictEqual(preview.with.policyPackConfigs, "policy-config/${{ matrix.stack }}.json");
         assert.strictEqual(preview.with["comment-on-pr"], true);
+        const pinned = /github\.com\/pulumi\/pulumi\/pkg\/v3 v(\S+)/.exec(
+            fs.readFileSync(path.join(REPO, "tools", "pulumi", "go.mod"), "utf8"),
+        )?.[1];
+        assert.strictEqual(preview.with["pulumi-version"], pinned, "the PR preview runs the CLI tools/pulumi pins");
+        assert.strictEqual(preview.env.PULUMI_SKIP_CHECKPOINTS, "true", "a preview writes no checkpoints");
         for (const stack of stacks)
             assert.ok(fs.existsSync(path.join(REPO, "policy-config", `${stack}.json`)), `policy-config/${stack}.json`);
     });

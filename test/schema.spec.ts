@@ -3,13 +3,13 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import * as YAML from "yaml";
-import { CONFIG_KEYS, CONFIG_SCHEMA } from "../lib/config/schema";
+import { CONFIG_KEYS, CONFIG_SCHEMA, PROJECT_DEFAULTS } from "../lib/config/schema";
 import { parseConfig } from "../lib/config/validate";
 import { rawConfigFrom, runtimeConfig } from "../lib/config/load";
 import { resourcesOfKind, runProgram, rendered, StackConfig } from "./support/harness";
 import { isSystemNamespace } from "../lib/config/features";
 import { crdDirectory, CrdIndex, loadCrds, SHARED_DIR, toJsonSchema } from "./support/crds";
-import { REPO, SCENARIOS } from "./support/scenarios";
+import { gpuPool, offlineStack, REPO, SCENARIOS } from "./support/scenarios";
 import { previewMatrix } from "../scripts/stack-matrix";
 
 /** Kinds the Kubernetes API itself serves; the provider's typed SDK checks their shape. */
@@ -85,7 +85,7 @@ describe("rendered objects against upstream CRD schemas", () => {
 describe("project and stack files", () => {
     const project = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as {
         name: string;
-        config: Record<string, { type: string; description: string }>;
+        config: Record<string, { type: string; description: string; default?: unknown }>;
     };
 
     it("Pulumi.yaml and deploy/Pulumi.yaml validate against Pulumi's project schema", () => {
@@ -109,6 +109,28 @@ describe("project and stack files", () => {
             const type = "enum" in schema ? "string" : (schema as { type: string }).type;
             assert.strictEqual(declared.type, type, key);
             assert.ok(declared.description.length > 20, `${key} needs a description`);
+            assert.deepStrictEqual(declared.default, PROJECT_DEFAULTS[key], `${key}: Pulumi.yaml's default is the program's`);
+        }
+    });
+
+    it("Pulumi.yaml leaves only cluster without a default, so the CLI requires nothing else of a stack", () => {
+        // The CLI requires every declared key without a default (pulumi pkg/workspace/config.go).
+        const required = Object.entries(project.config).filter(([, declared]) => declared.default === undefined);
+        assert.deepStrictEqual(
+            required.map(([key]) => key),
+            ["cluster"],
+        );
+        assert.deepStrictEqual(CONFIG_SCHEMA.required, ["cluster"]);
+    });
+
+    it("a stack setting a key to its project default gets what it gets without the key", () => {
+        const base = offlineStack({}, [gpuPool("l4")]);
+        const without = parseConfig(rawConfigFrom(runtimeConfig(base)));
+        for (const [key, value] of Object.entries(PROJECT_DEFAULTS)) {
+            const stack = { ...base };
+            if (`cluster-capacity:${key}` in stack) continue;
+            stack[`cluster-capacity:${key}`] = value;
+            assert.deepStrictEqual(parseConfig(rawConfigFrom(runtimeConfig(stack))), without, key);
         }
     });
 

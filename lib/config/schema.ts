@@ -311,6 +311,7 @@ export const CONFIG_SCHEMA = {
             },
         },
         network: {
+            default: {},
             type: "object",
             additionalProperties: false,
             description:
@@ -337,11 +338,13 @@ export const CONFIG_SCHEMA = {
             },
         },
         lookups: {
+            default: "aws",
             enum: [...LOOKUP_MODES],
             description:
-                "aws: read quotas, instance specs and AMIs from AWS; offline: no AWS call. Default aws on OpenShift, offline on plain Kubernetes.",
+                "aws (default): read quotas, instance specs and AMIs from AWS; offline: no AWS call (set it for plain Kubernetes outside AWS).",
         },
         quotas: {
+            default: {},
             type: "object",
             properties: {
                 requestIncrease: {
@@ -360,6 +363,7 @@ export const CONFIG_SCHEMA = {
                 "Quota code → vCPUs: offline values, or with aws lookups a lower cap; requestIncrease: true asks AWS for what the pools need.",
         },
         capacityReservations: {
+            default: {},
             type: "object",
             propertyNames: {
                 type: "string",
@@ -391,6 +395,7 @@ export const CONFIG_SCHEMA = {
                 "Offline lookups: what AWS would say of each reservation the pools name (kind, instanceType, availabilityZone, instanceCount, startDate, endDate); with aws lookups EC2 says.",
         },
         efaDevicePlugin: {
+            default: {},
             type: "object",
             additionalProperties: false,
             properties: { image: nonEmptyString },
@@ -398,12 +403,14 @@ export const CONFIG_SCHEMA = {
                 "The AWS EFA device plugin run on EFA pools' nodes: image (default AWS's EKS image, which the workers' role needs ECR read access to pull; or a mirror).",
         },
         reservationWarningDays: {
+            default: 7,
             type: "integer",
             minimum: 0,
             description:
                 "Warn when a capacity reservation ends within this many days (default 7); one that ended is scaled to 0, and stops the run this many days after its end.",
         },
         usage: {
+            default: {},
             type: "object",
             propertyNames: quotaCode,
             additionalProperties: { type: "integer", minimum: 0 },
@@ -411,6 +418,7 @@ export const CONFIG_SCHEMA = {
                 "Offline lookups: quota code → vCPUs in use outside this stack now (other clusters and workloads of the account); with aws lookups CloudWatch says.",
         },
         instanceTypes: {
+            default: {},
             type: "object",
             propertyNames: {
                 type: "string",
@@ -422,6 +430,7 @@ export const CONFIG_SCHEMA = {
                 "Instance type → {vcpus, memoryMiB, gpus, gpuModel, gpuMemoryMiB, neuronDevices}: offline specs over the catalogue; with aws lookups only what AWS does not report.",
         },
         prices: {
+            default: {},
             type: "object",
             propertyNames: {
                 type: "string",
@@ -436,12 +445,14 @@ export const CONFIG_SCHEMA = {
             description: "Instance type → {onDemandHourlyUsd, spotHourlyUsd}: prices for the cost report (offline, or over AWS's).",
         },
         ami: {
+            default: {},
             ...amiQuery,
             description:
                 "Node AMI: id (pinned), else the cluster's boot image, else owners + namePattern lookup; managedByCluster for ≥ 4.19 boot-image management.",
         },
-        pools: { type: "array", items: pool, description: "Accelerator node pools." },
+        pools: { default: [], type: "array", items: pool, description: "Accelerator node pools." },
         gpuOperator: {
+            default: {},
             type: "object",
             additionalProperties: false,
             description: "NVIDIA GPU Operator: enabled, install (olm|helm), channel, version, installPlanApproval, nfd, mig, monitoring.",
@@ -502,6 +513,7 @@ export const CONFIG_SCHEMA = {
             },
         },
         kueue: {
+            default: {},
             type: "object",
             additionalProperties: false,
             description:
@@ -628,6 +640,7 @@ export const CONFIG_SCHEMA = {
             },
         },
         neuron: {
+            default: {},
             type: "object",
             additionalProperties: false,
             description:
@@ -651,15 +664,34 @@ export const CONFIG_SCHEMA = {
                 driverVersion: nonEmptyString,
             },
         },
-        smokeTests: { type: "boolean", description: "Render a one-device validation Job per accelerator pool (nvidia-smi / neuron-ls)." },
+        operatorInstallTimeout: {
+            default: "30m",
+            type: "string",
+            pattern: "^([0-9]+(\\.[0-9]+)?(s|m|h))+$",
+            allowed: "a duration such as 30m",
+            description:
+                "How long `pulumi up` waits for OLM to install each operator (its Subscription's installedCSV, which a Manual InstallPlan holds until approved) before it fails the update; default 30m.",
+        },
+        smokeTests: {
+            default: false,
+            type: "boolean",
+            description: "Render a one-device validation Job per accelerator pool (nvidia-smi / neuron-ls).",
+        },
         smokeTestImages: {
+            default: {},
             type: "object",
             additionalProperties: false,
             properties: { nvidia: nonEmptyString, neuron: nonEmptyString },
             description: "Images of the validation Jobs: nvidia (runs nvidia-smi), neuron (runs neuron-ls).",
         },
-        renderDirectory: { type: "string", minLength: 1, description: "Write YAML to this folder instead of talking to a cluster." },
+        renderDirectory: {
+            default: "",
+            type: "string",
+            minLength: 1,
+            description: "Write YAML to this folder instead of talking to a cluster.",
+        },
         kubernetes: {
+            default: {},
             type: "object",
             additionalProperties: false,
             properties: {
@@ -669,6 +701,7 @@ export const CONFIG_SCHEMA = {
             description: "Cluster access: kubeconfig (path or contents) and context; default: the ambient kubeconfig.",
         },
         clusterAutoscaler: {
+            default: {},
             type: "object",
             additionalProperties: false,
             properties: {
@@ -684,3 +717,14 @@ export const CONFIG_SCHEMA = {
 
 /** Top-level keys of the schema; Pulumi.yaml must declare exactly these. */
 export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA.properties);
+
+/**
+ * What the engine hands the program for each key a stack leaves out: the `default` of every
+ * top-level key but `cluster`, declared the same in Pulumi.yaml. The Pulumi CLI refuses a stack that
+ * lacks a key Pulumi.yaml declares without a default (pulumi `pkg/workspace/config.go`, mergeConfig:
+ * "Stack '…' is missing configuration values"), and it has no optional-without-default
+ * (pulumi/pulumi#21797). Each default is the program's own meaning of "unset".
+ */
+export const PROJECT_DEFAULTS: Readonly<Record<string, unknown>> = Object.fromEntries(
+    Object.entries(CONFIG_SCHEMA.properties).flatMap(([key, schema]) => ("default" in schema ? [[key, schema.default]] : [])),
+);

@@ -159,6 +159,8 @@ export interface CapacityConfig {
     neuron: NeuronConfig;
     operators: OperatorChannels;
     smokeTests: boolean;
+    /** How long `pulumi up` waits for OLM to install each operator (a Go duration such as 30m). */
+    operatorInstallTimeout: string;
     smokeTestImages: { nvidia: string; neuron: string };
     renderDirectory?: string;
     kubernetes: KubernetesAccess;

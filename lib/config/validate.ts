@@ -5,11 +5,13 @@
  * the cross-field rules run once each (poolRules.ts for the pools, features.ts for the GPU
  * Operator, Kueue and Neuron settings).
  */
+import { isDeepStrictEqual } from "util";
 import { managesBootImages, MIN_OPENSHIFT_MINOR, parseOpenShiftVersion } from "../openshift";
 import { ConfigError, ConfigProblem, PathSegment, problem } from "../errors";
 import { DEFAULT_TAINTS } from "../../policy/lib/contract";
 import { checkFallbacks, checkNetworkSource, checkPool, checkPoolSet, checkReservations, checkTraining } from "./poolRules";
 import { schemaProblems } from "./schemaCheck";
+import { CONFIG_SCHEMA, PROJECT_DEFAULTS } from "./schema";
 import {
     checkGpuOperatorChannel,
     checkNfdReachesGpuNodes,
@@ -57,6 +59,7 @@ interface RawConfig {
     renderDirectory?: string;
     kubernetes?: CapacityConfig["kubernetes"];
     clusterAutoscaler?: Partial<CapacityConfig["clusterAutoscaler"]>;
+    operatorInstallTimeout?: string;
 }
 
 interface ConfigContext {
@@ -66,18 +69,19 @@ interface ConfigContext {
 
 /** Validates raw config values (top-level key → parsed value) and applies defaults. */
 export function parseConfig(raw: Record<string, unknown>, context: ConfigContext = {}): CapacityConfig {
-    const problems = schemaProblems(raw);
+    // A value equal to the key's project default is how the engine says the stack left it out.
+    const set = Object.fromEntries(Object.entries(raw).filter(([key, value]) => !isDeepStrictEqual(value, PROJECT_DEFAULTS[key])));
+    const problems = schemaProblems(set);
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
-    return resolve(raw as unknown as RawConfig, context);
+    return resolve(set as unknown as RawConfig, context);
 }
 
 function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const problems: ConfigProblem[] = [];
     const cluster = resolveCluster(raw, context, problems);
-    // Plain Kubernetes pools are existing nodes, often outside AWS: nothing to look up by default.
-    const lookups = raw.lookups ?? (cluster.platform === "openshift" ? "aws" : "offline");
+    const lookups = raw.lookups ?? CONFIG_SCHEMA.properties.lookups.default;
     const neuronEnabled = raw.neuron?.enabled ?? false;
     const amiContext = { lookups, cluster, rendering: raw.renderDirectory !== undefined };
     const defaultAmi = resolveAmi(raw.ami, ["ami"], amiContext, problems, (raw.pools ?? []).length > 0 && !raw.pools?.every((p) => p.ami));
@@ -132,7 +136,7 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
         requestQuotaIncrease: raw.quotas?.requestIncrease ?? false,
         usage: raw.usage ?? {},
         capacityReservations: raw.capacityReservations ?? {},
-        reservationWarningDays: raw.reservationWarningDays ?? DEFAULT_RESERVATION_WARNING_DAYS,
+        reservationWarningDays: raw.reservationWarningDays ?? CONFIG_SCHEMA.properties.reservationWarningDays.default,
         efaDevicePluginImage: raw.efaDevicePlugin?.image ?? DEFAULT_EFA_DEVICE_PLUGIN_IMAGE,
         instanceTypes: raw.instanceTypes ?? {},
         prices: raw.prices ?? {},
@@ -141,7 +145,8 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
         kueue,
         neuron,
         operators,
-        smokeTests: raw.smokeTests ?? false,
+        smokeTests: raw.smokeTests ?? CONFIG_SCHEMA.properties.smokeTests.default,
+        operatorInstallTimeout: raw.operatorInstallTimeout ?? CONFIG_SCHEMA.properties.operatorInstallTimeout.default,
         smokeTestImages: { ...DEFAULT_SMOKE_TEST_IMAGES, ...raw.smokeTestImages },
         renderDirectory: raw.renderDirectory,
         kubernetes: raw.kubernetes ?? {},
@@ -294,7 +299,7 @@ function resolvePool(
 const DEFAULT_EFA_DEVICE_PLUGIN_IMAGE = "602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20";
 
 /** Days before a reservation's end when a run warns. */
-const DEFAULT_RESERVATION_WARNING_DAYS = 7;
+
 /**
  * How long a new machine may go without a node before its MachineHealthCheck replaces it. The
  * Machine API's default is 10m (machine-api-operator machinehealthcheck_controller.go

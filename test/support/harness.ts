@@ -2,7 +2,9 @@
  * Runs the real program (index.ts) under Pulumi mocks, as `pulumi preview` would, and records every
  * registered resource with its inputs and resource options, and every AWS invoke.
  */
+import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsFixture, answerInvoke } from "./aws";
 import { runtimeConfig } from "../../lib/config/load";
@@ -22,6 +24,8 @@ export interface RegisteredResource {
     provider: string;
     /** URNs of the resources this one depends on (dependsOn, and parents' dependsOn). */
     dependencies: string[];
+    /** The customTimeouts resource option, as the engine receives it ("" where unset). */
+    customTimeouts: { create: string; update: string; delete: string };
 }
 
 export interface RecordedInvoke {
@@ -58,9 +62,22 @@ interface RegisterRequest {
     getProvider(): string;
     getCustom(): boolean;
     getDependenciesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 
 const PROGRAM = path.resolve(__dirname, "..", "..", "index.ts");
+
+/**
+ * The stack config as the engine hands it to the program: each key Pulumi.yaml declares with a
+ * `default` and the stack leaves out is set to that default (pulumi `pkg/workspace/config.go`).
+ */
+export function withProjectDefaults(config: StackConfig, projectFile = path.join(path.dirname(PROGRAM), "Pulumi.yaml")): StackConfig {
+    const project = YAML.parse(fs.readFileSync(projectFile, "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
+    const defaults = Object.entries(project.config ?? {}).flatMap(([key, declared]) =>
+        declared.default === undefined ? [] : [[`${project.name}:${key}`, declared.default] as const],
+    );
+    return { ...Object.fromEntries(defaults), ...config };
+}
 
 export interface ProgramOptions {
     /** The program's entry file; default the cluster-capacity program. */
@@ -127,6 +144,11 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
             custom: req.getCustom(),
             provider: req.getProvider(),
             dependencies: req.getDependenciesList(),
+            customTimeouts: {
+                create: req.getCustomtimeouts()?.getCreate() ?? "",
+                update: req.getCustomtimeouts()?.getUpdate() ?? "",
+                delete: req.getCustomtimeouts()?.getDelete() ?? "",
+            },
         };
         resources.push(record);
         return register(req, (err, res) => {
@@ -137,7 +159,7 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
             callback(err, res);
         });
     };
-    pulumi.runtime.setAllConfig(runtimeConfig(config), secretKeys);
+    pulumi.runtime.setAllConfig(runtimeConfig(program === PROGRAM ? withProjectDefaults(config) : config), secretKeys);
     const logs: string[] = [];
     const errors: string[] = [];
     const warnings: string[] = [];

@@ -42,6 +42,7 @@ export function resource(
         inputs: JSON.parse(JSON.stringify(props)) as Record<string, unknown>,
         protect: options.protect ?? true,
         ignoreChanges: options.ignoreChanges ?? [],
+        customTimeouts: { create: "", update: "", delete: "" },
         parent: "",
         custom: true,
         provider: "",

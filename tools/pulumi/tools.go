@@ -1,8 +1,9 @@
 //go:build tools
 
-// Package tools pins the Pulumi CLI for the e2e suite, which runs the runbook's state commands
-// (stack import/export, state unprotect) against a local file backend. Only the CLI is built: the
-// Node.js language host and the Kubernetes provider are not served by the module proxy here.
+// Package tools pins the Pulumi CLI: `npm run pulumi` runs it where the machine has no Pulumi
+// install with the Node.js language host, and the e2e suite and the benchmark always do. The
+// replace lines repeat those of github.com/pulumi/pulumi/pkg/v3's own go.mod, which a dependency's
+// go.mod cannot carry into this module.
 package tools
 
 import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"

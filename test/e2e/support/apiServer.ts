@@ -1,8 +1,10 @@
 /**
- * A real Kubernetes API server for the e2e suite: etcd and kube-apiserver, built from the modules
- * pinned in tools/ (scripts/build-tools.sh), on 127.0.0.1 with free ports, temporary directories and
- * token authentication. Both processes are stopped by `stop()`, and also when the test process
- * exits or is interrupted.
+ * A real Kubernetes API server for the e2e suite: etcd, kube-apiserver and kube-controller-manager
+ * (its garbage collector and namespace controller only: the provider deletes in the foreground, which
+ * the garbage collector finishes), built from the modules pinned in tools/ (scripts/build-tools.sh),
+ * on 127.0.0.1 with free ports, temporary directories and token authentication. No scheduler, kubelet
+ * or other controller runs: tests play those. The processes are stopped by `stop()`, and also when
+ * the test process exits or is interrupted.
  */
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as crypto from "crypto";
@@ -20,6 +22,10 @@ export interface ApiResponse {
 
 export interface ApiServer {
     url: string;
+    /** The serving certificate kube-apiserver made itself, which clients trust as their CA. */
+    caFile: string;
+    /** The suite's bearer token, of a user in system:masters. */
+    token: string;
     request(method: string, urlPath: string, body?: unknown, contentType?: string): Promise<ApiResponse>;
     stop(): void;
 }
@@ -176,10 +182,14 @@ export async function startApiServer(bins = buildTools()): Promise<ApiServer> {
             req.end();
         });
 
+    let controllerManager: ChildProcess | undefined;
     const server: ApiServer = {
         url,
+        caFile: path.join(dir, "certs", "apiserver.crt"),
+        token,
         request,
         stop() {
+            controllerManager?.kill("SIGKILL");
             etcd.kill("SIGKILL");
             apiServer.kill("SIGKILL");
             // The processes may still be writing their last files as they die.
@@ -197,6 +207,41 @@ export async function startApiServer(bins = buildTools()): Promise<ApiServer> {
                 return ready.status === 200 ? true : undefined;
             },
             [etcdLog, apiLog],
+        );
+        const kubeconfig = path.join(dir, "controller-manager.kubeconfig");
+        fs.writeFileSync(
+            kubeconfig,
+            JSON.stringify({
+                apiVersion: "v1",
+                kind: "Config",
+                clusters: [{ name: "e2e", cluster: { server: url, "certificate-authority": path.join(dir, "certs", "apiserver.crt") } }],
+                users: [{ name: "e2e-admin", user: { token } }],
+                contexts: [{ name: "e2e", context: { cluster: "e2e", user: "e2e-admin" } }],
+                "current-context": "e2e",
+            }),
+        );
+        const controllerLog = path.join(dir, "kube-controller-manager.log");
+        controllerManager = start(
+            path.join(bins["kube-controller-manager"], "kube-controller-manager"),
+            [
+                `--kubeconfig=${kubeconfig}`,
+                "--controllers=garbage-collector-controller,namespace-controller",
+                "--leader-elect=false",
+                "--secure-port=0",
+                "--use-service-account-credentials=false",
+            ],
+            controllerLog,
+        );
+        const manager = controllerManager;
+        await waitFor(
+            "kube-controller-manager to start its controllers",
+            120_000,
+            () => {
+                if (manager.exitCode !== null) return Promise.reject(new Error("kube-controller-manager exited"));
+                const started = /Started controller|Starting garbage collector controller/i.test(fs.readFileSync(controllerLog, "utf8"));
+                return Promise.resolve(started ? true : undefined);
+            },
+            [controllerLog],
         );
     } catch (e) {
         server.stop();
