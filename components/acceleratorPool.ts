@@ -73,6 +73,8 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
                 "the cluster's VPC for an EFA pool's security group, from the lookups",
             );
         }
+        // No inputs: a component's inputs are stored in the state and printed by every preview, and
+        // the pool's plan is large; what it made is in its outputs (README, benchmark).
         super(type, name, {}, opts);
         const { plan } = args;
         const { pool } = plan;

@@ -2,6 +2,7 @@
  * Kueue quotas derived from the pools, never typed in: what each pool's nodes can really run at
  * the pool's maximum size. Pure.
  */
+import { ConfigError, problem } from "./errors";
 import { capacityTypeOf, labelsCapacityType, PoolPlan } from "./plan";
 import { CAPACITY_TYPE_LABEL, GPU_RESOURCE, isMigResource, NEURON_RESOURCE, NEURONCORE_RESOURCE, POOL_LABEL } from "../policy/lib/contract";
 
@@ -102,7 +103,18 @@ export interface QueueQuotas {
     flavors: FlavorQuota[];
 }
 
-/** One resource group (Kueue allows a resource in one group only) covering every pool's resources. */
+/**
+ * The most flavors a ClusterQueue's resource group holds: `spec.resourceGroups[].flavors` has
+ * `maxItems: 64` in Kueue's CRD (config/components/crd/bases/kueue.x-k8s.io_clusterqueues.yaml), and
+ * every flavor must be in the one group, since a resource can be covered by one group only.
+ */
+export const MAX_QUEUE_FLAVORS = 64;
+
+/**
+ * One resource group (Kueue allows a resource in one group only) covering every pool's resources.
+ * Throws a ConfigError, before anything is registered, when the pools make more flavors than a
+ * ClusterQueue holds: the API server would refuse the queue part-way through an update.
+ */
 export function queueQuotas(plans: readonly PoolPlan[], neuronCoreQuota: boolean): QueueQuotas {
     const perPool = orderedFlavorParts(plans).map((part) => {
         const { plan, maxNodes } = part;
@@ -115,6 +127,15 @@ export function queueQuotas(plans: readonly PoolPlan[], neuronCoreQuota: boolean
         };
         return { part, plan, totals };
     });
+    if (perPool.length > MAX_QUEUE_FLAVORS) {
+        throw new ConfigError([
+            problem(
+                ["kueue", "enabled"],
+                true,
+                `false, or pools that make at most ${MAX_QUEUE_FLAVORS} Kueue flavors: these make ${perPool.length} (one per pool, and one per capacity type of a pool with reservations or an on-demand fallback), and a ClusterQueue holds at most ${MAX_QUEUE_FLAVORS} (Kueue's CRD)`,
+            ),
+        ]);
+    }
     const present = new Set(perPool.flatMap((p) => Object.keys(p.totals)));
     const coveredResources = [...present].sort((a, b) => resourceRank(a) - resourceRank(b) || a.localeCompare(b));
     return {

@@ -12,6 +12,7 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 
 export const REPO = path.resolve(__dirname, "..");
 
@@ -173,7 +174,9 @@ export function launcherArgs(args: readonly string[], cwd: string): string[] {
 function programOf(projectDir: string): () => Promise<Record<string, unknown>> {
     const entry = fs.realpathSync(path.join(projectDir, "index.ts"));
     const root = path.dirname(entry);
+    const stackTraceLimit = stackTraceLimitOf(projectDir);
     return async () => {
+        if (stackTraceLimit !== undefined) Error.stackTraceLimit = stackTraceLimit;
         for (const loaded of Object.keys(require.cache)) {
             if (loaded.startsWith(`${root}${path.sep}`) && !loaded.includes(`${path.sep}node_modules${path.sep}`))
                 delete require.cache[loaded];
@@ -181,6 +184,25 @@ function programOf(projectDir: string): () => Promise<Record<string, unknown>> {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         return (await (require(entry) as Promise<Record<string, unknown>>)) ?? {};
     };
+}
+
+/**
+ * The `--stack-trace-limit` of Pulumi.yaml's `runtime.options.nodeargs`, which pulumi-language-nodejs
+ * gives the node process of a program; in-process it is all that can be applied, so any other node
+ * argument there is refused rather than silently dropped.
+ */
+export function stackTraceLimitOf(projectDir: string): number | undefined {
+    const project = YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
+        runtime?: string | { options?: { nodeargs?: string } };
+    };
+    const nodeargs = typeof project.runtime === "object" ? (project.runtime.options?.nodeargs ?? "") : "";
+    let limit: number | undefined;
+    for (const arg of nodeargs.split(/\s+/).filter(Boolean)) {
+        const match = /^--stack-trace-limit=(\d+)$/.exec(arg);
+        if (!match) throw new Error(`Pulumi.yaml runtime.options.nodeargs: ${arg} cannot be applied to a program served in-process`);
+        limit = Number(match[1]);
+    }
+    return limit;
 }
 
 interface LanguageServerClass {

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { commandOf, installedPulumi, launcherArgs } from "../scripts/engine";
+import { commandOf, installedPulumi, launcherArgs, previewEnv, stackTraceLimitOf } from "../scripts/engine";
 import { REPO } from "./support/scenarios";
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(REPO, file), "utf8"));
@@ -68,6 +68,28 @@ describe("npm run pulumi (scripts/engine.ts)", () => {
         fs.accessSync(launcher, fs.constants.X_OK);
         assert.ok(fs.existsSync(path.join(REPO, "policy", "PulumiPolicy.yaml")));
         assert.match(fs.readFileSync(launcher, "utf8"), /run-policy-pack/);
+    });
+
+    it("skips checkpoints for a preview only: an up keeps what lets an interrupted update resume", () => {
+        assert.deepStrictEqual(previewEnv("preview"), { PULUMI_SKIP_CHECKPOINTS: "true" });
+        assert.deepStrictEqual(previewEnv("up"), {});
+        assert.deepStrictEqual(previewEnv("refresh"), {});
+    });
+
+    it("applies Pulumi.yaml's --stack-trace-limit to a program served in-process, and refuses node arguments it cannot apply", () => {
+        assert.strictEqual(stackTraceLimitOf(REPO), 2);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-project-"));
+        try {
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.yaml"),
+                "name: x\nruntime:\n  name: nodejs\n  options:\n    nodeargs: --max-old-space-size=4096\n",
+            );
+            assert.throws(() => stackTraceLimitOf(dir), /--max-old-space-size=4096 cannot be applied/);
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: x\nruntime: nodejs\n");
+            assert.strictEqual(stackTraceLimitOf(dir), undefined);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("takes a Pulumi install only when its Node.js language host is there too", () => {

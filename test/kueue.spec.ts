@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig, renderedObject as find } from "./support/harness";
+import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig, renderedObject as find, renderedObject } from "./support/harness";
 import { gpuPool, offlineStack } from "./support/scenarios";
 import { mandatory, runPolicyPack } from "./support/policyHarness";
 import { cpuQuantity, queueQuotas } from "../lib/kueueQuota";
@@ -232,6 +232,16 @@ describe("Kueue GPU-as-a-service", () => {
 
     it("reports each flavor's quota in the stack outputs", () => {
         assert.deepStrictEqual((run.outputs as any).kueue.flavors["l4-quad"]["nvidia.com/gpu"], "4");
+    });
+    it("refuses more flavors than a ClusterQueue holds (64, Kueue's CRD), naming the key, before registering anything", async () => {
+        const pools = (n: number) => Array.from({ length: n }, (_, i) => gpuPool(`p${i}`, { replicas: 0 }));
+        const fits = await runProgram(twoNodeTypes({}, pools(64)));
+        assert.ifError(fits.error);
+        assert.strictEqual(renderedObject(fits, "ClusterQueue").spec.resourceGroups[0].flavors.length, 64);
+        const tooMany = await runProgram(twoNodeTypes({}, pools(65)));
+        assert.match(String(tooMany.error?.message), /cluster-capacity:kueue\.enabled/);
+        assert.match(String(tooMany.error?.message), /these make 65 .* a ClusterQueue holds at most 64/);
+        assert.deepStrictEqual(tooMany.resources, []);
     });
 });
 

@@ -85,7 +85,8 @@ export class EngineProject {
         const salt = fs.existsSync(file)
             ? (YAML.parse(fs.readFileSync(file, "utf8")) as { encryptionsalt?: string }).encryptionsalt
             : undefined;
-        fs.writeFileSync(file, YAML.stringify({ ...(salt && { encryptionsalt: salt }), config }));
+        // No YAML anchors for repeated values (zone lists): the file reads as a user would write it.
+        fs.writeFileSync(file, YAML.stringify({ ...(salt && { encryptionsalt: salt }), config }, { aliasDuplicateObjects: false }));
     }
 
     writePolicyConfig(name: string, config: Record<string, unknown>): void {
