@@ -54,7 +54,9 @@ module_version() {
 # writes from schema.json with VERSION set to the release (upstream's Makefile does the same).
 prepare_kubernetes_provider() {
     local src=$1 version=$2 cmd
-    cmd="$(cd "$CC_ROOT/tools/pulumi-kubernetes" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
+    local module=github.com/pulumi/pulumi-kubernetes/provider/v4
+    # `go list -m` names no directory for a module not yet in the module cache (a cold cache).
+    cmd="$(cd "$CC_ROOT/tools/pulumi-kubernetes" && go mod download "$module" && go list -m -f '{{.Dir}}' "$module")/cmd/pulumi-resource-kubernetes"
     cp "$cmd/main.go" "$cmd/generate.go" "$cmd/schema.json" "$cmd/terraform-mapping.json" "$src/"
     chmod u+w "$src"/*
     (cd "$src" && VERSION="${version#v}" go run -mod=readonly generate.go && rm generate.go schema.json terraform-mapping.json)
