@@ -17,9 +17,10 @@ command -v go >/dev/null || {
     exit 127
 }
 
-# The cache key of a tool: its pins, its sources in tools/, this script and the Go release.
+# The cache key of a tool: its pins, its sources in tools/, this script and the Go release. The script
+# is read on its own: sorted among the tools' paths, a relative $0 and an absolute one change the key.
 recipe() {
-    (find "$CC_ROOT/tools/$1" "$0" -type f -print0 | sort -z | xargs -0 cat && go env GOVERSION) | sha256sum | cut -c1-12
+    { find "$CC_ROOT/tools/$1" -type f -print0 | sort -z | xargs -0 cat && cat "$0" && go env GOVERSION; } | sha256sum | cut -c1-12
 }
 
 # build <tool> <folder in tools/> <binary> <package> <version> <ldflags> [prepare]: builds <package>
