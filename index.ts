@@ -27,6 +27,44 @@ import { assertWithinQuotas, exceededQuotas, planCapacity, quotaExcessMessage } 
 import { resolvePrices } from "./lib/prices";
 import { capacityReport } from "./lib/report";
 import { DEFAULT_TAINTS } from "./policy/lib/contract";
+import { poolMachineSets } from "./components/machineSetManifest";
+import type { PoolConfig } from "./lib/config/types";
+import { MigratedMachineSetError } from "./lib/errors";
+import {
+    capiConversionBlockers,
+    changesToMigratedMachineSets,
+    describeMigratedChange,
+    type DesiredMachineSet,
+} from "./lib/machineSetMigration";
+import { type CustomObjectsClient, customObjectsClient, livePoolMachineSets } from "./lib/poolMachineSets";
+
+/** The MachineConfigPool role a pool's machines join: their own GPU role, or the ordinary workers'. */
+function poolRole(pool: PoolConfig): string {
+    return pool.accelerator === "nvidia" ? gpuPoolRole(pool) : "worker";
+}
+
+/**
+ * Stops the run before it changes a MachineSet that Cluster API owns or is migrating
+ * (lib/machineSetMigration.ts). On a cluster with the migration feature (its MachineSets report
+ * status.authoritativeAPI), also says which pools could not migrate as rendered.
+ */
+async function checkMachineSetOwners(desired: DesiredMachineSet[], client: CustomObjectsClient, region: string): Promise<void> {
+    const live = await livePoolMachineSets(client);
+    const refused = changesToMigratedMachineSets(desired, live);
+    if (refused.length > 0) throw new MigratedMachineSetError(refused.map(describeMigratedChange));
+    if (!live.some((m) => m.authoritativeAPI !== undefined)) return;
+    const blockersByPool = new Map<string, Set<string>>();
+    for (const { pool, manifest } of desired) {
+        for (const blocker of capiConversionBlockers(manifest, region)) {
+            blockersByPool.set(pool, (blockersByPool.get(pool) ?? new Set()).add(blocker));
+        }
+    }
+    for (const [pool, blockers] of blockersByPool) {
+        await pulumi.log.warn(
+            `cluster-capacity: pool ${pool}'s MachineSets cannot migrate to Cluster API as this stack renders them (cluster-capi-operator pkg/conversion/mapi2capi): ${[...blockers].join("; ")}.`,
+        );
+    }
+}
 
 async function main() {
     const config = loadConfig();
@@ -88,15 +126,30 @@ async function main() {
     if (!renders) {
         return capacityReport(config, facts, plan, cost, kueueReport);
     }
+    const poolArgs = { infraId: cluster.infraId, region: cluster.region, vpcId: facts.vpcId };
+    if (openshift && !config.renderDirectory && plan.pools.length > 0) {
+        await checkMachineSetOwners(
+            // A pool without an AMI or a network is refused by its component, with the argument it lacks.
+            plan.pools
+                .filter((p) => p.amiId && p.machineSets.every((m) => m.network))
+                .flatMap((poolPlan) =>
+                    poolMachineSets({ ...poolArgs, plan: poolPlan }, poolRole(poolPlan.pool)).map((m) => ({
+                        pool: poolPlan.pool.name,
+                        ...m,
+                    })),
+                ),
+            customObjectsClient(config.kubernetes),
+            cluster.region,
+        );
+    }
     provider ??= kubernetesProvider("cluster-capacity", config);
     // Every component hands the stack's Kubernetes provider on to its children (parent: this).
     const inCluster = { provider };
 
     if (openshift) {
-        const poolArgs = { infraId: cluster.infraId, region: cluster.region, vpcId: facts.vpcId };
         for (const poolPlan of plan.pools) {
             if (poolPlan.pool.accelerator === "nvidia") {
-                new GpuPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan, machineConfigRole: gpuPoolRole(poolPlan.pool) }, inCluster);
+                new GpuPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan, machineConfigRole: poolRole(poolPlan.pool) }, inCluster);
             } else {
                 new InferentiaPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan }, inCluster);
             }

@@ -6,12 +6,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { efaSecurityGroupName, machineSetName } from "../lib/naming";
+import { efaSecurityGroupName } from "../lib/naming";
 import { ArgsError } from "../lib/errors";
 import type { Accelerator } from "../policy/lib/contract";
-import { clusterTag, type MachineNetwork } from "../lib/network";
+import { clusterTag } from "../lib/network";
 import type { PoolPlan } from "../lib/plan";
-import { machineAutoscalerManifest, machineHealthCheckManifest, machineSetManifest } from "./machineSetManifest";
+import { machineAutoscalerManifest, machineHealthCheckManifest, poolMachineSets } from "./machineSetManifest";
 
 export interface AcceleratorPoolArgs {
     /** The cluster's infrastructure id: it prefixes the MachineSet names and tags the AWS resources. */
@@ -28,8 +28,6 @@ export interface GpuPoolArgs extends AcceleratorPoolArgs {
     /** The MachineConfigPool role the pool's nodes join (`worker-gpu` or `worker-gpu-<pool>`). */
     machineConfigRole: string;
 }
-
-const AMI_PATH = "spec.template.spec.providerSpec.value.ami";
 
 function requireAccelerator(component: string, name: string, args: AcceleratorPoolArgs, accelerator: Accelerator, other: string): void {
     if (args.plan.pool.accelerator !== accelerator) {
@@ -79,30 +77,13 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
         const { plan } = args;
         const { pool } = plan;
         const awsResources = this.trainingResources(name, args);
-        for (const machineSet of plan.machineSets) {
-            // The autoscaler owns spec.replicas; with boot-image management the cluster owns the AMI.
-            const ignoreChanges = [...(machineSet.autoscaling ? ["spec.replicas"] : []), ...(plan.ignoreAmiDrift ? [AMI_PATH] : [])];
-            // Named like the MachineSet after its `<infraId>-<pool>-` prefix: `<zone>`, as in earlier
-            // releases, and the reservation or fallback suffix of the naming rules.
-            const resourceName = `${name}-${machineSet.name.slice(machineSetName(args.infraId, pool.name, "").length)}`;
-            const manifest = machineSetManifest({
-                network: machineSet.network as MachineNetwork,
-                ...args,
-                pool,
-                zone: machineSet.zone,
-                name: machineSet.name,
-                replicas: machineSet.replicas,
-                amiId: plan.amiId,
-                role,
-                reservation: machineSet.reservation,
-                market: machineSet.market,
-                reservationEnded: machineSet.reservationEnded,
-            });
+        for (const machineSet of poolMachineSets(args, role)) {
+            const resourceName = `${name}-${machineSet.resourceSuffix}`;
             this.machineSets.push(
-                new k8s.apiextensions.CustomResource(resourceName, manifest, {
+                new k8s.apiextensions.CustomResource(resourceName, machineSet.manifest, {
                     parent: this,
                     protect: true,
-                    ignoreChanges,
+                    ignoreChanges: machineSet.ignoreChanges,
                     dependsOn: awsResources,
                 }),
             );
@@ -111,7 +92,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
                 this.machineAutoscalers.push(
                     new k8s.apiextensions.CustomResource(
                         `${resourceName}-autoscaler`,
-                        machineAutoscalerManifest(machineSet.name, minReplicas, maxReplicas),
+                        machineAutoscalerManifest(machineSet.manifest.metadata.name, minReplicas, maxReplicas),
                         {
                             parent: this,
                             dependsOn: this.machineSets[this.machineSets.length - 1],

@@ -54,16 +54,23 @@ function timeSlicingConfigData(replicaCounts: readonly number[], migStrategy: st
     );
 }
 
-/** What every NVIDIADriver CR does on upgrade unless its pool says otherwise: one node at a time, after its Kueue jobs. */
 /** One node at a time: a driver upgrade restarts every GPU workload on the node. */
 const DRIVER_UPGRADE_POLICY = { autoUpgrade: true, maxParallelUpgrades: 1, maxUnavailable: "25%" };
 
+/** What every NVIDIADriver CR does on upgrade unless its pool says otherwise: one node at a time, after its Kueue jobs. */
 const DEFAULT_DRIVER_UPGRADE_POLICY = {
     ...DRIVER_UPGRADE_POLICY,
     // Every pod of a Kueue-admitted workload carries kueue.x-k8s.io/podset (kueue v0.19.2
     // jobframework/reconciler.go); 0 waits for them however long they run.
     waitForCompletion: { podSelector: KUEUE_PODSET_LABEL, timeoutSeconds: 0 },
 };
+
+/**
+ * The NVIDIADriver fields its CRD makes immutable (`self == oldSelf`, gpu-operator v26.7.0
+ * `api/nvidia/v1alpha1/nvidiadriver_types.go`): the API server refuses to change them ("Please create
+ * a new NvidiaDriver resource instead"), so a change replaces the CR, and the preview says so.
+ */
+export const NVIDIADRIVER_IMMUTABLE_FIELDS: readonly string[] = ["spec.driverType", "spec.usePrecompiled"];
 
 /**
  * The NVIDIADriver CRs of gpuOperator.driverPerPool: one per GPU pool, selecting its nodes by the
@@ -129,7 +136,10 @@ function clusterPolicyManifest(
         kind: "ClusterPolicy",
         metadata: { name: "gpu-cluster-policy" },
         spec: {
-            operator: { defaultRuntime: "crio", use_ocp_driver_toolkit: true, initContainer: {} },
+            // No `defaultRuntime` or `initContainer`, deprecated on 26.x (v26.7.0
+            // `api/nvidia/v1/clusterpolicy_types.go`): the runtime is detected per node, and an empty
+            // initContainer is the zero value older lines read anyway (v25.10.1 `object_controls.go`).
+            operator: { use_ocp_driver_toolkit: true },
             daemonsets: { updateStrategy: "RollingUpdate", rollingUpdate: { maxUnavailable: "1" }, tolerations },
             driver: {
                 enabled: true,
@@ -281,6 +291,9 @@ export class GpuOperator extends pulumi.ComponentResource {
                     new k8s.apiextensions.CustomResource(`${name}-driver-${manifest.metadata.name}`, manifest, {
                         ...childOpts,
                         dependsOn: clusterPolicy,
+                        replaceOnChanges: [...NVIDIADRIVER_IMMUTABLE_FIELDS],
+                        // The replacement has the same name, so the old CR goes first.
+                        deleteBeforeReplace: true,
                     });
                 }
             }

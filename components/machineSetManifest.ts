@@ -2,9 +2,9 @@
  * The MachineSet and MachineAutoscaler objects of one pool zone, as plain data. Pure, so tests
  * and the schema check read exactly what the component applies.
  */
-import { capacityTypeOf, labelsCapacityType } from "../lib/plan";
+import { capacityTypeOf, labelsCapacityType, type PoolPlan } from "../lib/plan";
 import type { PoolConfig, ReservationFacts } from "../lib/config/types";
-import { efaSecurityGroupName, MACHINE_API_NAMESPACE, nodeRoleLabel, timeSlicingConfigKey } from "../lib/naming";
+import { efaSecurityGroupName, MACHINE_API_NAMESPACE, machineSetName, nodeRoleLabel, timeSlicingConfigKey } from "../lib/naming";
 import type { MachineNetwork } from "../lib/network";
 import {
     ACCELERATOR_LABEL,
@@ -173,6 +173,47 @@ export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
             },
         },
     };
+}
+
+const AMI_PATH = "spec.template.spec.providerSpec.value.ami";
+
+/** One MachineSet of a pool, as the pool component registers it. */
+export interface PoolMachineSet {
+    /** Its resource name after the pool's: `<zone>` and the reservation or fallback suffix. */
+    resourceSuffix: string;
+    manifest: KubernetesObject;
+    /** The fields another owner sets: spec.replicas under an autoscaler, the AMI under boot-image management. */
+    ignoreChanges: string[];
+    autoscaling?: { minReplicas: number; maxReplicas: number };
+}
+
+/**
+ * The MachineSets of a pool plan, with the node role its machines join. Pure, so the run can compare
+ * them with the cluster's before registering anything (lib/machineSetMigration.ts).
+ */
+export function poolMachineSets(args: { infraId: string; region: string; plan: PoolPlan }, role: string): PoolMachineSet[] {
+    const { plan } = args;
+    const { pool } = plan;
+    return plan.machineSets.map((machineSet) => ({
+        // Named like the MachineSet after its `<infraId>-<pool>-` prefix, as in earlier releases.
+        resourceSuffix: machineSet.name.slice(machineSetName(args.infraId, pool.name, "").length),
+        manifest: machineSetManifest({
+            infraId: args.infraId,
+            region: args.region,
+            network: machineSet.network as MachineNetwork,
+            pool,
+            zone: machineSet.zone,
+            name: machineSet.name,
+            replicas: machineSet.replicas,
+            amiId: plan.amiId,
+            role,
+            reservation: machineSet.reservation,
+            market: machineSet.market,
+            reservationEnded: machineSet.reservationEnded,
+        }),
+        ignoreChanges: [...(machineSet.autoscaling ? ["spec.replicas"] : []), ...(plan.ignoreAmiDrift ? [AMI_PATH] : [])],
+        ...(machineSet.autoscaling && { autoscaling: machineSet.autoscaling }),
+    }));
 }
 
 export function machineAutoscalerManifest(machineSet: string, minReplicas: number, maxReplicas: number): KubernetesObject {

@@ -126,3 +126,17 @@ export class ArgsError extends pulumi.RunError {
         super(`${component} ${name}: args.${path} is ${value === undefined ? "missing" : JSON.stringify(value)}; expected ${expected}`);
     }
 }
+
+/**
+ * Stops the run before any cluster object is registered when it would change MachineSets the
+ * Machine API no longer owns (lib/machineSetMigration.ts): what the cluster's admission policy
+ * would otherwise refuse halfway through an update.
+ */
+export class MigratedMachineSetError extends pulumi.RunError {
+    constructor(descriptions: readonly string[]) {
+        super(
+            `cluster-capacity: this run would change ${descriptions.length} MachineSet(s) that the Machine API no longer owns; no cluster object was registered.\n${descriptions.map((d) => `  - ${d}`).join("\n")}`,
+        );
+        this.name = "MigratedMachineSetError";
+    }
+}

@@ -4,14 +4,17 @@
  * NFD fields that exist. Config defaults come from the row of `cluster.openshiftVersion`; overrides
  * the matrix says cannot work are config errors (lib/config/features.ts).
  *
- * Sources, read 2026-11 (the row comments name the file or page per fact):
+ * Sources, read 2026-11 and, for 4.21 and 4.22, 2026-12 (the row comments name the file or page per fact):
+ * - Kubernetes: openshift/api `go.mod` (`k8s.io/api`) per release-4.X branch: v0.33.2 on 4.20,
+ *   v0.34.1 on 4.21, v0.35.1 on 4.22.
  * - GPU Operator: NVIDIA/cloud-native-docs `gpu-operator/platform-support.rst` ("Red Hat Core OS" row)
  *   on branches release-24.9, release-25.3, release-25.10 and main (26.x), and NVIDIA/gpu-operator
  *   `bundle/metadata/annotations.yaml` (`com.redhat.openshift.versions`, channels `stable,vX.Y`) at
  *   tags v24.9.2, v25.3.3, v25.3.4, v25.10.1, v26.3.3, v26.7.0; `gpu-operator/life-cycle-policy.rst`
  *   on main marks 25.10 and older End of Support.
  * - NFD: openshift/cluster-nfd-operator `manifests/nfd.package.yaml` (channel `stable` on
- *   release-4.14 … release-4.21) and `config/crd/bases/nfd.openshift.io_nodefeaturediscoveries.yaml`
+ *   release-4.14 … release-4.21; `manifests/stable/metadata/annotations.yaml` on release-4.21 and
+ *   release-4.22) and `config/crd/bases/nfd.openshift.io_nodefeaturediscoveries.yaml`
  *   (`spec.operand.workerTolerations` from release-4.19, commit 1e51bce2; before, the worker
  *   DaemonSet tolerates `Exists`/`NoSchedule` only: release-4.18 `internal/daemonset/daemonset.go`).
  * - KMM: the `kernel-module-management` catalog template (defaultChannel `stable`, the same for the
@@ -22,7 +25,11 @@
  *   (v1beta2 served and stored from 1.3; 1.0–1.2 serve v1beta1 only).
  * - AWS Neuron operator: redhat-openshift-ecosystem/community-operators-prod
  *   `operators/aws-neuron-operator/catalog-templates/v4.19.yaml … v4.22.yaml` (channels `Fast` and
- *   `Stable`, capitalised; no catalog below 4.19).
+ *   `Stable`, capitalised; no catalog below 4.19 or above 4.22).
+ *
+ * No 4.23 row: no GPU Operator bundle lists it (v26.7.0 and v26.3.3 stop at `v4.22`), nor does the
+ * Neuron operator's catalog, and the OpenShift repositories' release-4.23 branches are their 5.0
+ * (cluster-nfd-operator release-4.23 = release-5.0, "moving version to 5.0").
  */
 import type { OpenShiftVersion } from "./openshift";
 import type { KueueApiVersion } from "../policy/lib/contract";
@@ -66,17 +73,25 @@ const KUEUE_418_419: KueueOperatorChannel[] = [
     { channel: "stable-v1.4", apiVersion: "v1beta2" },
 ];
 
+/** kueue-fbc v4.21: stable-v1.1 is gone; v4.22: stable-v1.3 (1.3.1 only) and stable-v1.4 (1.4.0, 1.4.1). */
+const KUEUE_421 = KUEUE_418_419.slice(2);
+const KUEUE_422 = KUEUE_418_419.slice(3);
+
 /**
- * The AWS Neuron operator's custom scheduler must not be newer than the API server (Kubernetes
- * version-skew policy). v1.32 is the minor of OpenShift 4.19 and one below 4.20's; the tag is the
- * one the operator's own OpenShift examples use.
+ * The AWS Neuron operator: `Stable` by default (the catalog's default is `Fast`). Its custom
+ * scheduler must not be newer than the API server (Kubernetes version-skew policy), so each row
+ * names an eks-distro kube-scheduler of its own Kubernetes minor or one below, as the operator's own
+ * OpenShift material does.
  */
-const NEURON_4_19_4_20 = {
+const neuronOperator = (customSchedulerTag: string) => ({
     source: "community-operators",
     channels: ["Stable", "Fast"],
     defaultChannel: "Stable",
-    customSchedulerImage: "public.ecr.aws/eks-distro/kubernetes/kube-scheduler:v1.32.9-eks-1-32-24",
-};
+    customSchedulerImage: `public.ecr.aws/eks-distro/kubernetes/kube-scheduler:${customSchedulerTag}`,
+});
+
+/** v1.32, the minor of OpenShift 4.19 and one below 4.20's: the operator's README examples. */
+const NEURON_4_19_4_20 = neuronOperator("v1.32.9-eks-1-32-24");
 
 /**
  * 4.14 to 4.17, alike but for Kubernetes. GPU Operator: docs release-24.9 (4.12–4.17), release-25.3
@@ -122,11 +137,34 @@ export const VERSION_MATRIX: Readonly<Record<number, PlatformRow>> = {
         kueueOperator: { channels: KUEUE_418_419.slice(1), defaultChannel: "stable-v1.4" },
         neuronOperator: NEURON_4_19_4_20,
     },
+    // Bundles listing 4.21: v26.3.0 on (annotations.yaml `v4.14-v4.21`), v26.7.0 (`v4.18-v4.22`);
+    // 25.10 stops at `v4.20`. CDI is on by default from 26.3 (`cdi.enabled` default true) and
+    // `cdi.default` is ignored; NVIDIADriver `spec.default` exists from 26.7.0
+    // (api/nvidia/v1alpha1/nvidiadriver_types.go). Neuron: the scheduler of the operator's 1.2.0
+    // bundle (CSV `kube-scheduler:v1.34.4-eks-1-34-16`).
+    21: {
+        kubernetes: "1.34",
+        gpuOperator: { lines: lines("26.3", "26.7"), defaultLine: "26.7" },
+        nfd: NFD_WITH_TOLERATIONS,
+        kmm: KMM,
+        kueueOperator: { channels: KUEUE_421, defaultChannel: "stable-v1.4" },
+        neuronOperator: neuronOperator("v1.34.4-eks-1-34-16"),
+    },
+    // 26.3 lists 4.22 from v26.3.3 (`v4.14-v4.22`); v26.7.0 lists it. Neuron: the operator's sample
+    // on main, "OCP 4.22 versions" (config/samples/k8s.aws_deviceconfigs.yaml, 2cf7768).
+    22: {
+        kubernetes: "1.35",
+        gpuOperator: { lines: lines({ line: "26.3", from: "26.3.3" }, "26.7"), defaultLine: "26.7" },
+        nfd: NFD_WITH_TOLERATIONS,
+        kmm: KMM,
+        kueueOperator: { channels: KUEUE_422, defaultChannel: "stable-v1.4" },
+        neuronOperator: neuronOperator("v1.35.5-eks-1-35-10"),
+    },
 };
 
 const MATRIX_MINORS: readonly number[] = Object.keys(VERSION_MATRIX).map(Number);
 
-/** The row of an OpenShift version, or undefined outside 4.14–4.20. */
+/** The row of an OpenShift version, or undefined outside the matrix (matrixRange). */
 export function platformRow(version: OpenShiftVersion): PlatformRow | undefined {
     return VERSION_MATRIX[version.minor];
 }

@@ -3,8 +3,9 @@
 # into the cache outside the clone, keyed by version and recipe: a second run with the same pins
 # reuses them. Prints one line per tool: its name and the path of its bin directory.
 #   scripts/build-tools.sh [tool...]     (default: all of them)
-#   kube-apiserver      tools/kube-apiserver (k8s.io/kubernetes), the e2e suite's API server
-#   kube-controller-manager   the same module: its garbage collector and namespace controller
+#   kube-apiserver-<minor>    tools/kubernetes-<minor> (k8s.io/kubernetes), the e2e suite's API server,
+#                             one per Kubernetes minor the suite runs against (1.33, 1.35)
+#   kube-controller-manager-<minor>   the same module: its garbage collector and namespace controller
 #   etcd                tools/etcd (go.etcd.io/etcd/server/v3), its storage
 #   pulumi              tools/pulumi (github.com/pulumi/pulumi/pkg/v3), the CLI and engine
 #   pulumi-kubernetes   tools/pulumi-kubernetes (github.com/pulumi/pulumi-kubernetes/provider/v4),
@@ -78,10 +79,12 @@ kubernetes_provider_release() {
 build_tool() {
     local version
     case $1 in
-        kube-apiserver | kube-controller-manager)
-            version=$(module_version kube-apiserver k8s.io/kubernetes)
+        kube-apiserver-* | kube-controller-manager-*)
+            local binary=${1%-*} minor=${1##*-}
+            [ -f "$CC_ROOT/tools/kubernetes-$minor/go.mod" ] || { echo "cluster-capacity: no tools/kubernetes-$minor for $1" >&2; exit 2; }
+            version=$(module_version "kubernetes-$minor" k8s.io/kubernetes)
             # Without the version stamp the server reports v0.0.0 in /version and discovery.
-            build "$1" kube-apiserver "$1" "k8s.io/kubernetes/cmd/$1" "$version" \
+            build "$1" "kubernetes-$minor" "$binary" "k8s.io/kubernetes/cmd/$binary" "$version" \
                 "-X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitTreeState=clean"
             ;;
         etcd)
@@ -98,12 +101,19 @@ build_tool() {
                 "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${version#v}" prepare_kubernetes_provider
             ;;
         *)
-            echo "cluster-capacity: no tool $1 (kube-apiserver, kube-controller-manager, etcd, pulumi, pulumi-kubernetes)" >&2
+            echo "cluster-capacity: no tool $1 (${all_tools[*]})" >&2
             exit 2
             ;;
     esac
 }
 
+# Every Kubernetes minor with a folder tools/kubernetes-<minor>, then the rest.
+all_tools=()
+for folder in "$CC_ROOT"/tools/kubernetes-*/; do
+    minor=$(basename "$folder")
+    all_tools+=("kube-apiserver-${minor#kubernetes-}" "kube-controller-manager-${minor#kubernetes-}")
+done
+all_tools+=(etcd pulumi pulumi-kubernetes)
 tools=("$@")
-[ $# -gt 0 ] || tools=(kube-apiserver kube-controller-manager etcd pulumi pulumi-kubernetes)
+[ $# -gt 0 ] || tools=("${all_tools[@]}")
 for tool in "${tools[@]}"; do build_tool "$tool"; done

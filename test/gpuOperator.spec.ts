@@ -2,6 +2,8 @@ import * as assert from "assert";
 import * as YAML from "yaml";
 import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig, renderedObject as find } from "./support/harness";
 import { driverPerPoolStack, gpuPool, offlineStack } from "./support/scenarios";
+import { declaredFields, loadCrds } from "./support/crds";
+import { NVIDIADRIVER_IMMUTABLE_FIELDS } from "../components/gpuOperator";
 
 const withOperator = (
     gpuOperator: object,
@@ -278,6 +280,15 @@ describe("driver per pool (gpuOperator.driverPerPool)", () => {
     it("keeps a default CR for every other GPU node, without a node selector", () => {
         const fallback = drivers().get("default");
         assert.deepStrictEqual([fallback.default, fallback.version, fallback.nodeSelector], [true, "570.195.03", undefined]);
+    });
+
+    it("replaces a CR on a change of every field its CRD makes immutable (self == oldSelf), and of no other", () => {
+        const schema = loadCrds().schema("nvidia.com/v1alpha1", "NVIDIADriver");
+        assert.ok(schema, "the NVIDIADriver CRD");
+        const immutable = declaredFields(schema, (node) =>
+            ((node["x-kubernetes-validations"] ?? []) as { rule?: string }[]).some((v) => v.rule?.replace(/\s/g, "") === "self==oldSelf"),
+        );
+        assert.deepStrictEqual([...NVIDIADRIVER_IMMUTABLE_FIELDS].sort(), immutable.sort());
     });
 
     it("says in every preview that turning it on restarts every GPU node's driver", () => {

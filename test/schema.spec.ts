@@ -8,7 +8,7 @@ import { parseConfig } from "../lib/config/validate";
 import { rawConfigFrom, runtimeConfig } from "../lib/config/load";
 import { resourcesOfKind, runProgram, rendered, StackConfig } from "./support/harness";
 import { isSystemNamespace } from "../lib/config/features";
-import { crdDirectory, CrdIndex, loadCrds, SHARED_DIR, toJsonSchema } from "./support/crds";
+import { crdDirectory, CrdIndex, loadCrds, markedFields, SHARED_DIR, toJsonSchema } from "./support/crds";
 import { gpuPool, offlineStack, REPO, SCENARIOS } from "./support/scenarios";
 import { previewMatrix } from "../scripts/stack-matrix";
 
@@ -42,6 +42,23 @@ describe("rendered objects against upstream CRD schemas", () => {
                 const valid = validate(object);
                 assert.ok(valid, `${object.kind} ${object.metadata.name}: ${JSON.stringify(validate.errors, null, 1)}`);
             }
+        });
+    }
+
+    // An upstream description opening "Deprecated" marks a field the operator ignores or is dropping.
+    const deprecated = (node: Record<string, unknown>) =>
+        typeof node.description === "string" && /^\s*Deprecated\b/i.test(node.description);
+    for (const [what, config, aws] of SCENARIOS) {
+        it(`renders no field its CRD marks deprecated in ${what}`, async () => {
+            const run = await runProgram(config, aws);
+            assert.ifError(run.error);
+            const found = (rendered(run) as { apiVersion: string; kind: string; metadata: { name: string } }[]).flatMap((object) => {
+                const schema = crds.schema(object.apiVersion, object.kind);
+                return schema
+                    ? markedFields(object, schema, deprecated).map((field) => `${object.kind} ${object.metadata.name}: ${field}`)
+                    : [];
+            });
+            assert.deepStrictEqual(found, []);
         });
     }
 

@@ -26,8 +26,8 @@ async function refusal(config: StackConfig): Promise<string> {
 }
 
 describe("version matrix: what each OpenShift minor can run", () => {
-    it("covers OpenShift 4.14 to 4.20, each row with a default GPU Operator line it supports", () => {
-        assert.deepStrictEqual(Object.keys(VERSION_MATRIX).map(Number), [14, 15, 16, 17, 18, 19, 20]);
+    it("covers OpenShift 4.14 to 4.22, each row with a default GPU Operator line it supports", () => {
+        assert.deepStrictEqual(Object.keys(VERSION_MATRIX).map(Number), [14, 15, 16, 17, 18, 19, 20, 21, 22]);
         for (const row of Object.values(VERSION_MATRIX)) {
             assert.ok(row.gpuOperator.lines.some((l) => l.line === row.gpuOperator.defaultLine));
         }
@@ -39,6 +39,8 @@ describe("version matrix: what each OpenShift minor can run", () => {
             [17, "v25.10"],
             [18, "v26.7"],
             [20, "v26.7"],
+            [21, "v26.7"],
+            [22, "v26.7"],
         ] as const) {
             const run = await runProgram(on(minor, gpuOperator({})));
             assert.ifError(run.error);
@@ -82,7 +84,7 @@ describe("version matrix: what each OpenShift minor can run", () => {
     it("asks for a pinned GPU Operator release outside the matrix instead of guessing a channel", async () => {
         assert.match(
             await refusal(on(13, gpuOperator({}))),
-            /gpuOperator\.version: got nothing; expected a pinned release.*outside the version matrix \(4\.14–4\.20\)/,
+            /gpuOperator\.version: got nothing; expected a pinned release.*outside the version matrix \(4\.14–4\.22\)/,
         );
         const pinned = await runProgram(on(13, gpuOperator({ version: "24.9.2" })));
         assert.ifError(pinned.error);
@@ -115,9 +117,47 @@ describe("version matrix: what each OpenShift minor can run", () => {
     });
 
     it("renders the API a Kueue operator channel serves outside the matrix too", async () => {
-        const run = await runProgram(on(21, kueueOperator({ channel: "stable-v1.2" })));
+        const run = await runProgram(on(23, kueueOperator({ channel: "stable-v1.2" })));
         assert.ifError(run.error);
         assert.strictEqual(find(run, "ClusterQueue").apiVersion, "kueue.x-k8s.io/v1beta1");
+    });
+
+    for (const minor of [21, 22]) {
+        it(`subscribes a 4.${minor} stack with nothing pinned to channels its catalogs serve: GPU Operator v26.7, Kueue stable-v1.4 (v1beta2), Neuron Stable, KMM and NFD stable`, async () => {
+            const run = await runProgram(on(minor, { ...gpuOperator({}), ...kueueOperator(), ...neuron() }, [gpuPool("l4"), neuronPool]));
+            assert.ifError(run.error);
+            const channels = Object.fromEntries((rendered(run, "Subscription") as any[]).map((s) => [s.spec.name, s.spec.channel]));
+            assert.deepStrictEqual(channels, {
+                "gpu-operator-certified": "v26.7",
+                "kueue-operator": "stable-v1.4",
+                "aws-neuron-operator": "Stable",
+                "kernel-module-management": "stable",
+                nfd: "stable",
+            });
+            assert.strictEqual(find(run, "ClusterQueue").apiVersion, "kueue.x-k8s.io/v1beta2");
+            assert.ok(find(run, "NodeFeatureDiscovery").spec.operand.workerTolerations, "NFD workers tolerate the GPU taints from 4.19");
+        });
+    }
+
+    it("accepts 26.3 on 4.22 only from 26.3.3, the first bundle that lists 4.22, and refuses 25.10 on 4.21", async () => {
+        assert.match(await refusal(on(22, gpuOperator({ version: "26.3.2" }))), /26\.3 is supported there from 26\.3\.3 on/);
+        const run = await runProgram(on(22, gpuOperator({ version: "26.3.3" })));
+        assert.ifError(run.error);
+        assert.match(
+            await refusal(on(21, gpuOperator({ version: "25.10.1" }))),
+            /release line 25\.10 is not supported there\): lines 26\.3, 26\.7/,
+        );
+    });
+
+    it("refuses Kueue channels the 4.21 and 4.22 catalogs dropped", async () => {
+        assert.match(
+            await refusal(on(21, kueueOperator({ channel: "stable-v1.1" }))),
+            /expected a channel the OpenShift 4\.21 catalog has \(case-sensitive\): stable-v1\.2, stable-v1\.3, stable-v1\.4/,
+        );
+        assert.match(
+            await refusal(on(22, kueueOperator({ channel: "stable-v1.2" }))),
+            /expected a channel the OpenShift 4\.22 catalog has \(case-sensitive\): stable-v1\.3, stable-v1\.4/,
+        );
     });
 
     it("refuses a Kueue operator channel the cluster's catalog does not have", async () => {
@@ -142,9 +182,11 @@ describe("version matrix: what each OpenShift minor can run", () => {
     });
 
     it("runs the Neuron custom scheduler at a Kubernetes minor no newer than the cluster's, and refuses a newer one", async () => {
-        const run = await runProgram(on(19, neuron(), [neuronPool]));
-        const image = find(run, "DeviceConfig").spec.customSchedulerImage as string;
-        assert.ok(compareVersions(imageKubernetesMinor(image) ?? "99", VERSION_MATRIX[19].kubernetes) <= 0, image);
+        for (const minor of [19, 20, 21, 22]) {
+            const run = await runProgram(on(minor, neuron(), [neuronPool]));
+            const image = find(run, "DeviceConfig").spec.customSchedulerImage as string;
+            assert.ok(compareVersions(imageKubernetesMinor(image) ?? "99", VERSION_MATRIX[minor].kubernetes) <= 0, `4.${minor}: ${image}`);
+        }
         assert.match(
             await refusal(
                 on(19, neuron({ images: { customScheduler: "public.ecr.aws/eks-distro/kubernetes/kube-scheduler:v1.35.5-eks-1-35-10" } }), [

@@ -118,7 +118,7 @@ export interface ReservationFacts {
     endDate?: string;
 }
 
-interface KubernetesAccess {
+export interface KubernetesAccess {
     context?: string;
     kubeconfig?: string;
 }

@@ -11,7 +11,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import type { StackConfig } from "../support/harness";
 import { REPO } from "../support/scenarios";
-import { ApiServer, eventually, startApiServer } from "./support/apiServer";
+import { ApiServer, eventually, KUBERNETES_MINORS, startApiServer } from "./support/apiServer";
+import { VERSION_MATRIX } from "../../lib/versionMatrix";
 import { CommandResult, EngineProject, kubeconfigFor, StateResource } from "./support/engine";
 import { OlmPlayer } from "./support/olm";
 import { apply, deleteAll, ensureNamespace, installSharedCrds, KindIndex, ObjectLike } from "./support/objects";
@@ -45,12 +46,18 @@ const POOLS: Pool[] = [
     },
 ];
 
-/** A connected OpenShift 4.18 stack with offline lookups: everything is applied to the suite's API server. */
-function stackConfig(kubeconfig: string, pools: Pool[] = POOLS, extra: StackConfig = {}): StackConfig {
+/** Where a test stack runs: the suite's API server, and the OpenShift release of its Kubernetes. */
+interface Target {
+    kubeconfig: string;
+    openshiftVersion: string;
+}
+
+/** A connected OpenShift stack with offline lookups: everything is applied to the suite's API server. */
+function stackConfig(target: Target, pools: Pool[] = POOLS, extra: StackConfig = {}): StackConfig {
     return {
-        "cluster-capacity:cluster": { name: "e2e", infraId: INFRA_ID, openshiftVersion: "4.18", region: "us-east-2" },
+        "cluster-capacity:cluster": { name: "e2e", infraId: INFRA_ID, openshiftVersion: target.openshiftVersion, region: "us-east-2" },
         "cluster-capacity:lookups": "offline",
-        "cluster-capacity:kubernetes": { kubeconfig },
+        "cluster-capacity:kubernetes": { kubeconfig: target.kubeconfig },
         "cluster-capacity:network": {
             subnets: Object.fromEntries(ZONES.map((zone) => [zone, `${INFRA_ID}-subnet-private-${zone}`])),
             securityGroups: [`${INFRA_ID}-node`, `${INFRA_ID}-lb`],
@@ -58,7 +65,7 @@ function stackConfig(kubeconfig: string, pools: Pool[] = POOLS, extra: StackConf
         "cluster-capacity:ami": { id: "ami-0a5e3b2c9d8f71e46" },
         "cluster-capacity:quotas": { "L-DB2E81BA": 128, "L-3819A6DF": 16 },
         "cluster-capacity:pools": pools,
-        "cluster-capacity:gpuOperator": { enabled: true, version: "25.3.1" },
+        "cluster-capacity:gpuOperator": { enabled: true, version: "26.7.0" },
         "cluster-capacity:kueue": { enabled: true, namespaces: [{ name: "ml-team", create: true }] },
         "cluster-capacity:smokeTests": true,
         "cluster-capacity:operatorInstallTimeout": "3m",
@@ -85,274 +92,292 @@ function runbookCommands(heading: string, pool = "", state = ""): string[] {
         .map((line) => line.replaceAll("<pool>", pool).replaceAll("<state>", state));
 }
 
-describe("the program run by the Pulumi engine against a real API server", function () {
-    // The first run builds the CLI, the provider, kube-apiserver and etcd from source.
-    this.timeout(60 * 60_000);
-    let server: ApiServer;
-    let kinds: KindIndex;
-    let project: EngineProject;
-    let olm: OlmPlayer;
-    let kubeconfig: string;
-    const pack = `--policy-pack policy --policy-pack-config policy-config/${STACK}.json`;
+/** The newest OpenShift release of the version matrix that runs a Kubernetes minor. */
+function openshiftOf(kubernetes: string): string {
+    const minors = Object.entries(VERSION_MATRIX).filter(([, row]) => row.kubernetes === kubernetes);
+    assert.ok(minors.length > 0, `no OpenShift release of the version matrix runs Kubernetes ${kubernetes}`);
+    return `4.${Math.max(...minors.map(([minor]) => Number(minor)))}`;
+}
 
-    before(async () => {
-        server = await startApiServer();
-        kinds = await installSharedCrds(server);
-        for (const namespace of OPENSHIFT_NAMESPACES) await ensureNamespace(server, namespace);
-        project = new EngineProject(STACK);
-        kubeconfig = path.join(project.dir, "kubeconfig");
-        fs.writeFileSync(kubeconfig, kubeconfigFor(server.url, server.caFile, server.token));
-        project.writePolicyConfig(STACK, { "pool-within-quota": { quotas: { "L-DB2E81BA": 128, "L-3819A6DF": 16 } } });
-        const init = await project.run(`pulumi stack init ${STACK} --non-interactive`);
-        succeeded(init);
-        project.writeStack(stackConfig(kubeconfig));
-        olm = new OlmPlayer(server);
-    });
-    after(() => {
-        olm?.stop();
-        server?.stop();
-        project?.remove();
-    });
+for (const kubernetes of KUBERNETES_MINORS)
+    describe(`the program run by the Pulumi engine against a real API server (Kubernetes ${kubernetes}, OpenShift ${openshiftOf(kubernetes)})`, function () {
+        // The first run builds the CLI, the provider, kube-apiserver and etcd from source.
+        this.timeout(60 * 60_000);
+        let server: ApiServer;
+        let kinds: KindIndex;
+        let project: EngineProject;
+        let olm: OlmPlayer;
+        let target: Target;
+        const pack = `--policy-pack policy --policy-pack-config policy-config/${STACK}.json`;
 
-    const get = (urlPath: string) => server.request("GET", urlPath);
-    const machineSet = async (name: string) => (await get(`${MACHINE_API}/${name}`)).body;
-    const stateResources = (): StateResource[] => project.state().deployment.resources ?? [];
+        before(async () => {
+            server = await startApiServer(kubernetes);
+            kinds = await installSharedCrds(server);
+            for (const namespace of OPENSHIFT_NAMESPACES) await ensureNamespace(server, namespace);
+            project = new EngineProject(STACK);
+            target = { kubeconfig: path.join(project.dir, "kubeconfig"), openshiftVersion: openshiftOf(kubernetes) };
+            fs.writeFileSync(target.kubeconfig, kubeconfigFor(server.url, server.caFile, server.token));
+            project.writePolicyConfig(STACK, { "pool-within-quota": { quotas: { "L-DB2E81BA": 128, "L-3819A6DF": 16 } } });
+            const init = await project.run(`pulumi stack init ${STACK} --non-interactive`);
+            succeeded(init);
+            project.writeStack(stackConfig(target));
+            olm = new OlmPlayer(server);
+        });
+        after(() => {
+            olm?.stop();
+            server?.stop();
+            project?.remove();
+        });
 
-    it("renders the dev stack as the README runs it, and the YAML `up` writes applies cleanly to the API server", async () => {
-        const dev = new EngineProject("dev");
-        let objects: ObjectLike[] = [];
-        try {
-            fs.copyFileSync(path.join(REPO, "Pulumi.dev.yaml"), path.join(dev.dir, "Pulumi.dev.yaml"));
-            fs.copyFileSync(path.join(REPO, "policy-config", "dev.json"), path.join(dev.dir, "policy-config", "dev.json"));
-            assert.strictEqual((await dev.run("pulumi stack select dev --create --non-interactive")).code, 0);
-            const up = await dev.run(
-                "pulumi up -s dev --yes --non-interactive --policy-pack policy --policy-pack-config policy-config/dev.json",
+        const get = (urlPath: string) => server.request("GET", urlPath);
+        const machineSet = async (name: string) => (await get(`${MACHINE_API}/${name}`)).body;
+        const stateResources = (): StateResource[] => project.state().deployment.resources ?? [];
+
+        it("renders the dev stack as the README runs it, and the YAML `up` writes applies cleanly to the API server", async () => {
+            const dev = new EngineProject("dev");
+            let objects: ObjectLike[] = [];
+            try {
+                fs.copyFileSync(path.join(REPO, "Pulumi.dev.yaml"), path.join(dev.dir, "Pulumi.dev.yaml"));
+                fs.copyFileSync(path.join(REPO, "policy-config", "dev.json"), path.join(dev.dir, "policy-config", "dev.json"));
+                assert.strictEqual((await dev.run("pulumi stack select dev --create --non-interactive")).code, 0);
+                const up = await dev.run(
+                    "pulumi up -s dev --yes --non-interactive --policy-pack policy --policy-pack-config policy-config/dev.json",
+                );
+                succeeded(up);
+                const files = fs
+                    .readdirSync(path.join(dev.dir, "rendered", "dev"), { recursive: true, withFileTypes: true })
+                    .filter((f) => f.isFile());
+                objects = files.flatMap((f) =>
+                    YAML.parseAllDocuments(fs.readFileSync(path.join(f.parentPath, f.name), "utf8")).map((d) => d.toJSON() as ObjectLike),
+                );
+                assert.ok(objects.some((o) => o.kind === "MachineSet"));
+                const problems: string[] = [];
+                for (const object of objects.sort((a, b) => Number(b.kind === "Namespace") - Number(a.kind === "Namespace"))) {
+                    if (kinds.namespaced(object)) await ensureNamespace(server, object.metadata.namespace ?? "default");
+                    const answer = await apply(server, kinds, object, "e2e-dev-yaml");
+                    if (answer.status >= 300)
+                        problems.push(`${object.kind} ${object.metadata.name}: ${answer.status} ${answer.body?.message}`);
+                }
+                assert.deepStrictEqual(problems, []);
+            } finally {
+                // The prod stack below owns objects of the same names (ClusterPolicy, ClusterQueue...).
+                await deleteAll(server, kinds, objects);
+                dev.remove();
+            }
+        });
+
+        it("previews the stack with the policy pack: every resource to create, every policy passed", async () => {
+            const preview = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
+            succeeded(preview);
+            assert.match(preview.stdout, /\+ \d+ to create/);
+            assert.match(preview.stdout, /cluster-capacity-guardrails/);
+            assert.doesNotMatch(preview.output, /mandatory policy violation|advisory policy violation/i);
+            assert.strictEqual(
+                (await get(`${MACHINE_API}/${machineSetName("l4", "us-east-2a")}`)).status,
+                404,
+                "a preview creates nothing",
             );
+        });
+
+        it("fails `up` at the operator install timeout, naming the Subscription, when OLM never installs the operator", async () => {
+            project.writeStack(stackConfig(target, POOLS, { "cluster-capacity:operatorInstallTimeout": "20s" }));
+            const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive --skip-preview ${pack}`, 10 * 60_000);
+            failed(up);
+            assert.match(up.output, /gpu-operator-subscription/, tail(up));
+            assert.match(up.output, /timed out|timeout/i, tail(up));
+            // What does not wait for the operator is there; what needs its CRDs waits behind it.
+            assert.strictEqual((await machineSet(machineSetName("l4", "us-east-2a"))).metadata.name, machineSetName("l4", "us-east-2a"));
+            assert.strictEqual((await get("/apis/nvidia.com/v1/clusterpolicies/gpu-cluster-policy")).status, 404);
+            assert.ok(up.seconds < 5 * 60, `the update took ${up.seconds} s`);
+        });
+
+        it("waits for OLM to install the pinned CSV, then applies what needs the operator; every object is read back", async () => {
+            project.writeStack(stackConfig(target));
+            olm.start({ pendingSeconds: 5 });
+            const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`);
             succeeded(up);
-            const files = fs
-                .readdirSync(path.join(dev.dir, "rendered", "dev"), { recursive: true, withFileTypes: true })
-                .filter((f) => f.isFile());
-            objects = files.flatMap((f) =>
-                YAML.parseAllDocuments(fs.readFileSync(path.join(f.parentPath, f.name), "utf8")).map((d) => d.toJSON() as ObjectLike),
+            const installed = olm.installedAt(GPU_OPERATOR_SUBSCRIPTION);
+            assert.ok(installed, "OLM was played for the GPU Operator's Subscription");
+            const policy = (await get("/apis/nvidia.com/v1/clusterpolicies/gpu-cluster-policy")).body;
+            assert.ok(
+                new Date(policy.metadata.creationTimestamp).getTime() >= Math.floor(installed / 1000) * 1000,
+                "ClusterPolicy before the CSV",
             );
-            assert.ok(objects.some((o) => o.kind === "MachineSet"));
+
+            // Every Kubernetes object in the state exists on the server with what Pulumi applied.
             const problems: string[] = [];
-            for (const object of objects.sort((a, b) => Number(b.kind === "Namespace") - Number(a.kind === "Namespace"))) {
-                if (kinds.namespaced(object)) await ensureNamespace(server, object.metadata.namespace ?? "default");
-                const answer = await apply(server, kinds, object, "e2e-dev-yaml");
-                if (answer.status >= 300) problems.push(`${object.kind} ${object.metadata.name}: ${answer.status} ${answer.body?.message}`);
+            for (const resource of stateResources().filter(
+                (r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:pulumi"),
+            )) {
+                const object = resource.outputs as unknown as ObjectLike;
+                if (!object?.kind) continue;
+                const live = await get(kinds.path(object));
+                if (live.status !== 200) problems.push(`${resource.urn}: ${live.status}`);
+                else if (live.body.metadata.uid !== (object.metadata as { uid?: string }).uid)
+                    problems.push(`${resource.urn}: another object`);
             }
             assert.deepStrictEqual(problems, []);
-        } finally {
-            // The prod stack below owns objects of the same names (ClusterPolicy, ClusterQueue...).
-            await deleteAll(server, kinds, objects);
-            dev.remove();
-        }
-    });
-
-    it("previews the stack with the policy pack: every resource to create, every policy passed", async () => {
-        const preview = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
-        succeeded(preview);
-        assert.match(preview.stdout, /\+ \d+ to create/);
-        assert.match(preview.stdout, /cluster-capacity-guardrails/);
-        assert.doesNotMatch(preview.output, /mandatory policy violation|advisory policy violation/i);
-        assert.strictEqual((await get(`${MACHINE_API}/${machineSetName("l4", "us-east-2a")}`)).status, 404, "a preview creates nothing");
-    });
-
-    it("fails `up` at the operator install timeout, naming the Subscription, when OLM never installs the operator", async () => {
-        project.writeStack(stackConfig(kubeconfig, POOLS, { "cluster-capacity:operatorInstallTimeout": "20s" }));
-        const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive --skip-preview ${pack}`, 10 * 60_000);
-        failed(up);
-        assert.match(up.output, /gpu-operator-subscription/, tail(up));
-        assert.match(up.output, /timed out|timeout/i, tail(up));
-        // What does not wait for the operator is there; what needs its CRDs waits behind it.
-        assert.strictEqual((await machineSet(machineSetName("l4", "us-east-2a"))).metadata.name, machineSetName("l4", "us-east-2a"));
-        assert.strictEqual((await get("/apis/nvidia.com/v1/clusterpolicies/gpu-cluster-policy")).status, 404);
-        assert.ok(up.seconds < 5 * 60, `the update took ${up.seconds} s`);
-    });
-
-    it("waits for OLM to install the pinned CSV, then applies what needs the operator; every object is read back", async () => {
-        project.writeStack(stackConfig(kubeconfig));
-        olm.start({ pendingSeconds: 5 });
-        const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`);
-        succeeded(up);
-        const installed = olm.installedAt(GPU_OPERATOR_SUBSCRIPTION);
-        assert.ok(installed, "OLM was played for the GPU Operator's Subscription");
-        const policy = (await get("/apis/nvidia.com/v1/clusterpolicies/gpu-cluster-policy")).body;
-        assert.ok(
-            new Date(policy.metadata.creationTimestamp).getTime() >= Math.floor(installed / 1000) * 1000,
-            "ClusterPolicy before the CSV",
-        );
-
-        // Every Kubernetes object in the state exists on the server with what Pulumi applied.
-        const problems: string[] = [];
-        for (const resource of stateResources().filter(
-            (r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:pulumi"),
-        )) {
-            const object = resource.outputs as unknown as ObjectLike;
-            if (!object?.kind) continue;
-            const live = await get(kinds.path(object));
-            if (live.status !== 200) problems.push(`${resource.urn}: ${live.status}`);
-            else if (live.body.metadata.uid !== (object.metadata as { uid?: string }).uid) problems.push(`${resource.urn}: another object`);
-        }
-        assert.deepStrictEqual(problems, []);
-        const l4 = await machineSet(machineSetName("l4", "us-east-2b"));
-        assert.strictEqual(l4.spec.template.spec.providerSpec.value.instanceType, "g6.4xlarge");
-        assert.strictEqual(l4.spec.template.spec.providerSpec.value.metadataServiceOptions.authentication, "Required");
-    });
-
-    it("then has nothing to change: a second `up` and a `preview --refresh`", async () => {
-        const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive --expect-no-changes ${pack}`);
-        succeeded(up);
-        const preview = await project.run(`pulumi preview -s ${STACK} --refresh --non-interactive --expect-no-changes ${pack}`);
-        succeeded(preview);
-    });
-
-    it("leaves an autoscaled MachineSet's replicas to the cluster autoscaler, through `up` and `preview --refresh`", async () => {
-        const name = machineSetName("l4", "us-east-2a");
-        // As the cluster autoscaler's clusterapi provider scales a MachineSet: an update of its scale
-        // subresource (kubernetes/autoscaler cluster-autoscaler/cloudprovider/clusterapi/clusterapi_unstructured.go, SetSize).
-        const scale = (await get(`${MACHINE_API}/${name}/scale`)).body;
-        const scaled = await server.request("PUT", `${MACHINE_API}/${name}/scale?fieldManager=cluster-autoscaler`, {
-            ...scale,
-            spec: { replicas: 2 },
+            const l4 = await machineSet(machineSetName("l4", "us-east-2b"));
+            assert.strictEqual(l4.spec.template.spec.providerSpec.value.instanceType, "g6.4xlarge");
+            assert.strictEqual(l4.spec.template.spec.providerSpec.value.metadataServiceOptions.authentication, "Required");
         });
-        assert.strictEqual(scaled.status, 200, JSON.stringify(scaled.body));
-        const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive --refresh ${pack}`);
-        succeeded(up);
-        assert.strictEqual((await machineSet(name)).spec.replicas, 2);
-        const preview = await project.run(`pulumi preview -s ${STACK} --refresh --non-interactive --expect-no-changes ${pack}`);
-        succeeded(preview);
-        assert.strictEqual((await machineSet(name)).spec.replicas, 2);
-    });
 
-    it("refuses a pool sized past the quota in the pack's config at preview, and changes nothing", async () => {
-        const bigger = POOLS.map((p) => (p.name === "l4" ? { ...p, autoscaling: { minReplicas: 0, maxReplicas: 6 } } : p));
-        // The stack's own cap is raised; the pack keeps the account's quota (policy-config).
-        project.writeStack(stackConfig(kubeconfig, bigger, { "cluster-capacity:quotas": { "L-DB2E81BA": 400, "L-3819A6DF": 16 } }));
-        const before = stateResources().length;
-        const preview = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
-        failed(preview);
-        assert.match(preview.output, /pool-within-quota/, tail(preview));
-        assert.match(preview.output, /L-DB2E81BA/, tail(preview));
-        assert.strictEqual(stateResources().length, before);
-        project.writeStack(stackConfig(kubeconfig));
-    });
+        it("then has nothing to change: a second `up` and a `preview --refresh`", async () => {
+            const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive --expect-no-changes ${pack}`);
+            succeeded(up);
+            const preview = await project.run(`pulumi preview -s ${STACK} --refresh --non-interactive --expect-no-changes ${pack}`);
+            succeeded(preview);
+        });
 
-    it("refuses to delete a removed pool's MachineSets (protect), and the MachineSet stays", async () => {
-        project.writeStack(
-            stackConfig(
-                kubeconfig,
-                POOLS.filter((p) => p.name !== "spot"),
-            ),
-        );
-        const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`);
-        failed(up);
-        assert.match(up.output, /protect/, tail(up));
-        assert.match(up.output, /MachineSet::spot-us-east-2c/, tail(up));
-        assert.strictEqual((await machineSet(machineSetName("spot", "us-east-2c"))).metadata.name, machineSetName("spot", "us-east-2c"));
-        assert.ok(
-            stateResources().some(
-                (r) => r.type.endsWith(":MachineSet") && (r.outputs as any)?.metadata?.name === machineSetName("spot", "us-east-2c"),
-            ),
-        );
-        project.writeStack(stackConfig(kubeconfig));
-    });
+        it("leaves an autoscaled MachineSet's replicas to the cluster autoscaler, through `up` and `preview --refresh`", async () => {
+            const name = machineSetName("l4", "us-east-2a");
+            // As the cluster autoscaler's clusterapi provider scales a MachineSet: an update of its scale
+            // subresource (kubernetes/autoscaler cluster-autoscaler/cloudprovider/clusterapi/clusterapi_unstructured.go, SetSize).
+            const scale = (await get(`${MACHINE_API}/${name}/scale`)).body;
+            const scaled = await server.request("PUT", `${MACHINE_API}/${name}/scale?fieldManager=cluster-autoscaler`, {
+                ...scale,
+                spec: { replicas: 2 },
+            });
+            assert.strictEqual(scaled.status, 200, JSON.stringify(scaled.body));
+            const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive --refresh ${pack}`);
+            succeeded(up);
+            assert.strictEqual((await machineSet(name)).spec.replicas, 2);
+            const preview = await project.run(`pulumi preview -s ${STACK} --refresh --non-interactive --expect-no-changes ${pack}`);
+            succeeded(preview);
+            assert.strictEqual((await machineSet(name)).spec.replicas, 2);
+        });
 
-    it("retires a pool by the runbook, command by command: exactly its MachineSets go, nothing else", async () => {
-        const commands = runbookCommands("Retire a pool", "spot");
-        const others = async () => (await get(MACHINE_API)).body.items.map((m: { metadata: { name: string } }) => m.metadata.name).sort();
-        const everythingElse = (await others()).filter((n: string) => !n.includes("-spot-"));
+        it("refuses a pool sized past the quota in the pack's config at preview, and changes nothing", async () => {
+            const bigger = POOLS.map((p) => (p.name === "l4" ? { ...p, autoscaling: { minReplicas: 0, maxReplicas: 6 } } : p));
+            // The stack's own cap is raised; the pack keeps the account's quota (policy-config).
+            project.writeStack(stackConfig(target, bigger, { "cluster-capacity:quotas": { "L-DB2E81BA": 400, "L-3819A6DF": 16 } }));
+            const before = stateResources().length;
+            const preview = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
+            failed(preview);
+            assert.match(preview.output, /pool-within-quota/, tail(preview));
+            assert.match(preview.output, /L-DB2E81BA/, tail(preview));
+            assert.strictEqual(stateResources().length, before);
+            project.writeStack(stackConfig(target));
+        });
 
-        // Step 1: retired: true, and the update that scales the pool to 0.
-        project.writeStack(
-            stackConfig(
-                kubeconfig,
-                POOLS.map((p) => (p.name === "spot" ? { ...p, retired: true } : p)),
-            ),
-        );
-        const retire = await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`);
-        succeeded(retire);
-        assert.strictEqual((await machineSet(machineSetName("spot", "us-east-2c"))).spec.replicas, 0);
-        for (const command of commands) {
-            // `oc get machines` needs OpenShift's Machine API: no Machine exists on this server.
-            if (command.startsWith("oc ")) continue;
-            if (command.startsWith("pulumi up"))
-                project.writeStack(
-                    stackConfig(
-                        kubeconfig,
-                        POOLS.filter((p) => p.name !== "spot"),
-                    ),
-                );
-            const answer = await project.run(command);
-            assert.strictEqual(answer.code, 0, `${command}\n${tail(answer)}`);
-        }
-        assert.strictEqual((await get(`${MACHINE_API}/${machineSetName("spot", "us-east-2c")}`)).status, 404);
-        assert.deepStrictEqual(await others(), everythingElse);
-        assert.deepStrictEqual(
-            stateResources()
-                .filter((r) => /spot/.test(r.urn.slice(r.urn.lastIndexOf("::") + 2)))
-                .map((r) => r.urn),
-            [],
-        );
-    });
+        it("refuses to delete a removed pool's MachineSets (protect), and the MachineSet stays", async () => {
+            project.writeStack(
+                stackConfig(
+                    target,
+                    POOLS.filter((p) => p.name !== "spot"),
+                ),
+            );
+            const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`);
+            failed(up);
+            assert.match(up.output, /protect/, tail(up));
+            assert.match(up.output, /MachineSet::spot-us-east-2c/, tail(up));
+            assert.strictEqual(
+                (await machineSet(machineSetName("spot", "us-east-2c"))).metadata.name,
+                machineSetName("spot", "us-east-2c"),
+            );
+            assert.ok(
+                stateResources().some(
+                    (r) => r.type.endsWith(":MachineSet") && (r.outputs as any)?.metadata?.name === machineSetName("spot", "us-east-2c"),
+                ),
+            );
+            project.writeStack(stackConfig(target));
+        });
 
-    it("refuses `destroy` while MachineSets are protected", async () => {
-        const destroy = await project.run(`pulumi destroy -s ${STACK} --yes --non-interactive`);
-        failed(destroy);
-        assert.match(destroy.output, /protect/, tail(destroy));
-        assert.strictEqual((await machineSet(machineSetName("l4", "us-east-2a"))).metadata.name, machineSetName("l4", "us-east-2a"));
-    });
+        it("retires a pool by the runbook, command by command: exactly its MachineSets go, nothing else", async () => {
+            const commands = runbookCommands("Retire a pool", "spot");
+            const others = async () =>
+                (await get(MACHINE_API)).body.items.map((m: { metadata: { name: string } }) => m.metadata.name).sort();
+            const everythingElse = (await others()).filter((n: string) => !n.includes("-spot-"));
 
-    it("finishes an `up` whose CLI was killed midway: no object lost, duplicated or left out of the state", async () => {
-        const added = [
-            ...POOLS.filter((p) => p.name !== "spot"),
-            ...Array.from({ length: 12 }, (_, i) => ({
-                name: `batch-${i}`,
-                accelerator: "nvidia",
-                instanceType: "g6.4xlarge",
-                zones: ZONES,
-                replicas: 0,
-            })),
-        ];
-        project.writeStack(stackConfig(kubeconfig, added));
-        const { child, done } = project.start(`pulumi up -s ${STACK} --yes --non-interactive --skip-preview ${pack}`);
-        await eventually("the update to create some of the new MachineSets", 5 * 60_000, async () => {
+            // Step 1: retired: true, and the update that scales the pool to 0.
+            project.writeStack(
+                stackConfig(
+                    target,
+                    POOLS.map((p) => (p.name === "spot" ? { ...p, retired: true } : p)),
+                ),
+            );
+            const retire = await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`);
+            succeeded(retire);
+            assert.strictEqual((await machineSet(machineSetName("spot", "us-east-2c"))).spec.replicas, 0);
+            for (const command of commands) {
+                // `oc get machines` needs OpenShift's Machine API: no Machine exists on this server.
+                if (command.startsWith("oc ")) continue;
+                if (command.startsWith("pulumi up"))
+                    project.writeStack(
+                        stackConfig(
+                            target,
+                            POOLS.filter((p) => p.name !== "spot"),
+                        ),
+                    );
+                const answer = await project.run(command);
+                assert.strictEqual(answer.code, 0, `${command}\n${tail(answer)}`);
+            }
+            assert.strictEqual((await get(`${MACHINE_API}/${machineSetName("spot", "us-east-2c")}`)).status, 404);
+            assert.deepStrictEqual(await others(), everythingElse);
+            assert.deepStrictEqual(
+                stateResources()
+                    .filter((r) => /spot/.test(r.urn.slice(r.urn.lastIndexOf("::") + 2)))
+                    .map((r) => r.urn),
+                [],
+            );
+        });
+
+        it("refuses `destroy` while MachineSets are protected", async () => {
+            const destroy = await project.run(`pulumi destroy -s ${STACK} --yes --non-interactive`);
+            failed(destroy);
+            assert.match(destroy.output, /protect/, tail(destroy));
+            assert.strictEqual((await machineSet(machineSetName("l4", "us-east-2a"))).metadata.name, machineSetName("l4", "us-east-2a"));
+        });
+
+        it("finishes an `up` whose CLI was killed midway: no object lost, duplicated or left out of the state", async () => {
+            const added = [
+                ...POOLS.filter((p) => p.name !== "spot"),
+                ...Array.from({ length: 12 }, (_, i) => ({
+                    name: `batch-${i}`,
+                    accelerator: "nvidia",
+                    instanceType: "g6.4xlarge",
+                    zones: ZONES,
+                    replicas: 0,
+                })),
+            ];
+            project.writeStack(stackConfig(target, added));
+            const { child, done } = project.start(`pulumi up -s ${STACK} --yes --non-interactive --skip-preview ${pack}`);
+            await eventually("the update to create some of the new MachineSets", 5 * 60_000, async () => {
+                const names: string[] = (await get(MACHINE_API)).body.items.map((m: { metadata: { name: string } }) => m.metadata.name);
+                return names.some((n) => n.includes("-batch-")) ? true : undefined;
+            });
+            EngineProject.killTree(child.pid!);
+            await done;
+            const atKill: string[] = (await get(MACHINE_API)).body.items.map((m: { metadata: { name: string } }) => m.metadata.name);
+            // The file-backend repair first, then the resume itself, each as the runbook writes it.
+            const resumed = runbookCommands("Resume an interrupted update", "", path.join(project.dir, "state"));
+            assert.deepStrictEqual(
+                resumed.map((c) => c.split(" ")[0]),
+                ["pulumi", "pulumi", "pulumi", "find"],
+            );
+            for (const command of [...resumed.filter((c) => c.startsWith("find")), ...resumed.filter((c) => !c.startsWith("find"))]) {
+                const answer = await project.run(command);
+                assert.strictEqual(answer.code, 0, `${command}\n${tail(answer)}`);
+            }
             const names: string[] = (await get(MACHINE_API)).body.items.map((m: { metadata: { name: string } }) => m.metadata.name);
-            return names.some((n) => n.includes("-batch-")) ? true : undefined;
+            const expected = added.flatMap((p) => (p.zones as string[]).map((z) => machineSetName(p.name as string, z)));
+            assert.ok(atKill.length < expected.length, `the update had created every MachineSet (${atKill.length}) before it was killed`);
+            assert.deepStrictEqual(names.sort(), [...new Set(expected)].sort());
+            const inState = stateResources().filter((r) => r.type.endsWith(":MachineSet"));
+            assert.deepStrictEqual(
+                inState.map((r) => (r.outputs as { metadata: { name: string } }).metadata.name).sort(),
+                [...new Set(expected)].sort(),
+            );
+            assert.ok(
+                inState.every((r) => r.protect),
+                "every MachineSet is protected again",
+            );
+            assert.deepStrictEqual(
+                (project.state().deployment.pending_operations ?? []).map((op) => `${op.type} ${op.resource.urn}`),
+                [],
+                "the resumed update leaves no pending operation",
+            );
+            const again = await project.run(`pulumi preview -s ${STACK} --refresh --non-interactive --expect-no-changes ${pack}`);
+            succeeded(again);
         });
-        EngineProject.killTree(child.pid!);
-        await done;
-        const atKill: string[] = (await get(MACHINE_API)).body.items.map((m: { metadata: { name: string } }) => m.metadata.name);
-        // The file-backend repair first, then the resume itself, each as the runbook writes it.
-        const resumed = runbookCommands("Resume an interrupted update", "", path.join(project.dir, "state"));
-        assert.deepStrictEqual(
-            resumed.map((c) => c.split(" ")[0]),
-            ["pulumi", "pulumi", "pulumi", "find"],
-        );
-        for (const command of [...resumed.filter((c) => c.startsWith("find")), ...resumed.filter((c) => !c.startsWith("find"))]) {
-            const answer = await project.run(command);
-            assert.strictEqual(answer.code, 0, `${command}\n${tail(answer)}`);
-        }
-        const names: string[] = (await get(MACHINE_API)).body.items.map((m: { metadata: { name: string } }) => m.metadata.name);
-        const expected = added.flatMap((p) => (p.zones as string[]).map((z) => machineSetName(p.name as string, z)));
-        assert.ok(atKill.length < expected.length, `the update had created every MachineSet (${atKill.length}) before it was killed`);
-        assert.deepStrictEqual(names.sort(), [...new Set(expected)].sort());
-        const inState = stateResources().filter((r) => r.type.endsWith(":MachineSet"));
-        assert.deepStrictEqual(
-            inState.map((r) => (r.outputs as { metadata: { name: string } }).metadata.name).sort(),
-            [...new Set(expected)].sort(),
-        );
-        assert.ok(
-            inState.every((r) => r.protect),
-            "every MachineSet is protected again",
-        );
-        assert.deepStrictEqual(
-            (project.state().deployment.pending_operations ?? []).map((op) => `${op.type} ${op.resource.urn}`),
-            [],
-            "the resumed update leaves no pending operation",
-        );
-        const again = await project.run(`pulumi preview -s ${STACK} --refresh --non-interactive --expect-no-changes ${pack}`);
-        succeeded(again);
     });
-});

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig } from "../support/harness";
 import { mandatory, PolicyPackConfig, runPolicyPack } from "../support/policyHarness";
-import { gpuPool, multiPoolStack, offlineStack, PROD_AWS, REPO, stackFixture } from "../support/scenarios";
+import { currentReleaseStack, gpuPool, multiPoolStack, offlineStack, PROD_AWS, REPO, stackFixture } from "../support/scenarios";
 import { BUILTIN_INSTANCE_TYPES } from "../../policy/lib/catalogue";
 import type { QuotaSource } from "../../policy/lib/awsQuotaSource";
 
@@ -50,6 +50,13 @@ describe("the policy pack over the rendered program (pulumi preview --policy-pac
             ],
         );
         assert.deepStrictEqual(await runPolicyPack(await program(inferentia), quotas), []);
+    });
+
+    it("passes 4.21 and 4.22 stacks with the GPU Operator, Kueue and Neuron, nothing pinned", async () => {
+        const quotas = { "pool-within-quota": { quotas: { "L-DB2E81BA": 1024, "L-1945791B": 1024 } } };
+        for (const version of ["4.21", "4.22"]) {
+            assert.deepStrictEqual(await runPolicyPack(await program(currentReleaseStack(version)), quotas), [], version);
+        }
     });
 
     it("fails machineset-protected when a MachineSet loses protect", async () => {

@@ -37,7 +37,7 @@ export function crdFiles(): string[] {
     );
 }
 
-type K8sSchema = Record<string, unknown>;
+export type K8sSchema = Record<string, unknown>;
 type JsonSchema = Record<string, unknown>;
 
 const COPIED = [
@@ -87,12 +87,47 @@ export function toJsonSchema(s: K8sSchema): JsonSchema {
 export interface CrdIndex {
     /** Validator for `apiVersion` + `kind`, or undefined when no CRD defines it. */
     validator(apiVersion: string, kind: string): ValidateFunction | undefined;
+    /** The CRD's own schema of `apiVersion` + `kind` (descriptions and CEL rules included). */
+    schema(apiVersion: string, kind: string): K8sSchema | undefined;
     kinds: string[];
+}
+
+/**
+ * The paths of `value` whose schema node satisfies `marked`, e.g. `spec.cdi.default` for a field the
+ * CRD describes as deprecated. Follows properties, additionalProperties and items.
+ */
+export function markedFields(value: unknown, schema: K8sSchema, marked: (node: K8sSchema) => boolean, at = ""): string[] {
+    const here = at && marked(schema) ? [at] : [];
+    if (Array.isArray(value) && schema.items) {
+        return [...here, ...value.flatMap((item, i) => markedFields(item, schema.items as K8sSchema, marked, `${at}[${i}]`))];
+    }
+    if (typeof value !== "object" || value === null) return here;
+    const properties = (schema.properties ?? {}) as Record<string, K8sSchema>;
+    const extra = typeof schema.additionalProperties === "object" ? (schema.additionalProperties as K8sSchema) : undefined;
+    return [
+        ...here,
+        ...Object.entries(value).flatMap(([key, child]) => {
+            const node = properties[key] ?? extra;
+            return node ? markedFields(child, node, marked, at ? `${at}.${key}` : key) : [];
+        }),
+    ];
+}
+
+/** Every field path the schema declares whose node satisfies `marked`, values or not. */
+export function declaredFields(schema: K8sSchema, marked: (node: K8sSchema) => boolean, at = ""): string[] {
+    const here = at && marked(schema) ? [at] : [];
+    const properties = Object.entries((schema.properties ?? {}) as Record<string, K8sSchema>);
+    return [
+        ...here,
+        ...properties.flatMap(([key, node]) => declaredFields(node, marked, at ? `${at}.${key}` : key)),
+        ...(schema.items ? declaredFields(schema.items as K8sSchema, marked, `${at}[]`) : []),
+    ];
 }
 
 export function loadCrds(files = crdFiles()): CrdIndex {
     const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, unicodeRegExp: false });
     const validators = new Map<string, ValidateFunction>();
+    const schemas = new Map<string, K8sSchema>();
     for (const file of files) {
         for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, "utf8"))) {
             const crd = doc.toJSON() as {
@@ -104,11 +139,13 @@ export function loadCrds(files = crdFiles()): CrdIndex {
                 if (!version.schema) continue;
                 const key = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
                 validators.set(key, ajv.compile(toJsonSchema(version.schema.openAPIV3Schema)));
+                schemas.set(key, version.schema.openAPIV3Schema);
             }
         }
     }
     return {
         validator: (apiVersion, kind) => validators.get(`${apiVersion}/${kind}`),
+        schema: (apiVersion, kind) => schemas.get(`${apiVersion}/${kind}`),
         kinds: [...validators.keys()],
     };
 }

@@ -288,7 +288,25 @@ export function driverPerPoolStack(gpuOperator: Record<string, unknown> = {}): S
 }
 
 /** Stacks that together render every kind of object the program can: the schema and e2e suites apply them all. */
+/** A stack on a current release with the GPU Operator, Kueue and the Neuron stack, nothing pinned. */
+export function currentReleaseStack(openshiftVersion: string): StackConfig {
+    return offlineStack(
+        {
+            "cluster-capacity:cluster": { name: "current", infraId: "current-r4t5y", openshiftVersion, region: "us-east-2" },
+            "cluster-capacity:gpuOperator": { enabled: true },
+            "cluster-capacity:kueue": { enabled: true, operator: { enabled: true }, namespaces: [{ name: "ml", create: true }] },
+            "cluster-capacity:neuron": { enabled: true },
+        },
+        [
+            gpuPool("l4", { autoscaling: { minReplicas: 0, maxReplicas: 2 }, timeSlicing: 2 }),
+            gpuPool("inf2", { accelerator: "neuron", instanceType: "inf2.xlarge" }),
+        ],
+    );
+}
+
 export const SCENARIOS: [string, StackConfig, AwsFixture?][] = [
+    ["a 4.21 cluster with the GPU Operator, Kueue and Neuron, nothing pinned", currentReleaseStack("4.21")],
+    ["a 4.22 cluster with the GPU Operator, Kueue and Neuron, nothing pinned", currentReleaseStack("4.22")],
     ["the dev stack", stackFixture("dev")],
     ["GPU as a service for three teams over H100, A100 and L4 pools", teamsStack()],
     ["three teams over whole H100 GPUs, an A100 pool sliced all-1g.10gb by MIG and an L4 pool", migTeamsStack()],

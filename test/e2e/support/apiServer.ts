@@ -22,6 +22,8 @@ export interface ApiResponse {
 
 export interface ApiServer {
     url: string;
+    /** Its Kubernetes minor, as `/version` reports it, e.g. `1.35`. */
+    kubernetes: string;
     /** The serving certificate kube-apiserver made itself, which clients trust as their CA. */
     caFile: string;
     /** The suite's bearer token, of a user in system:masters. */
@@ -29,6 +31,15 @@ export interface ApiServer {
     request(method: string, urlPath: string, body?: unknown, contentType?: string): Promise<ApiResponse>;
     stop(): void;
 }
+
+/**
+ * The Kubernetes minors the suite runs against, one per folder tools/kubernetes-<minor>, oldest
+ * first: that of OpenShift 4.20 and that of the newest row of the version matrix.
+ */
+export const KUBERNETES_MINORS: readonly string[] = fs
+    .readdirSync(path.join(REPO, "tools"))
+    .flatMap((folder) => /^kubernetes-(\d+\.\d+)$/.exec(folder)?.[1] ?? [])
+    .sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
 
 /** Builds (or reuses from the cache) the binaries; returns tool name → bin directory. */
 export function buildTools(): Record<string, string> {
@@ -101,7 +112,14 @@ async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promis
     );
 }
 
-export async function startApiServer(bins = buildTools()): Promise<ApiServer> {
+/** An API server of the given Kubernetes minor (default the newest the suite has). */
+export async function startApiServer(
+    kubernetes = KUBERNETES_MINORS[KUBERNETES_MINORS.length - 1],
+    bins = buildTools(),
+): Promise<ApiServer> {
+    if (!KUBERNETES_MINORS.includes(kubernetes)) {
+        throw new Error(`no kube-apiserver for Kubernetes ${kubernetes}: tools/ has kubernetes-${KUBERNETES_MINORS.join(", kubernetes-")}`);
+    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-capacity-e2e-"));
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
     const token = crypto.randomBytes(24).toString("hex");
@@ -127,7 +145,7 @@ export async function startApiServer(bins = buildTools()): Promise<ApiServer> {
         etcdLog,
     );
     const apiServer = start(
-        path.join(bins["kube-apiserver"], "kube-apiserver"),
+        path.join(bins[`kube-apiserver-${kubernetes}`], "kube-apiserver"),
         [
             `--etcd-servers=http://127.0.0.1:${etcdClient}`,
             "--bind-address=127.0.0.1",
@@ -185,6 +203,7 @@ export async function startApiServer(bins = buildTools()): Promise<ApiServer> {
     let controllerManager: ChildProcess | undefined;
     const server: ApiServer = {
         url,
+        kubernetes,
         caFile: path.join(dir, "certs", "apiserver.crt"),
         token,
         request,
@@ -208,6 +227,11 @@ export async function startApiServer(bins = buildTools()): Promise<ApiServer> {
             },
             [etcdLog, apiLog],
         );
+        // A binary built from the wrong module would pass every test against the wrong Kubernetes.
+        const version = (await request("GET", "/version")).body as { major?: string; minor?: string; gitVersion?: string };
+        if (`${version.major}.${version.minor}` !== kubernetes) {
+            throw new Error(`kube-apiserver reports ${version.gitVersion} (/version), not Kubernetes ${kubernetes}`);
+        }
         const kubeconfig = path.join(dir, "controller-manager.kubeconfig");
         fs.writeFileSync(
             kubeconfig,
@@ -222,7 +246,7 @@ export async function startApiServer(bins = buildTools()): Promise<ApiServer> {
         );
         const controllerLog = path.join(dir, "kube-controller-manager.log");
         controllerManager = start(
-            path.join(bins["kube-controller-manager"], "kube-controller-manager"),
+            path.join(bins[`kube-controller-manager-${kubernetes}`], "kube-controller-manager"),
             [
                 `--kubeconfig=${kubeconfig}`,
                 "--controllers=garbage-collector-controller,namespace-controller",

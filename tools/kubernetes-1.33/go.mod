@@ -1,4 +1,4 @@
-module cluster-capacity/tools/kube-apiserver
+module cluster-capacity/tools/kubernetes-1.33
 
 go 1.24.0
 

@@ -1,0 +1,197 @@
+/**
+ * The Machine API's move to Cluster API, decided as pure functions: which of this run's MachineSet
+ * changes the cluster would refuse, and which rendered fields would stop a MachineSet from migrating.
+ *
+ * openshift/cluster-capi-operator mirrors a `machine.openshift.io` MachineSet into a
+ * `cluster.x-k8s.io` one and moves ownership when an admin sets `spec.authoritativeAPI`; the
+ * MachineSet's `status.authoritativeAPI` then goes `MachineAPI` → `Migrating` → `ClusterAPI`
+ * (pkg/controllers/machinesetmigration/machineset_migration_controller.go). The feature gate
+ * MachineAPIMigration is on in TechPreviewNoUpgrade and DevPreviewNoUpgrade only, release-4.19 to
+ * release-4.23 (openshift/api features/features.go); the Default MachineSet CRD has no such field.
+ * This program never renders `authoritativeAPI`: server-side apply leaves the admin's value alone.
+ */
+import type { LiveMachineSet } from "./poolMachineSets";
+import type { KubernetesObject } from "../policy/lib/contract";
+
+/** Owners under which a MachineSet's spec is no longer the Machine API's to change. */
+const NOT_MACHINE_API: ReadonlySet<string> = new Set(["ClusterAPI", "Migrating"]);
+
+/** The labels the policy guards: machine.openshift.io*, kubernetes.io* and *cluster.x-k8s.io/*. */
+function guardedLabels(labels: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(labels).filter(
+            ([key]) => key.startsWith("machine.openshift.io") || key.startsWith("kubernetes.io") || key.includes("cluster.x-k8s.io/"),
+        ),
+    );
+}
+
+/** A MachineSet as this run would apply it. */
+export interface DesiredMachineSet {
+    pool: string;
+    manifest: KubernetesObject;
+    /** Paths the run leaves to another owner (ignoreChanges): not applied, so not a change. */
+    ignoreChanges: readonly string[];
+}
+
+export interface MigratedMachineSetChange {
+    machineSet: string;
+    pool: string;
+    authoritativeAPI: string;
+    /** The fields whose value this run would change, e.g. `spec.template.spec.providerSpec.value.instanceType`. */
+    fields: string[];
+}
+
+/**
+ * The paths where `desired` says something `live` does not: every field of `desired` must have the
+ * same value in `live` (which also has what the server defaulted). Lists are atomic in a
+ * MachineSet's schema, so they must match element by element.
+ */
+export function fieldsChanged(desired: unknown, live: unknown, ignored: readonly string[] = [], at = ""): string[] {
+    if (ignored.includes(at)) return [];
+    if (Array.isArray(desired)) {
+        if (!Array.isArray(live) || live.length !== desired.length) return [at];
+        return desired.flatMap((item, i) => fieldsChanged(item, live[i], ignored, `${at}[${i}]`));
+    }
+    if (typeof desired === "object" && desired !== null) {
+        if (typeof live !== "object" || live === null || Array.isArray(live)) return [at];
+        return Object.entries(desired).flatMap(([key, value]) =>
+            fieldsChanged(value, (live as Record<string, unknown>)[key], ignored, at ? `${at}.${key}` : key),
+        );
+    }
+    return desired === live ? [] : [at];
+}
+
+/**
+ * The MachineSets this run would change although the cluster reports them owned by Cluster API or
+ * in migration. cluster-capi-operator's ValidatingAdmissionPolicy `machine-api-machine-set-vap`
+ * (admission-policies/default/machine-api-machine-set-vap.yaml, release-4.22) refuses any change of
+ * spec.replicas, selector, template, deletePolicy or minReadySeconds, and of the
+ * machine.openshift.io/* labels, while `status.authoritativeAPI` is ClusterAPI; during `Migrating`
+ * both controllers stand still, and a change would land on whichever side wins. An unchanged
+ * MachineSet passes: the same values applied again change nothing.
+ */
+export function changesToMigratedMachineSets(
+    desired: readonly DesiredMachineSet[],
+    live: readonly LiveMachineSet[],
+): MigratedMachineSetChange[] {
+    const byName = new Map(live.map((m) => [m.name, m]));
+    return desired.flatMap((d) => {
+        const current = byName.get(d.manifest.metadata.name);
+        if (!current?.authoritativeAPI || !NOT_MACHINE_API.has(current.authoritativeAPI)) return [];
+        const fields = [
+            ...fieldsChanged(d.manifest.spec, current.spec, d.ignoreChanges, "spec"),
+            ...fieldsChanged(guardedLabels(d.manifest.metadata.labels ?? {}), guardedLabels(current.labels), [], "metadata.labels"),
+        ];
+        return fields.length > 0 ? [{ machineSet: current.name, pool: d.pool, authoritativeAPI: current.authoritativeAPI, fields }] : [];
+    });
+}
+
+const FIELDS_SHOWN = 3;
+
+/** What to do about one refused change, in the terms an admin acts on. */
+export function describeMigratedChange(change: MigratedMachineSetChange): string {
+    const { machineSet, pool, authoritativeAPI, fields } = change;
+    const shown =
+        fields.slice(0, FIELDS_SHOWN).join(", ") + (fields.length > FIELDS_SHOWN ? ` and ${fields.length - FIELDS_SHOWN} more` : "");
+    const where = `MachineSet openshift-machine-api/${machineSet} (pool ${pool})`;
+    if (authoritativeAPI === "Migrating") {
+        return `${where} is being migrated between the Machine API and Cluster API (status.authoritativeAPI: Migrating) and this run would change ${shown}: run again once its status.authoritativeAPI is MachineAPI or ClusterAPI.`;
+    }
+    return (
+        `${where} is owned by Cluster API (status.authoritativeAPI: ClusterAPI), which refuses this run's change of ${shown} ` +
+        `(cluster-capi-operator's ValidatingAdmissionPolicy machine-api-machine-set-vap). To manage it from this stack, hand it back: ` +
+        `oc patch machineset.machine.openshift.io ${machineSet} -n openshift-machine-api --type merge -p '{"spec":{"authoritativeAPI":"MachineAPI"}}', ` +
+        `and run again once its status.authoritativeAPI is MachineAPI. To keep it on Cluster API, make the change on the Cluster API MachineSet openshift-cluster-api/${machineSet} ` +
+        `and set pool ${pool}'s config back to what the cluster has (docs/runbook.md, "A MachineSet moved to Cluster API").`
+    );
+}
+
+type Json = Record<string, unknown>;
+const at = (value: unknown): Json => (typeof value === "object" && value !== null ? (value as Json) : {});
+
+/** One rule of the conversion: the problems it finds in a MachineSet's providerSpec. */
+type ConversionRule = (providerSpec: Json, clusterRegion: string) => string[];
+
+/**
+ * The AWS providerSpec rules of cluster-capi-operator `pkg/conversion/mapi2capi/aws.go`
+ * (release-4.22, line numbers there): each returns what would fail the conversion, or a field the
+ * conversion would drop without a word (arn references).
+ */
+const PROVIDER_SPEC_RULES: readonly ConversionRule[] = [
+    // l.568-582: only an AMI id converts.
+    (spec) =>
+        at(spec.ami).id && !at(spec.ami).arn && !at(spec.ami).filters ? [] : ["ami: only an AMI id converts, not an arn or filters"],
+    // l.293-297: the default credentials Secret or none.
+    (spec) => {
+        const name = at(spec.credentialsSecret).name;
+        return spec.credentialsSecret === undefined || name === "aws-cloud-credentials"
+            ? []
+            : [`credentialsSecret: ${JSON.stringify(name)} is not the default aws-cloud-credentials`];
+    },
+    // l.299-305: the cluster's region.
+    (spec, region) => {
+        const placementRegion = at(spec.placement).region;
+        return placementRegion === region ? [] : [`placement.region: ${JSON.stringify(placementRegion)} is not the cluster's ${region}`];
+    },
+    // l.307-311: no providerSpec metadata.
+    (spec) => (spec.metadata === undefined || Object.keys(at(spec.metadata)).length === 0 ? [] : ["metadata: not supported"]),
+    // l.313-318: device index 0.
+    (spec) => (spec.deviceIndex === undefined || spec.deviceIndex === 0 ? [] : [`deviceIndex: ${JSON.stringify(spec.deviceIndex)}, not 0`]),
+    // l.320-322: ENA or EFA.
+    (spec) =>
+        [undefined, "", "ENA", "EFA"].includes(spec.networkInterfaceType as string)
+            ? []
+            : [`networkInterfaceType: ${JSON.stringify(spec.networkInterfaceType)}, not ENA or EFA`],
+    // l.324-329: load balancers belong to control-plane machines only.
+    (spec) => (spec.loadBalancers === undefined ? [] : ["loadBalancers: not supported on compute machines"]),
+    // l.612-624 and l.597-609: known metadata authentication and market types.
+    (spec) => {
+        const auth = at(spec.metadataServiceOptions).authentication;
+        return [undefined, "", "Optional", "Required"].includes(auth as string)
+            ? []
+            : [`metadataServiceOptions.authentication: ${JSON.stringify(auth)}`];
+    },
+    (spec) =>
+        [undefined, "", "OnDemand", "Spot", "CapacityBlock"].includes(spec.marketType as string)
+            ? []
+            : [`marketType: ${JSON.stringify(spec.marketType)}`],
+    // l.670-678 and l.719-721: plain EBS volumes, non-root ones deleted with the machine.
+    (spec) =>
+        ((spec.blockDevices ?? []) as Json[]).flatMap((device, i) => [
+            ...(device.noDevice !== undefined || device.virtualName !== undefined
+                ? [`blockDevices[${i}]: noDevice and virtualName are not supported`]
+                : []),
+            ...(device.deviceName !== undefined && at(device.ebs).deleteOnTermination === false
+                ? [`blockDevices[${i}].ebs.deleteOnTermination: non-root volumes must be deleted on termination`]
+                : []),
+        ]),
+    // convertAWSResourceReferenceToCAPI copies id and filters only (l.655-659, l.757-762, l.637-643).
+    (spec) => [
+        ...(at(spec.subnet).arn ? ["subnet.arn: dropped by the conversion (use id or filters)"] : []),
+        ...((spec.securityGroups ?? []) as Json[]).flatMap((group, i) =>
+            group.arn ? [`securityGroups[${i}].arn: dropped by the conversion`] : [],
+        ),
+        ...(at(spec.iamInstanceProfile).id === undefined && spec.iamInstanceProfile !== undefined
+            ? ["iamInstanceProfile: only an id converts"]
+            : []),
+    ],
+];
+
+/**
+ * Why cluster-capi-operator could not migrate this MachineSet to Cluster API: its providerSpec
+ * rules, and the MachineSet's own (`pkg/conversion/mapi2capi/util.go` l.181-184: "taints are not
+ * currently supported"; l.192-210: no name, generateName or namespace in the template's metadata).
+ */
+export function capiConversionBlockers(machineSet: KubernetesObject, clusterRegion: string): string[] {
+    const template = at(at(machineSet.spec).template);
+    const machineSpec = at(template.spec);
+    const providerSpec = at(at(machineSpec.providerSpec).value);
+    const metadataKeys = [...Object.keys(at(template.metadata)), ...Object.keys(at(machineSpec.metadata))];
+    return [
+        ...PROVIDER_SPEC_RULES.flatMap((rule) => rule(providerSpec, clusterRegion).map((p) => `providerSpec.value.${p}`)),
+        ...(((machineSpec.taints ?? []) as unknown[]).length > 0 ? ["spec.template.spec.taints: not supported by the conversion yet"] : []),
+        ...metadataKeys
+            .filter((k) => ["name", "generateName", "namespace"].includes(k))
+            .map((k) => `spec.template metadata.${k}: not supported`),
+    ];
+}
