@@ -289,6 +289,15 @@ describe("driver per pool (gpuOperator.driverPerPool)", () => {
             ((node["x-kubernetes-validations"] ?? []) as { rule?: string }[]).some((v) => v.rule?.replace(/\s/g, "") === "self==oldSelf"),
         );
         assert.deepStrictEqual([...NVIDIADRIVER_IMMUTABLE_FIELDS].sort(), immutable.sort());
+        const registered = resourcesOfKind(run, "NVIDIADriver");
+        assert.strictEqual(registered.length, 3);
+        for (const driver of registered) {
+            assert.deepStrictEqual(
+                [driver.replaceOnChanges, driver.deleteBeforeReplace],
+                [[...NVIDIADRIVER_IMMUTABLE_FIELDS], true],
+                driver.name,
+            );
+        }
     });
 
     it("says in every preview that turning it on restarts every GPU node's driver", () => {

@@ -236,7 +236,11 @@ describe("AWS lookups", () => {
         assert.ok(ignoresAmi(await runProgram(pinned, PROD_AWS)).every(Boolean), "a pinned AMI");
         const fought = on419({ "cluster-capacity:ami": { id: "ami-0123456789abcdef0", managedByCluster: false } });
         assert.ok(!ignoresAmi(await runProgram(fought, PROD_AWS)).some(Boolean), "managedByCluster: false keeps setting it");
-        assert.ok(!ignoresAmi(await runProgram(stackFixture("prod"), PROD_AWS)).some(Boolean), "4.18 manages no boot images");
+        const on418 = {
+            ...stackFixture("prod"),
+            "cluster-capacity:cluster": { ...(stackFixture("prod")["cluster-capacity:cluster"] as object), openshiftVersion: "4.18" },
+        };
+        assert.ok(!ignoresAmi(await runProgram(on418, PROD_AWS)).some(Boolean), "4.18 manages no boot images");
     });
 
     it("looks up a pool's own AMI query separately from the stack-wide one", async () => {

@@ -7,13 +7,16 @@ import { MACHINE_AUTOSCALER, MACHINE_SET } from "../lib/contract";
  * the API does not know is dropped by the server (or, inside `providerSpec.value`, ignored by the
  * machine API), so `InstanceType` or `MaxReplicas` would pass the pack unread and launch something
  * else than it checked. The MachineSet and MachineAutoscaler lists are the CRDs' `spec` properties
- * (a test compares them with ../shared/crds); the providerSpec list is AWSMachineProviderConfig's
+ * (a test compares them with ../shared/crds), the MachineSet's in every feature set: a
+ * TechPreviewNoUpgrade cluster adds `authoritativeAPI` to the spec and the machine template and
+ * defaults it, so a refreshed MachineSet has it though the program never renders it
+ * (test/fixtures/machine-api-migration); the providerSpec list is AWSMachineProviderConfig's
  * JSON fields in openshift/api `machine/v1beta1/types_awsprovider.go` (master, August 2026).
  */
 export const KNOWN_FIELDS: Record<string, Record<string, readonly string[]>> = {
     [MACHINE_SET]: {
-        spec: ["deletePolicy", "minReadySeconds", "replicas", "selector", "template"],
-        "spec.template.spec": ["lifecycleHooks", "metadata", "providerID", "providerSpec", "taints"],
+        spec: ["authoritativeAPI", "deletePolicy", "minReadySeconds", "replicas", "selector", "template"],
+        "spec.template.spec": ["authoritativeAPI", "lifecycleHooks", "metadata", "providerID", "providerSpec", "taints"],
         "spec.template.spec.providerSpec.value": [
             "apiVersion",
             "kind",

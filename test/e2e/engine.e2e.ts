@@ -13,6 +13,8 @@ import type { StackConfig } from "../support/harness";
 import { REPO } from "../support/scenarios";
 import { ApiServer, eventually, KUBERNETES_MINORS, startApiServer } from "./support/apiServer";
 import { VERSION_MATRIX } from "../../lib/versionMatrix";
+import { NVIDIADRIVER_IMMUTABLE_FIELDS } from "../../components/gpuOperator";
+import { enableMachineApiMigration, handBackToMachineApi, migrateToClusterApi, refusedSpecChange } from "./support/machineApiMigration";
 import { CommandResult, EngineProject, kubeconfigFor, StateResource } from "./support/engine";
 import { OlmPlayer } from "./support/olm";
 import { apply, deleteAll, ensureNamespace, installSharedCrds, KindIndex, ObjectLike } from "./support/objects";
@@ -65,7 +67,7 @@ function stackConfig(target: Target, pools: Pool[] = POOLS, extra: StackConfig =
         "cluster-capacity:ami": { id: "ami-0a5e3b2c9d8f71e46" },
         "cluster-capacity:quotas": { "L-DB2E81BA": 128, "L-3819A6DF": 16 },
         "cluster-capacity:pools": pools,
-        "cluster-capacity:gpuOperator": { enabled: true, version: "26.7.0" },
+        "cluster-capacity:gpuOperator": { enabled: true, version: "26.7.0", driverPerPool: true, driverVersion: "580.95.05" },
         "cluster-capacity:kueue": { enabled: true, namespaces: [{ name: "ml-team", create: true }] },
         "cluster-capacity:smokeTests": true,
         "cluster-capacity:operatorInstallTimeout": "3m",
@@ -247,6 +249,41 @@ for (const kubernetes of KUBERNETES_MINORS)
             assert.strictEqual((await machineSet(name)).spec.replicas, 2);
         });
 
+        it("replaces an NVIDIADriver whose immutable field would change, delete first, and the preview says so", async () => {
+            const drivers = stateResources().filter((r) => r.type.endsWith(":NVIDIADriver"));
+            assert.ok(drivers.length > 0, "the stack has NVIDIADriver CRs (driverPerPool)");
+            for (const driver of drivers) assert.deepStrictEqual(driver.replaceOnChanges, [...NVIDIADRIVER_IMMUTABLE_FIELDS], driver.urn);
+            const path_ = "/apis/nvidia.com/v1alpha1/nvidiadrivers/default";
+            const before = (await get(path_)).body;
+            // The API server refuses the change in place (the CRD's `self == oldSelf`).
+            const inPlace = await server.request(
+                "PATCH",
+                `${path_}?fieldManager=pulumi-kubernetes&dryRun=All`,
+                { spec: { driverType: "vgpu" } },
+                "application/merge-patch+json",
+            );
+            assert.strictEqual(inPlace.status, 422, JSON.stringify(inPlace.body));
+            assert.match(inPlace.body.message, /driverType is an immutable field/);
+            // As if an earlier run had applied driverType vgpu: the program's gpu is then a change of an immutable field.
+            const state = project.state();
+            const recorded = state.deployment.resources!.find(
+                (r) => r.type.endsWith(":NVIDIADriver") && r.urn.endsWith("-driver-default"),
+            )!;
+            for (const props of [recorded.inputs, recorded.outputs] as { spec: { driverType: string } }[]) props.spec.driverType = "vgpu";
+            await project.importState(state);
+            const preview = await project.run(`pulumi preview -s ${STACK} --non-interactive --diff ${pack}`);
+            succeeded(preview);
+            assert.match(preview.output, /\+-kubernetes:nvidia\.com\/v1alpha1:NVIDIADriver: \(replace\)\s+\[id=default\]/, tail(preview));
+            assert.match(preview.output, /~ driverType: "vgpu" => "gpu"/, tail(preview));
+            assert.match(preview.output, /\+-1 to replace/, tail(preview));
+            const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`);
+            succeeded(up);
+            const after = (await get(path_)).body;
+            assert.notStrictEqual(after.metadata.uid, before.metadata.uid, "a new CR");
+            assert.strictEqual(after.spec.driverType, "gpu");
+            succeeded(await project.run(`pulumi preview -s ${STACK} --non-interactive --expect-no-changes ${pack}`));
+        });
+
         it("refuses a pool sized past the quota in the pack's config at preview, and changes nothing", async () => {
             const bigger = POOLS.map((p) => (p.name === "l4" ? { ...p, autoscaling: { minReplicas: 0, maxReplicas: 6 } } : p));
             // The stack's own cap is raised; the pack keeps the account's quota (policy-config).
@@ -327,6 +364,57 @@ for (const kubernetes of KUBERNETES_MINORS)
             failed(destroy);
             assert.match(destroy.output, /protect/, tail(destroy));
             assert.strictEqual((await machineSet(machineSetName("l4", "us-east-2a"))).metadata.name, machineSetName("l4", "us-east-2a"));
+        });
+
+        it("stops before changing a MachineSet that Cluster API owns, names it and what to do, and leaves the admin's authoritativeAPI alone", async () => {
+            const pools = POOLS.filter((p) => p.name !== "spot");
+            const name = machineSetName("l4-quad", "us-east-2a");
+            await enableMachineApiMigration(server);
+            await migrateToClusterApi(server, name, INFRA_ID);
+            // What the program prevents: the cluster's admission policy refuses the change itself.
+            const denied = await refusedSpecChange(server, name);
+            assert.strictEqual(denied.status, 422, JSON.stringify(denied.body));
+            assert.match(denied.body.message, /machine-api-machine-set-vap.*You may only modify spec\.authoritativeAPI/);
+
+            const resized = pools.map((p) => (p.name === "l4-quad" ? { ...p, instanceType: "g6.16xlarge" } : p));
+            project.writeStack(stackConfig(target, resized));
+            const before = { state: JSON.stringify(project.state().deployment.resources), live: await machineSet(name) };
+            const refusal = new RegExp(
+                `MachineSet openshift-machine-api/${name} \\(pool l4-quad\\) is owned by Cluster API \\(status\\.authoritativeAPI: ClusterAPI\\), which refuses this run's change of spec\\.template\\.spec\\.providerSpec\\.value\\.instanceType`,
+            );
+            const preview = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
+            failed(preview);
+            assert.match(preview.output, refusal, tail(preview));
+            const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`);
+            failed(up);
+            assert.match(up.output, refusal, tail(up));
+            assert.match(up.output, /no cluster object was registered/, tail(up));
+            const after = await machineSet(name);
+            assert.strictEqual(after.metadata.resourceVersion, before.live.metadata.resourceVersion, "the MachineSet was not touched");
+            assert.strictEqual(after.spec.template.spec.providerSpec.value.instanceType, "g6.12xlarge");
+            assert.strictEqual(JSON.stringify(project.state().deployment.resources), before.state, "the state is as it was");
+
+            // Unchanged, the MachineSet passes: the run goes ahead, warns that tainted pools cannot migrate, and keeps the admin's choice.
+            project.writeStack(stackConfig(target, pools));
+            const unchanged = await project.run(`pulumi up -s ${STACK} --yes --non-interactive --refresh ${pack}`);
+            succeeded(unchanged);
+            assert.match(
+                unchanged.output,
+                /pool l4-quad's MachineSets cannot migrate to Cluster API as this stack renders them .*taints/,
+                tail(unchanged),
+            );
+            assert.deepStrictEqual(
+                [(await machineSet(name)).spec.authoritativeAPI, (await machineSet(name)).status.authoritativeAPI],
+                ["ClusterAPI", "ClusterAPI"],
+            );
+
+            // Handed back to the Machine API, the change applies.
+            await handBackToMachineApi(server, name);
+            project.writeStack(stackConfig(target, resized));
+            succeeded(await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`));
+            assert.strictEqual((await machineSet(name)).spec.template.spec.providerSpec.value.instanceType, "g6.16xlarge");
+            project.writeStack(stackConfig(target, pools));
+            succeeded(await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`));
         });
 
         it("finishes an `up` whose CLI was killed midway: no object lost, duplicated or left out of the state", async () => {

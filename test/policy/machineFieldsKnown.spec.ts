@@ -4,6 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { KNOWN_FIELDS } from "../../policy/policies/machineFieldsKnown";
 import { crdDirectory } from "../support/crds";
+import { REPO } from "../support/scenarios";
 import { violationsOf } from "../support/policyHarness";
 import { edited, machineAutoscaler, machineSet } from "../support/policyFixtures";
 import { MACHINE_AUTOSCALER, MACHINE_SET } from "../../policy/lib/contract";
@@ -13,7 +14,7 @@ interface SchemaNode {
 }
 
 function crdSpecSchema(file: string): SchemaNode {
-    const crd = YAML.parse(fs.readFileSync(path.join(crdDirectory(), file), "utf8")) as {
+    const crd = YAML.parse(fs.readFileSync(path.isAbsolute(file) ? file : path.join(crdDirectory(), file), "utf8")) as {
         spec: { versions: { schema: { openAPIV3Schema: SchemaNode } }[] };
     };
     return crd.spec.versions[0].schema.openAPIV3Schema.properties?.spec as SchemaNode;
@@ -51,10 +52,24 @@ describe("policy machine-fields-known", () => {
         assert.match(message, /spec\.maxReplicas is not a field of the API; the server drops it/);
     });
 
-    it("knows exactly the spec fields of the upstream MachineSet and MachineAutoscaler CRDs", () => {
-        const machineSetSpec = crdSpecSchema("machine.openshift.io_machinesets.yaml");
-        assert.deepStrictEqual([...KNOWN_FIELDS[MACHINE_SET].spec].sort(), keysAt(machineSetSpec));
-        assert.deepStrictEqual([...KNOWN_FIELDS[MACHINE_SET]["spec.template.spec"]].sort(), keysAt(machineSetSpec, "template", "spec"));
+    it("passes a refreshed MachineSet of a TechPreviewNoUpgrade cluster, which defaults authoritativeAPI", async () => {
+        const ms = edited(machineSet(), (p) => {
+            p.spec.authoritativeAPI = "MachineAPI";
+            p.spec.template.spec.authoritativeAPI = "MachineAPI";
+        });
+        assert.deepStrictEqual(await violationsOf("machine-fields-known", [ms]), []);
+    });
+
+    it("knows exactly the spec fields of the upstream MachineSet CRDs of every feature set, and of the MachineAutoscaler CRD", () => {
+        const featureSets = [
+            crdSpecSchema("machine.openshift.io_machinesets.yaml"),
+            crdSpecSchema(
+                path.join(REPO, "test", "fixtures", "machine-api-migration", "machine.openshift.io_machinesets-TechPreviewNoUpgrade.yaml"),
+            ),
+        ];
+        const union = (...at: string[]) => [...new Set(featureSets.flatMap((schema) => keysAt(schema, ...at)))].sort();
+        assert.deepStrictEqual([...KNOWN_FIELDS[MACHINE_SET].spec].sort(), union());
+        assert.deepStrictEqual([...KNOWN_FIELDS[MACHINE_SET]["spec.template.spec"]].sort(), union("template", "spec"));
         const autoscalerSpec = crdSpecSchema("autoscaling.openshift.io_machineautoscalers.yaml");
         assert.deepStrictEqual([...KNOWN_FIELDS[MACHINE_AUTOSCALER].spec].sort(), keysAt(autoscalerSpec));
         assert.deepStrictEqual(

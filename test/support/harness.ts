@@ -18,6 +18,8 @@ export interface RegisteredResource {
     inputs: Record<string, unknown>;
     protect: boolean;
     ignoreChanges: string[];
+    replaceOnChanges: string[];
+    deleteBeforeReplace: boolean;
     parent: string;
     /** A custom resource (with a provider and an id), not a component. */
     custom: boolean;
@@ -58,6 +60,8 @@ interface RegisterRequest {
     getName(): string;
     getProtect(): boolean;
     getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getDeletebeforereplace(): boolean;
     getParent(): string;
     getProvider(): string;
     getCustom(): boolean;
@@ -140,6 +144,8 @@ export async function runProgram(config: StackConfig, aws: AwsFixture = {}, opti
             inputs: {},
             protect: req.getProtect(),
             ignoreChanges: req.getIgnorechangesList(),
+            replaceOnChanges: req.getReplaceonchangesList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
             parent: req.getParent(),
             custom: req.getCustom(),
             provider: req.getProvider(),

@@ -42,6 +42,8 @@ export function resource(
         inputs: JSON.parse(JSON.stringify(props)) as Record<string, unknown>,
         protect: options.protect ?? true,
         ignoreChanges: options.ignoreChanges ?? [],
+        replaceOnChanges: [],
+        deleteBeforeReplace: false,
         customTimeouts: { create: "", update: "", delete: "" },
         parent: "",
         custom: true,

@@ -262,7 +262,11 @@ export async function startApiServer(
             120_000,
             () => {
                 if (manager.exitCode !== null) return Promise.reject(new Error("kube-controller-manager exited"));
-                const started = /Started controller|Starting garbage collector controller/i.test(fs.readFileSync(controllerLog, "utf8"));
+                // 1.33 logs "Starting garbage collector controller"; 1.35 logs structured: "Starting controller" controller="garbagecollector".
+                const started =
+                    /Started controller|Starting garbage collector controller|"Starting controller" controller="garbagecollector"/i.test(
+                        fs.readFileSync(controllerLog, "utf8"),
+                    );
                 return Promise.resolve(started ? true : undefined);
             },
             [controllerLog],

@@ -43,6 +43,7 @@ export interface StateResource {
     parent?: string;
     inputs?: Record<string, unknown>;
     outputs?: Record<string, unknown>;
+    replaceOnChanges?: string[];
 }
 
 export interface StateExport {
@@ -142,6 +143,14 @@ export class EngineProject {
         });
         if (answer.status !== 0) throw new Error(`pulumi stack export: exit ${answer.status}\n${answer.stdout}\n${answer.stderr}`);
         return JSON.parse(answer.stdout) as StateExport;
+    }
+
+    /** `pulumi stack import` of an edited export. */
+    async importState(state: StateExport, stack = this.stack): Promise<void> {
+        const file = path.join(this.dir, "import.json");
+        fs.writeFileSync(file, JSON.stringify(state));
+        const answer = await this.run(`pulumi stack import -s ${stack} --file ${file}`);
+        if (answer.code !== 0) throw new Error(`pulumi stack import: exit ${answer.code}\n${answer.output}`);
     }
 
     /**
