@@ -45,23 +45,19 @@ function poolRole(pool: PoolConfig): string {
 
 /**
  * Stops the run before it changes a MachineSet that Cluster API owns or is migrating
- * (lib/machineSetMigration.ts). On a cluster with the migration feature (its MachineSets report
- * status.authoritativeAPI), also says which pools could not migrate as rendered.
+ * (lib/machineSetMigration.ts). Where an admin has asked to move one (spec.authoritativeAPI
+ * ClusterAPI), also says what would stop its conversion.
  */
-async function checkMachineSetOwners(desired: DesiredMachineSet[], client: CustomObjectsClient, region: string): Promise<void> {
-    const live = await livePoolMachineSets(client);
+async function checkMachineSetOwners(desired: DesiredMachineSet[], connect: () => CustomObjectsClient, region: string): Promise<void> {
+    const live = await livePoolMachineSets(connect);
     const refused = changesToMigratedMachineSets(desired, live);
     if (refused.length > 0) throw new MigratedMachineSetError(refused.map(describeMigratedChange));
-    if (!live.some((m) => m.authoritativeAPI !== undefined)) return;
-    const blockersByPool = new Map<string, Set<string>>();
-    for (const { pool, manifest } of desired) {
-        for (const blocker of capiConversionBlockers(manifest, region)) {
-            blockersByPool.set(pool, (blockersByPool.get(pool) ?? new Set()).add(blocker));
-        }
-    }
-    for (const [pool, blockers] of blockersByPool) {
+    const moving = new Set(live.filter((m) => m.requestedAPI === "ClusterAPI").map((m) => m.name));
+    for (const { pool, manifest } of desired.filter((d) => moving.has(d.manifest.metadata.name))) {
+        const blockers = capiConversionBlockers(manifest, region);
+        if (blockers.length === 0) continue;
         await pulumi.log.warn(
-            `cluster-capacity: pool ${pool}'s MachineSets cannot migrate to Cluster API as this stack renders them (cluster-capi-operator pkg/conversion/mapi2capi): ${[...blockers].join("; ")}.`,
+            `cluster-capacity: MachineSet ${manifest.metadata.name} (pool ${pool}) is to move to Cluster API (spec.authoritativeAPI: ClusterAPI), but cluster-capi-operator cannot convert it as this stack renders it (pkg/conversion/mapi2capi): ${blockers.join("; ")}; its migration waits until it is Synchronized, which it will not be.`,
         );
     }
 }
@@ -138,7 +134,7 @@ async function main() {
                         ...m,
                     })),
                 ),
-            customObjectsClient(config.kubernetes),
+            () => customObjectsClient(config.kubernetes),
             cluster.region,
         );
     }

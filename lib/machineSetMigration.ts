@@ -1,6 +1,6 @@
 /**
  * The Machine API's move to Cluster API, decided as pure functions: which of this run's MachineSet
- * changes the cluster would refuse, and which rendered fields would stop a MachineSet from migrating.
+ * changes would not hold on the cluster, and which rendered fields would stop a MachineSet from migrating.
  *
  * openshift/cluster-capi-operator mirrors a `machine.openshift.io` MachineSet into a
  * `cluster.x-k8s.io` one and moves ownership when an admin sets `spec.authoritativeAPI`; the
@@ -16,13 +16,16 @@ import type { KubernetesObject } from "../policy/lib/contract";
 /** Owners under which a MachineSet's spec is no longer the Machine API's to change. */
 const NOT_MACHINE_API: ReadonlySet<string> = new Set(["ClusterAPI", "Migrating"]);
 
-/** The labels the policy guards: machine.openshift.io*, kubernetes.io* and *cluster.x-k8s.io/*. */
-function guardedLabels(labels: Record<string, string>): Record<string, string> {
-    return Object.fromEntries(
-        Object.entries(labels).filter(
-            ([key]) => key.startsWith("machine.openshift.io") || key.startsWith("kubernetes.io") || key.includes("cluster.x-k8s.io/"),
-        ),
+/** A label the policy guards: machine.openshift.io*, kubernetes.io* or *cluster.x-k8s.io/*. */
+function isGuardedLabel(key: string | undefined): boolean {
+    return (
+        key !== undefined &&
+        (key.startsWith("machine.openshift.io") || key.startsWith("kubernetes.io") || key.includes("cluster.x-k8s.io/"))
     );
+}
+
+function guardedLabels(labels: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(labels).filter(([key]) => isGuardedLabel(key)));
 }
 
 /** A MachineSet as this run would apply it. */
@@ -61,14 +64,45 @@ export function fieldsChanged(desired: unknown, live: unknown, ignored: readonly
     return desired === live ? [] : [at];
 }
 
+/** The spec fields the admission policy locks (its `specLockedExceptAuthoritativeAPI`). */
+const LOCKED_SPEC_FIELDS: ReadonlySet<string> = new Set(["deletePolicy", "minReadySeconds", "replicas", "selector", "template"]);
+
+function valueAt(object: unknown, segments: readonly string[]): unknown {
+    return segments.reduce<unknown>(
+        (value, key) => (typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined),
+        object,
+    );
+}
+
+/**
+ * The fields an apply of `desired` would remove: those the Pulumi provider applied before (the
+ * live object's managedFields) that `desired` no longer has — server-side apply deletes them.
+ */
+function fieldsRemoved(desired: DesiredMachineSet, owned: readonly (readonly string[])[]): string[] {
+    return owned
+        .filter(
+            ([top, field, key]) =>
+                (top === "spec" && LOCKED_SPEC_FIELDS.has(field)) || (top === "metadata" && field === "labels" && isGuardedLabel(key)),
+        )
+        .filter(
+            (segments) =>
+                !desired.ignoreChanges.some((ignored) => segments.join(".") === ignored || segments.join(".").startsWith(`${ignored}.`)),
+        )
+        .filter((segments) => valueAt(desired.manifest, segments) === undefined)
+        .map((segments) => segments.join("."));
+}
+
 /**
  * The MachineSets this run would change although the cluster reports them owned by Cluster API or
- * in migration. cluster-capi-operator's ValidatingAdmissionPolicy `machine-api-machine-set-vap`
- * (admission-policies/default/machine-api-machine-set-vap.yaml, release-4.22) refuses any change of
- * spec.replicas, selector, template, deletePolicy or minReadySeconds, and of the
- * machine.openshift.io/* labels, while `status.authoritativeAPI` is ClusterAPI; during `Migrating`
- * both controllers stand still, and a change would land on whichever side wins. An unchanged
- * MachineSet passes: the same values applied again change nothing.
+ * in migration. Changes made through the Machine API then do not hold: cluster-capi-operator's sync
+ * controller mirrors the Cluster API MachineSet back over them (pkg/controllers/machinesetsync),
+ * and from OpenShift 4.22 its ValidatingAdmissionPolicy `machine-api-machine-set-vap`
+ * (admission-policies/default/machine-api-machine-set-vap.yaml, release-4.22) refuses them: while
+ * `status.authoritativeAPI` is ClusterAPI, any change of spec.replicas, selector, template,
+ * deletePolicy or minReadySeconds, of a machine.openshift.io*, kubernetes.io* or *cluster.x-k8s.io/*
+ * label or annotation, and of a label the Cluster API MachineSet has to another value. During
+ * `Migrating` both controllers stand still and a change lands on whichever side wins. Applying the
+ * same values again changes nothing, so it passes; removing a field Pulumi applied before is a change.
  */
 export function changesToMigratedMachineSets(
     desired: readonly DesiredMachineSet[],
@@ -81,8 +115,11 @@ export function changesToMigratedMachineSets(
         const fields = [
             ...fieldsChanged(d.manifest.spec, current.spec, d.ignoreChanges, "spec"),
             ...fieldsChanged(guardedLabels(d.manifest.metadata.labels ?? {}), guardedLabels(current.labels), [], "metadata.labels"),
+            ...fieldsRemoved(d, current.ownedByPulumi),
         ];
-        return fields.length > 0 ? [{ machineSet: current.name, pool: d.pool, authoritativeAPI: current.authoritativeAPI, fields }] : [];
+        return fields.length > 0
+            ? [{ machineSet: current.name, pool: d.pool, authoritativeAPI: current.authoritativeAPI, fields: [...new Set(fields)] }]
+            : [];
     });
 }
 
@@ -98,8 +135,9 @@ export function describeMigratedChange(change: MigratedMachineSetChange): string
         return `${where} is being migrated between the Machine API and Cluster API (status.authoritativeAPI: Migrating) and this run would change ${shown}: run again once its status.authoritativeAPI is MachineAPI or ClusterAPI.`;
     }
     return (
-        `${where} is owned by Cluster API (status.authoritativeAPI: ClusterAPI), which refuses this run's change of ${shown} ` +
-        `(cluster-capi-operator's ValidatingAdmissionPolicy machine-api-machine-set-vap). To manage it from this stack, hand it back: ` +
+        `${where} is owned by Cluster API (status.authoritativeAPI: ClusterAPI), so this run's change of ${shown} would not hold ` +
+        `(cluster-capi-operator mirrors the Cluster API MachineSet back over it, and from OpenShift 4.22 its admission policy machine-api-machine-set-vap refuses it). ` +
+        `To manage it from this stack, hand it back: ` +
         `oc patch machineset.machine.openshift.io ${machineSet} -n openshift-machine-api --type merge -p '{"spec":{"authoritativeAPI":"MachineAPI"}}', ` +
         `and run again once its status.authoritativeAPI is MachineAPI. To keep it on Cluster API, make the change on the Cluster API MachineSet openshift-cluster-api/${machineSet} ` +
         `and set pool ${pool}'s config back to what the cluster has (docs/runbook.md, "A MachineSet moved to Cluster API").`
@@ -108,6 +146,13 @@ export function describeMigratedChange(change: MigratedMachineSetChange): string
 
 type Json = Record<string, unknown>;
 const at = (value: unknown): Json => (typeof value === "object" && value !== null ? (value as Json) : {});
+/** Upstream tests `len(x) > 0` and compares metadata with reflect.DeepEqual: empty lists, maps and strings count as unset. */
+const nonEmpty = (value: unknown): boolean =>
+    Array.isArray(value)
+        ? value.length > 0
+        : typeof value === "object" && value !== null
+          ? Object.keys(value).length > 0
+          : value !== undefined && value !== "";
 
 /** One rule of the conversion: the problems it finds in a MachineSet's providerSpec. */
 type ConversionRule = (providerSpec: Json, clusterRegion: string) => string[];
@@ -120,7 +165,9 @@ type ConversionRule = (providerSpec: Json, clusterRegion: string) => string[];
 const PROVIDER_SPEC_RULES: readonly ConversionRule[] = [
     // l.568-582: only an AMI id converts.
     (spec) =>
-        at(spec.ami).id && !at(spec.ami).arn && !at(spec.ami).filters ? [] : ["ami: only an AMI id converts, not an arn or filters"],
+        at(spec.ami).id && !at(spec.ami).arn && !nonEmpty(at(spec.ami).filters)
+            ? []
+            : ["ami: only an AMI id converts, not an arn or filters"],
     // l.293-297: the default credentials Secret or none.
     (spec) => {
         const name = at(spec.credentialsSecret).name;
@@ -134,7 +181,7 @@ const PROVIDER_SPEC_RULES: readonly ConversionRule[] = [
         return placementRegion === region ? [] : [`placement.region: ${JSON.stringify(placementRegion)} is not the cluster's ${region}`];
     },
     // l.307-311: no providerSpec metadata.
-    (spec) => (spec.metadata === undefined || Object.keys(at(spec.metadata)).length === 0 ? [] : ["metadata: not supported"]),
+    (spec) => (Object.values(at(spec.metadata)).every((v) => v === null || !nonEmpty(v)) ? [] : ["metadata: not supported"]),
     // l.313-318: device index 0.
     (spec) => (spec.deviceIndex === undefined || spec.deviceIndex === 0 ? [] : [`deviceIndex: ${JSON.stringify(spec.deviceIndex)}, not 0`]),
     // l.320-322: ENA or EFA.
@@ -143,7 +190,7 @@ const PROVIDER_SPEC_RULES: readonly ConversionRule[] = [
             ? []
             : [`networkInterfaceType: ${JSON.stringify(spec.networkInterfaceType)}, not ENA or EFA`],
     // l.324-329: load balancers belong to control-plane machines only.
-    (spec) => (spec.loadBalancers === undefined ? [] : ["loadBalancers: not supported on compute machines"]),
+    (spec) => (nonEmpty(spec.loadBalancers) ? ["loadBalancers: not supported on compute machines"] : []),
     // l.612-624 and l.597-609: known metadata authentication and market types.
     (spec) => {
         const auth = at(spec.metadataServiceOptions).authentication;

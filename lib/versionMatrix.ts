@@ -28,8 +28,8 @@
  *   `Stable`, capitalised; no catalog below 4.19 or above 4.22).
  *
  * No 4.23 row: no GPU Operator bundle lists it (v26.7.0 and v26.3.3 stop at `v4.22`), nor does the
- * Neuron operator's catalog, and the OpenShift repositories' release-4.23 branches are their 5.0
- * (cluster-nfd-operator release-4.23 = release-5.0, "moving version to 5.0").
+ * Neuron operator's catalog (and cluster-nfd-operator's release-4.23 is its release-5.0, "moving
+ * version to 5.0").
  */
 import type { OpenShiftVersion } from "./openshift";
 import type { KueueApiVersion } from "../policy/lib/contract";

@@ -1,4 +1,7 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { rendered, runProgram, StackConfig } from "./support/harness";
 import { gpuPool, offlineStack, SCENARIOS } from "./support/scenarios";
 import { fakeCluster } from "./support/cluster";
@@ -22,9 +25,10 @@ function connected(overrides: StackConfig = {}, pools = [gpuPool("l4", { zones: 
 type Json = Record<string, any>;
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** The cluster's copy of a rendered MachineSet, owned by `authoritativeAPI`, with what the server adds. */
+/** The cluster's copy of a rendered MachineSet, owned by `authoritativeAPI` (also asked for in spec), with what the server adds. */
 function live(machineSet: Json, authoritativeAPI?: string, edit: (spec: Json) => void = () => {}): Json {
     const spec = clone(machineSet.spec);
+    if (authoritativeAPI) spec.authoritativeAPI = authoritativeAPI === "Migrating" ? "ClusterAPI" : authoritativeAPI;
     spec.template.spec.taints = spec.template.spec.taints.map((t: Json) => ({ ...t, timeAdded: "2026-12-01T00:00:00Z" }));
     spec.deletePolicy = "Random";
     edit(spec);
@@ -52,14 +56,14 @@ describe("the Machine API's move to Cluster API", () => {
             assert.ok(run.error, "the run should have been refused");
             assert.match(
                 run.error.message,
-                /this run would change 1 MachineSet\(s\) that the Machine API no longer owns; no cluster object was registered\.\n {2}- MachineSet openshift-machine-api\/test-abcde-l4-us-east-2a \(pool l4\) is owned by Cluster API \(status\.authoritativeAPI: ClusterAPI\), which refuses this run's change of spec\.template\.spec\.providerSpec\.value\.instanceType /,
+                /this run would change 1 MachineSet\(s\) that the Machine API no longer owns; no cluster object was registered\.\n {2}- MachineSet openshift-machine-api\/test-abcde-l4-us-east-2a \(pool l4\) is owned by Cluster API \(status\.authoritativeAPI: ClusterAPI\), so this run's change of spec\.template\.spec\.providerSpec\.value\.instanceType would not hold /,
             );
             assert.match(
                 run.error.message,
                 /oc patch machineset\.machine\.openshift\.io test-abcde-l4-us-east-2a -n openshift-machine-api --type merge -p '\{"spec":\{"authoritativeAPI":"MachineAPI"\}\}'/,
             );
             assert.deepStrictEqual(
-                run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes"),
+                run.resources.filter((r) => r.type.startsWith("kubernetes:")),
                 [],
             );
         });
@@ -76,14 +80,14 @@ describe("the Machine API's move to Cluster API", () => {
             );
         });
 
-        it("goes ahead when it would leave such a MachineSet as the cluster has it, and says why the pool could not migrate as rendered", async () => {
+        it("goes ahead when it would leave such a MachineSet as the cluster has it, and says why one asked to move could not convert", async () => {
             const machineSet = await renderedMachineSet(connected());
             fakeCluster.machineSets = [live(machineSet, "ClusterAPI")];
             const run = await runProgram(connected());
             assert.ifError(run.error);
             assert.ok(
                 run.warnings.some((w) =>
-                    /pool l4's MachineSets cannot migrate to Cluster API as this stack renders them .*spec\.template\.spec\.taints: not supported by the conversion yet/.test(
+                    /MachineSet test-abcde-l4-us-east-2a \(pool l4\) is to move to Cluster API \(spec\.authoritativeAPI: ClusterAPI\), but cluster-capi-operator cannot convert it as this stack renders it .*spec\.template\.spec\.taints: not supported by the conversion yet/.test(
                         w,
                     ),
                 ),
@@ -91,7 +95,7 @@ describe("the Machine API's move to Cluster API", () => {
             );
         });
 
-        it("changes a MachineSet the Machine API owns as usual, and warns about migration only where the cluster has the feature", async () => {
+        it("changes a MachineSet the Machine API owns as usual, and says nothing of conversion where no admin asked for a move", async () => {
             const machineSet = await renderedMachineSet(connected());
             fakeCluster.machineSets = [
                 live(machineSet, "MachineAPI", (spec) => (spec.template.spec.providerSpec.value.instanceType = "g6.2xlarge")),
@@ -135,7 +139,7 @@ describe("the Machine API's move to Cluster API", () => {
             const run = await runProgram(connected());
             assert.match(
                 run.error?.message ?? "",
-                /listing the MachineSets in openshift-machine-api failed, so the run cannot tell whether Cluster API owns any of this stack's \(the identity that runs Pulumi needs list on machinesets\.machine\.openshift\.io there\): HTTP 403: machinesets\.machine\.openshift\.io is forbidden: User "ci" cannot list/,
+                /listing the MachineSets in openshift-machine-api failed, so the run cannot tell whether Cluster API owns any of this stack's \(the identity that runs Pulumi needs list on machinesets\.machine\.openshift\.io there\); no cluster object was registered: HTTP 403: machinesets\.machine\.openshift\.io is forbidden: User "ci" cannot list/,
             );
         });
     });
@@ -151,11 +155,53 @@ describe("the Machine API's move to Cluster API", () => {
             },
             ignoreChanges,
         });
-        const owned = (spec: Json, labels: Record<string, string> = { "machine.openshift.io/cluster-api-cluster": "c" }) => ({
+        const owned = (
+            spec: Json,
+            labels: Record<string, string> = { "machine.openshift.io/cluster-api-cluster": "c" },
+            ownedByPulumi: string[][] = [],
+        ) => ({
             name: "ms",
             labels,
             spec,
+            ownedByPulumi,
             authoritativeAPI: "ClusterAPI",
+        });
+
+        it("counts a field Pulumi applied before and no longer renders as a change: server-side apply removes it", () => {
+            const before = {
+                replicas: 1,
+                template: { spec: { providerSpec: { value: { placementGroupName: "pg", instanceType: "g6.xlarge" } } } },
+            };
+            const placement = ["spec", "template", "spec", "providerSpec", "value", "placementGroupName"];
+            const [change] = changesToMigratedMachineSets(
+                [desired({ replicas: 1, template: { spec: { providerSpec: { value: { instanceType: "g6.xlarge" } } } } })],
+                [owned(before, undefined, [placement, ["spec", "replicas"]])],
+            );
+            assert.deepStrictEqual(change.fields, ["spec.template.spec.providerSpec.value.placementGroupName"]);
+        });
+
+        it("counts no removal of a field another owner sets (ignoreChanges) or outside what the policy locks", () => {
+            assert.deepStrictEqual(
+                changesToMigratedMachineSets(
+                    [desired({}, ["spec.replicas"])],
+                    [
+                        owned({ replicas: 3 }, undefined, [
+                            ["spec", "replicas"],
+                            ["metadata", "annotations", "a"],
+                        ]),
+                    ],
+                ),
+                [],
+            );
+            const [change] = changesToMigratedMachineSets(
+                [desired({})],
+                [
+                    owned({}, { "machine.openshift.io/cluster-api-cluster": "c", "machine.openshift.io/gone": "x" }, [
+                        ["metadata", "labels", "machine.openshift.io/gone"],
+                    ]),
+                ],
+            );
+            assert.deepStrictEqual(change.fields, ["metadata.labels.machine.openshift.io/gone"]);
         });
 
         it("counts what the server added (defaults, timeAdded) as no change", () => {
@@ -333,33 +379,85 @@ describe("the Machine API's move to Cluster API", () => {
     });
 
     describe("the pool MachineSets as the cluster has them (livePoolMachineSets)", () => {
-        it("reads name, labels, spec and status.authoritativeAPI of each listed MachineSet", async () => {
+        it("reads name, labels, spec, the owner asked for and the owner, and the fields Pulumi's field manager applied", async () => {
+            const fieldsV1 = {
+                "f:metadata": { "f:labels": { ".": {}, "f:cluster-capacity.io/pool": {} } },
+                "f:spec": {
+                    "f:replicas": {},
+                    "f:template": { "f:spec": { "f:taints": {}, "f:providerSpec": { "f:value": { "f:instanceType": {} } } } },
+                },
+            };
             const client = {
                 listNamespacedCustomObject: () =>
                     Promise.resolve({
                         items: [
                             {
-                                metadata: { name: "a", labels: { p: "1" } },
-                                spec: { replicas: 1 },
+                                metadata: {
+                                    name: "a",
+                                    labels: { p: "1" },
+                                    managedFields: [
+                                        { manager: "pulumi-kubernetes-4f1c2a", operation: "Apply", fieldsV1 },
+                                        {
+                                            manager: "cluster-autoscaler",
+                                            operation: "Update",
+                                            fieldsV1: { "f:spec": { "f:replicas": {} } },
+                                        },
+                                    ],
+                                },
+                                spec: { replicas: 1, authoritativeAPI: "ClusterAPI" },
                                 status: { authoritativeAPI: "ClusterAPI" },
                             },
                             { metadata: { name: "b" }, spec: {} },
                         ],
                     }),
             };
-            assert.deepStrictEqual(await livePoolMachineSets(client), [
-                { name: "a", labels: { p: "1" }, spec: { replicas: 1 }, authoritativeAPI: "ClusterAPI" },
-                { name: "b", labels: {}, spec: {} },
+            assert.deepStrictEqual(await livePoolMachineSets(() => client), [
+                {
+                    name: "a",
+                    labels: { p: "1" },
+                    spec: { replicas: 1, authoritativeAPI: "ClusterAPI" },
+                    ownedByPulumi: [
+                        ["metadata", "labels", "cluster-capacity.io/pool"],
+                        ["spec", "replicas"],
+                        ["spec", "template", "spec", "taints"],
+                        ["spec", "template", "spec", "providerSpec", "value", "instanceType"],
+                    ],
+                    requestedAPI: "ClusterAPI",
+                    authoritativeAPI: "ClusterAPI",
+                },
+                { name: "b", labels: {}, spec: {}, ownedByPulumi: [] },
             ]);
         });
 
-        it("configures the client as the Kubernetes provider is: a kubeconfig path, its contents, or the ambient one, and the context", () => {
-            customObjectsClient({ kubeconfig: __filename, context: "admin" });
-            customObjectsClient({ kubeconfig: "apiVersion: v1\nkind: Config\n" });
-            customObjectsClient({});
+        it("stops the run with the reason when the client cannot even be configured", async () => {
+            await assert.rejects(
+                livePoolMachineSets(() => {
+                    throw new Error("No active cluster!");
+                }),
+                /listing the MachineSets in openshift-machine-api failed.*: No active cluster!/,
+            );
+        });
+
+        it("finds the cluster as the Kubernetes provider does: kubernetes.kubeconfig, else $KUBECONFIG, a path (~ expanded) or the contents, else the ambient config; then the context", () => {
+            const home = fs.mkdtempSync(path.join(os.tmpdir(), "home-"));
+            const saved = process.env.HOME;
+            try {
+                process.env.HOME = home;
+                fs.writeFileSync(path.join(home, "kubeconfig"), "apiVersion: v1\nkind: Config\n");
+                customObjectsClient({ kubeconfig: __filename, context: "admin" }, {});
+                customObjectsClient({ kubeconfig: "~/kubeconfig" }, {});
+                customObjectsClient({ kubeconfig: "apiVersion: v1\nkind: Config\n" }, { KUBECONFIG: __filename });
+                customObjectsClient({}, { KUBECONFIG: "~/kubeconfig" });
+                customObjectsClient({}, {});
+            } finally {
+                process.env.HOME = saved;
+                fs.rmSync(home, { recursive: true, force: true });
+            }
             assert.deepStrictEqual(fakeCluster.loads, [
                 { loader: "file", value: __filename, context: "admin" },
+                { loader: "file", value: path.join(home, "kubeconfig") },
                 { loader: "string", value: "apiVersion: v1\nkind: Config\n" },
+                { loader: "file", value: path.join(home, "kubeconfig") },
                 { loader: "default" },
             ]);
         });

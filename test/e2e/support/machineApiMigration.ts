@@ -32,8 +32,8 @@ async function ok(what: string, answer: Promise<{ status: number; body: any }>):
     return body;
 }
 
-/** Installs the feature set's CRDs and the admission policy, and waits until the server serves and enforces them. */
-export async function enableMachineApiMigration(server: ApiServer): Promise<void> {
+/** Installs the feature set's CRDs and, as cluster-capi-operator does from 4.22, its admission policy. */
+export async function enableMachineApiMigration(server: ApiServer, admissionPolicy: boolean): Promise<void> {
     const crds = [
         ...documents("machine.openshift.io_machinesets-TechPreviewNoUpgrade.yaml"),
         ...documents("cluster.x-k8s.io_machinesets.yaml"),
@@ -59,6 +59,7 @@ export async function enableMachineApiMigration(server: ApiServer): Promise<void
         });
     }
     await ensureNamespace(server, CAPI_NAMESPACE);
+    if (!admissionPolicy) return;
     for (const object of documents("machine-api-machine-set-vap.yaml")) {
         const plural = object.kind === "ValidatingAdmissionPolicy" ? "validatingadmissionpolicies" : "validatingadmissionpolicybindings";
         await ok(
@@ -98,10 +99,10 @@ async function setSpecAuthority(server: ApiServer, name: string, authoritativeAP
 }
 
 /**
- * Moves a MachineSet to Cluster API as the admin and the controllers do, and waits until the
- * admission policy refuses a spec change of it, as it does on a cluster once the move is done.
+ * Moves a MachineSet to Cluster API as the admin and the controllers do, and, with the admission
+ * policy, waits until it refuses a spec change of it, as it does on a cluster once the move is done.
  */
-export async function migrateToClusterApi(server: ApiServer, name: string, clusterName: string): Promise<void> {
+export async function migrateToClusterApi(server: ApiServer, name: string, clusterName: string, admissionPolicy: boolean): Promise<void> {
     // The server takes up a CRD's new schema shortly after the update: until then it prunes the new fields.
     await eventually("the TechPreviewNoUpgrade MachineSet schema to be served", 60_000, async () => {
         const probe = await server.request(
@@ -137,6 +138,7 @@ export async function migrateToClusterApi(server: ApiServer, name: string, clust
         }),
     );
     await setStatusAuthority(server, name, "ClusterAPI");
+    if (!admissionPolicy) return;
     await eventually(`the admission policy to refuse a spec change of ${name}`, 60_000, async () => {
         const answer = await refusedSpecChange(server, name);
         return answer.status === 422 ? true : undefined;
