@@ -162,6 +162,43 @@ export const VERSION_MATRIX: Readonly<Record<number, PlatformRow>> = {
     },
 };
 
+/**
+ * What each GPU Operator release line's CRDs do with the fields this program decides about, read in
+ * NVIDIA/gpu-operator `api/nvidia/v1/clusterpolicy_types.go` (CDIConfigSpec, DriverSpec) and
+ * `api/nvidia/v1alpha1/nvidiadriver_types.go` at each line's newest tag: v24.9.2, v25.3.4,
+ * v25.10.1, v26.3.3, v26.7.0. The program renders no `cdi` (each line's default stands) and sets
+ * `driver.useNvidiaDriverCRD` and NVIDIADriver `spec.default` only with driverPerPool.
+ */
+export interface GpuOperatorLineFields {
+    /** `cdi.enabled` defaults to true: containers get GPUs through CDI unless told otherwise. */
+    cdiByDefault: boolean;
+    /** `cdi.default` is "Deprecated: This field is no longer used". */
+    cdiDefaultDeprecated: boolean;
+    /** ClusterPolicy `driver.useNvidiaDriverCRD` exists: NVIDIADriver CRs can drive the driver. */
+    useNvidiaDriverCRD: boolean;
+    /** NVIDIADriver `spec.default`: a fallback CR, without nodeSelector, for nodes no other CR selects. */
+    nvidiaDriverDefault: boolean;
+}
+
+export const GPU_OPERATOR_LINES: Readonly<Record<string, GpuOperatorLineFields>> = {
+    "24.9": { cdiByDefault: false, cdiDefaultDeprecated: false, useNvidiaDriverCRD: true, nvidiaDriverDefault: false },
+    "25.3": { cdiByDefault: false, cdiDefaultDeprecated: false, useNvidiaDriverCRD: true, nvidiaDriverDefault: false },
+    // v25.10.1 clusterpolicy_types.go l.1703-1717: `+kubebuilder:default=true`; cdi.default deprecated.
+    "25.10": { cdiByDefault: true, cdiDefaultDeprecated: true, useNvidiaDriverCRD: true, nvidiaDriverDefault: false },
+    "26.3": { cdiByDefault: true, cdiDefaultDeprecated: true, useNvidiaDriverCRD: true, nvidiaDriverDefault: false },
+    // v26.7.0 nvidiadriver_types.go l.50-53: `Default bool` "the fallback driver".
+    "26.7": { cdiByDefault: true, cdiDefaultDeprecated: true, useNvidiaDriverCRD: true, nvidiaDriverDefault: true },
+};
+
+/** The first GPU Operator line whose CRDs have `field`; lines after the table's are taken to keep it. */
+export function firstLineWith(field: keyof GpuOperatorLineFields): string {
+    const line = Object.keys(GPU_OPERATOR_LINES)
+        .sort(compareVersions)
+        .find((l) => GPU_OPERATOR_LINES[l][field]);
+    if (!line) throw new Error(`no GPU Operator line has ${field}`);
+    return line;
+}
+
 const MATRIX_MINORS: readonly number[] = Object.keys(VERSION_MATRIX).map(Number);
 
 /** The row of an OpenShift version, or undefined outside the matrix (matrixRange). */
@@ -222,4 +259,19 @@ export function versionMatrixMarkdown(): string {
         return `| 4.${minor} | ${row.kubernetes} | ${gpu} (\`v${row.gpuOperator.defaultLine}\`) | \`${row.nfd.channel}\` | ${row.nfd.workerTolerations ? "yes" : "no"} | \`${row.kmm.channel}\` | ${kueue} | ${neuron} |`;
     });
     return [...header, ...rows].join("\n");
+}
+
+/** The GPU Operator lines' fields as the README shows them (kept in sync by test/docs.spec.ts). */
+export function gpuOperatorLinesMarkdown(): string {
+    const yes = (value: boolean) => (value ? "yes" : "no");
+    return [
+        "| GPU Operator line | CDI on by default (`cdi.enabled`) | `cdi.default` deprecated | `driver.useNvidiaDriverCRD` | NVIDIADriver `spec.default` |",
+        "| --- | --- | --- | --- | --- |",
+        ...Object.entries(GPU_OPERATOR_LINES)
+            .sort(([a], [b]) => compareVersions(a, b))
+            .map(
+                ([line, f]) =>
+                    `| ${line} | ${yes(f.cdiByDefault)} | ${yes(f.cdiDefaultDeprecated)} | ${yes(f.useNvidiaDriverCRD)} | ${yes(f.nvidiaDriverDefault)} |`,
+            ),
+    ].join("\n");
 }

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { configKeyPaths } from "../lib/config/paths";
-import { versionMatrixMarkdown } from "../lib/versionMatrix";
+import { gpuOperatorLinesMarkdown, versionMatrixMarkdown } from "../lib/versionMatrix";
 import { REPO } from "./support/scenarios";
 
 const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
@@ -29,21 +29,26 @@ describe("documentation", () => {
         assert.deepStrictEqual(stale, [], `remove or fix these keys: ${stale.join(", ")}`);
     });
 
-    it("the README's version matrix is the one the program applies", () => {
-        const match = /<!-- version-matrix:start -->\n([\s\S]*?)\n<!-- version-matrix:end -->/.exec(readme);
-        assert.ok(match, "README.md has no version matrix between the version-matrix markers");
-        const normalise = (table: string) =>
-            table
-                .trim()
-                .split("\n")
-                .map((line) =>
-                    line
-                        .split("|")
-                        .map((cell) => cell.trim().replace(/^-+$/, "---"))
-                        .join("|"),
-                );
-        assert.deepStrictEqual(normalise(match[1]), normalise(versionMatrixMarkdown()));
-    });
+    const normalise = (table: string) =>
+        table
+            .trim()
+            .split("\n")
+            .map((line) =>
+                line
+                    .split("|")
+                    .map((cell) => cell.trim().replace(/^-+$/, "---"))
+                    .join("|"),
+            );
+    for (const [marker, what, generated] of [
+        ["version-matrix", "version matrix", versionMatrixMarkdown],
+        ["gpu-operator-lines", "GPU Operator lines' fields", gpuOperatorLinesMarkdown],
+    ] as const) {
+        it(`the README's ${what} is the one the program applies`, () => {
+            const match = new RegExp(`<!-- ${marker}:start -->\\n([\\s\\S]*?)\\n<!-- ${marker}:end -->`).exec(readme);
+            assert.ok(match, `README.md has no ${what} between the ${marker} markers`);
+            assert.deepStrictEqual(normalise(match[1]), normalise(generated()));
+        });
+    }
 
     it("the quick start's commands exist as npm scripts, and .ci/run runs the README's test command", () => {
         const scripts = (JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { scripts: Record<string, string> })

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { runProgram, rendered, StackConfig, renderedObject as find } from "./support/harness";
 import { gpuPool, offlineStack } from "./support/scenarios";
-import { compareVersions, imageKubernetesMinor, VERSION_MATRIX } from "../lib/versionMatrix";
+import { compareVersions, GPU_OPERATOR_LINES, imageKubernetesMinor, VERSION_MATRIX } from "../lib/versionMatrix";
+import { loadCrds } from "./support/crds";
 
 const on = (minor: number, overrides: StackConfig = {}, pools = [gpuPool("l4")]): StackConfig =>
     offlineStack(
@@ -31,6 +32,27 @@ describe("version matrix: what each OpenShift minor can run", () => {
         for (const row of Object.values(VERSION_MATRIX)) {
             assert.ok(row.gpuOperator.lines.some((l) => l.line === row.gpuOperator.defaultLine));
         }
+    });
+
+    it("knows what the CRDs of every GPU Operator line a row names accept", () => {
+        const named = [...new Set(Object.values(VERSION_MATRIX).flatMap((row) => row.gpuOperator.lines.map((l) => l.line)))];
+        assert.deepStrictEqual(
+            named.filter((line) => !GPU_OPERATOR_LINES[line]),
+            [],
+        );
+    });
+
+    it("says of 26.7 what its upstream CRDs say: CDI on by default, cdi.default deprecated, useNvidiaDriverCRD and NVIDIADriver spec.default", () => {
+        const crds = loadCrds();
+        const policy = crds.schema("nvidia.com/v1", "ClusterPolicy") as any;
+        const driver = crds.schema("nvidia.com/v1alpha1", "NVIDIADriver") as any;
+        const cdi = policy.properties.spec.properties.cdi.properties;
+        assert.deepStrictEqual(GPU_OPERATOR_LINES["26.7"], {
+            cdiByDefault: cdi.enabled.default === true,
+            cdiDefaultDeprecated: /^Deprecated/.test(cdi.default.description),
+            useNvidiaDriverCRD: "useNvidiaDriverCRD" in policy.properties.spec.properties.driver.properties,
+            nvidiaDriverDefault: "default" in driver.properties.spec.properties,
+        });
     });
 
     it("defaults the GPU Operator channel to the newest supported line: v25.10 up to 4.17, v26.7 from 4.18", async () => {

@@ -6,6 +6,7 @@
 import { ConfigProblem, PathSegment, problem } from "../errors";
 import {
     compareVersions,
+    firstLineWith,
     gpuOperatorSupport,
     imageKubernetesMinor,
     matrixRange,
@@ -657,7 +658,8 @@ export function checkGpuSharing(pools: PoolConfig[], gpuOperator: GpuOperatorCon
 }
 
 /** The first GPU Operator line whose NVIDIADriver CRs coexist with a default one and take over running drivers node by node. */
-const DRIVER_PER_POOL_MIN_LINE = "26.7";
+/** NVIDIADriver CRs with a default one for the nodes outside the pools need its `spec.default`. */
+const DRIVER_PER_POOL_MIN_LINE = firstLineWith("nvidiaDriverDefault");
 
 /**
  * Driver per pool: NVIDIADriver CRs from GPU Operator 26.7. Before it the CRD is a technology
