@@ -180,10 +180,11 @@ describe("autoscaling", () => {
         );
     });
 
-    it("lets the autoscaler own spec.replicas of autoscaled MachineSets only", () => {
+    it("lets the autoscaler own spec.replicas of autoscaled MachineSets only (and the dev stack's 4.22 cluster its AMI)", () => {
         const byName = Object.fromEntries(resourcesOfKind(dev, "MachineSet").map((r) => [r.name, r.ignoreChanges]));
-        assert.deepStrictEqual(byName["l4-us-east-2a"], ["spec.replicas"]);
-        assert.deepStrictEqual(byName["l4-quad-us-east-2a"], []);
+        const ami = "spec.template.spec.providerSpec.value.ami";
+        assert.deepStrictEqual(byName["l4-us-east-2a"], ["spec.replicas", ami]);
+        assert.deepStrictEqual(byName["l4-quad-us-east-2a"], [ami]);
     });
 
     it("renders one ClusterAutoscaler named default whose GPU types are the accelerator labels", () => {
