@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { needsShared } from "./support/shared";
 import * as YAML from "yaml";
 import { runProgram, rendered, resourcesOfKind, ProgramRun, StackConfig, renderedObject as find } from "./support/harness";
 import { driverPerPoolStack, gpuPool, offlineStack } from "./support/scenarios";
@@ -282,7 +283,8 @@ describe("driver per pool (gpuOperator.driverPerPool)", () => {
         assert.deepStrictEqual([fallback.default, fallback.version, fallback.nodeSelector], [true, "570.195.03", undefined]);
     });
 
-    it("replaces a CR on a change of every field its CRD makes immutable (self == oldSelf), and of no other", () => {
+    it("replaces a CR on a change of every field its CRD makes immutable (self == oldSelf), and of no other", function () {
+        needsShared(this);
         const schema = loadCrds().schema("nvidia.com/v1alpha1", "NVIDIADriver");
         assert.ok(schema, "the NVIDIADriver CRD");
         const immutable = declaredFields(schema, (node) =>

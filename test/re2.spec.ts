@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { needsShared } from "./support/shared";
 import { re2ToJs } from "./support/re2";
 import { loadCrds } from "./support/crds";
 
@@ -58,11 +59,13 @@ describe("RE2 patterns translated for JavaScript", () => {
         assert.throws(() => re2ToJs("(a"), /unterminated group/);
     });
 
-    it("compiles every pattern of every shared CRD", () => {
+    it("compiles every pattern of every shared CRD", function () {
+        needsShared(this);
         assert.ok(loadCrds().kinds.includes("monitoring.coreos.com/v1/PrometheusRule"));
     });
 
-    it("validates partial_response_strategy in a PrometheusRule the way the API server does", () => {
+    it("validates partial_response_strategy in a PrometheusRule the way the API server does", function () {
+        needsShared(this);
         const validate = loadCrds().validator("monitoring.coreos.com/v1", "PrometheusRule");
         assert.ok(validate);
         const rule = (strategy: string) => ({

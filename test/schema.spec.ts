@@ -8,7 +8,8 @@ import { parseConfig } from "../lib/config/validate";
 import { rawConfigFrom, runtimeConfig } from "../lib/config/load";
 import { resourcesOfKind, runProgram, rendered, StackConfig } from "./support/harness";
 import { isSystemNamespace } from "../lib/config/features";
-import { crdDirectory, CrdIndex, loadCrds, markedFields, SHARED_DIR, toJsonSchema } from "./support/crds";
+import { crdDirectory, CrdIndex, loadCrds, markedFields, toJsonSchema } from "./support/crds";
+import { hasShared, needsShared, SHARED_DIR } from "./support/shared";
 import { gpuPool, offlineStack, REPO, SCENARIOS } from "./support/scenarios";
 import { previewMatrix } from "../scripts/stack-matrix";
 
@@ -27,11 +28,12 @@ const BUILT_IN = new Set([
 describe("rendered objects against upstream CRD schemas", () => {
     let crds: CrdIndex;
     before(() => {
-        crds = loadCrds();
+        if (hasShared()) crds = loadCrds();
     });
 
     for (const [what, config, aws] of SCENARIOS) {
-        it(`validates every custom object of ${what} against its CRD`, async () => {
+        it(`validates every custom object of ${what} against its CRD`, async function () {
+            needsShared(this);
             const run = await runProgram(config, aws);
             assert.ifError(run.error);
             const objects = rendered(run) as { apiVersion: string; kind: string; metadata: { name: string } }[];
@@ -49,7 +51,8 @@ describe("rendered objects against upstream CRD schemas", () => {
     const deprecated = (node: Record<string, unknown>) =>
         typeof node.description === "string" && /^\s*Deprecated\b/i.test(node.description);
     for (const [what, config, aws] of SCENARIOS) {
-        it(`renders no field its CRD marks deprecated in ${what}`, async () => {
+        it(`renders no field its CRD marks deprecated in ${what}`, async function () {
+            needsShared(this);
             const run = await runProgram(config, aws);
             assert.ifError(run.error);
             const found = (rendered(run) as { apiVersion: string; kind: string; metadata: { name: string } }[]).flatMap((object) => {
@@ -72,7 +75,8 @@ describe("rendered objects against upstream CRD schemas", () => {
         });
     }
 
-    it("rejects an unknown field and accepts one under x-kubernetes-preserve-unknown-fields", () => {
+    it("rejects an unknown field and accepts one under x-kubernetes-preserve-unknown-fields", function () {
+        needsShared(this);
         const validate = crds.validator("machine.openshift.io/v1beta1", "MachineSet");
         assert.ok(validate);
         const base = { apiVersion: "machine.openshift.io/v1beta1", kind: "MachineSet", metadata: { name: "x" } };
@@ -105,7 +109,8 @@ describe("project and stack files", () => {
         config: Record<string, { type: string; description: string; default?: unknown }>;
     };
 
-    it("Pulumi.yaml and deploy/Pulumi.yaml validate against Pulumi's project schema", () => {
+    it("Pulumi.yaml and deploy/Pulumi.yaml validate against Pulumi's project schema", function () {
+        needsShared(this);
         const schema = JSON.parse(fs.readFileSync(path.join(SHARED_DIR, "schemas", "pulumi-project.json"), "utf8"));
         const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
         assert.ok(validate(project), JSON.stringify(validate.errors, null, 1));

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { needsShared } from "./support/shared";
 import { runProgram, rendered, StackConfig, renderedObject as find } from "./support/harness";
 import { gpuPool, offlineStack } from "./support/scenarios";
 import { compareVersions, GPU_OPERATOR_LINES, imageKubernetesMinor, VERSION_MATRIX } from "../lib/versionMatrix";
@@ -42,7 +43,8 @@ describe("version matrix: what each OpenShift minor can run", () => {
         );
     });
 
-    it("says of 26.7 what its upstream CRDs say: CDI on by default, cdi.default deprecated, useNvidiaDriverCRD and NVIDIADriver spec.default", () => {
+    it("says of 26.7 what its upstream CRDs say: CDI on by default, cdi.default deprecated, useNvidiaDriverCRD and NVIDIADriver spec.default", function () {
+        needsShared(this);
         const crds = loadCrds();
         const policy = crds.schema("nvidia.com/v1", "ClusterPolicy") as any;
         const driver = crds.schema("nvidia.com/v1alpha1", "NVIDIADriver") as any;

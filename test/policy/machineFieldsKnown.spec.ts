@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { needsShared } from "../support/shared";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -60,7 +61,8 @@ describe("policy machine-fields-known", () => {
         assert.deepStrictEqual(await violationsOf("machine-fields-known", [ms]), []);
     });
 
-    it("knows exactly the spec fields of the upstream MachineSet CRDs of every feature set, and of the MachineAutoscaler CRD", () => {
+    it("knows exactly the spec fields of the upstream MachineSet CRDs of every feature set, and of the MachineAutoscaler CRD", function () {
+        needsShared(this);
         const featureSets = [
             crdSpecSchema("machine.openshift.io_machinesets.yaml"),
             crdSpecSchema(

@@ -11,8 +11,7 @@ import * as YAML from "yaml";
 import { re2ToJs } from "./re2";
 import { REPO } from "./scenarios";
 
-/** The shared material (CRDs, schemas): `../shared`, or `SHARED_DIR` (CI checks it out elsewhere). */
-export const SHARED_DIR = process.env.SHARED_DIR ?? path.resolve(REPO, "..", "shared");
+import { SHARED_DIR } from "./shared";
 
 export function crdDirectory(): string {
     const dir = process.env.CRD_DIR ?? path.join(SHARED_DIR, "crds");
