@@ -11,10 +11,10 @@ import * as YAML from "yaml";
 import { re2ToJs } from "./re2";
 import { REPO } from "./scenarios";
 
-import { SHARED_DIR } from "./shared";
+import { crdDirectoryPath } from "./shared";
 
 export function crdDirectory(): string {
-    const dir = process.env.CRD_DIR ?? path.join(SHARED_DIR, "crds");
+    const dir = crdDirectoryPath();
     if (!fs.existsSync(dir)) {
         throw new Error(
             `CRD directory ${dir} not found: clone the shared material beside this repository (../shared/crds) or set CRD_DIR to a folder of upstream CRD YAML files.`,

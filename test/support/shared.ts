@@ -11,12 +11,18 @@ import { REPO } from "./scenarios";
 /** The shared material (CRDs, schemas): `../shared`, or `SHARED_DIR` (CI checks it out elsewhere). */
 export const SHARED_DIR = process.env.SHARED_DIR ?? path.resolve(REPO, "..", "shared");
 
-/** What a test needs of it, relative to SHARED_DIR (the CRD folder may be moved with CRD_DIR). */
+/** The folder of upstream CRDs: `CRD_DIR`, else SHARED_DIR's `crds`. */
+export function crdDirectoryPath(): string {
+    return process.env.CRD_DIR ?? path.join(SHARED_DIR, "crds");
+}
+
+/** What the tests need of it, where it should be. */
 function missing(): string[] {
-    const crds = process.env.CRD_DIR ?? path.join(SHARED_DIR, "crds");
-    return [crds, path.join(SHARED_DIR, "schemas", "pulumi-project.json"), path.join(SHARED_DIR, "schemas", "github-workflow.json")].filter(
-        (p) => !fs.existsSync(p),
-    );
+    return [
+        crdDirectoryPath(),
+        path.join(SHARED_DIR, "schemas", "pulumi-project.json"),
+        path.join(SHARED_DIR, "schemas", "github-workflow.json"),
+    ].filter((p) => !fs.existsSync(p));
 }
 
 /** Whether the shared material is all there. */

@@ -12,7 +12,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { REPO } from "../../support/scenarios";
 import { ApiServer, eventually } from "./apiServer";
-import { ensureNamespace } from "./objects";
+import { apply, ensureNamespace, installCrds, KindIndex, type ObjectLike } from "./objects";
 
 const FIXTURES = path.join(REPO, "test", "fixtures", "machine-api-migration");
 const MACHINE_SETS = "/apis/machine.openshift.io/v1beta1/namespaces/openshift-machine-api/machinesets";
@@ -32,70 +32,41 @@ async function ok(what: string, answer: Promise<{ status: number; body: any }>):
     return body;
 }
 
+/** A JSON merge patch of a MachineSet (or its `/status`) by `fieldManager`; `dryRun` leaves the server unchanged. */
+function patchMachineSet(server: ApiServer, subpath: string, fieldManager: string, patch: unknown, dryRun = false) {
+    return server.request(
+        "PATCH",
+        `${MACHINE_SETS}/${subpath}?fieldManager=${fieldManager}${dryRun ? "&dryRun=All" : ""}`,
+        patch,
+        "application/merge-patch+json",
+    );
+}
+
 /** Installs the feature set's CRDs and, as cluster-capi-operator does from 4.22, its admission policy. */
 export async function enableMachineApiMigration(server: ApiServer, admissionPolicy: boolean): Promise<void> {
-    const crds = [
-        ...documents("machine.openshift.io_machinesets-TechPreviewNoUpgrade.yaml"),
-        ...documents("cluster.x-k8s.io_machinesets.yaml"),
-    ];
-    for (const crd of crds) {
-        await ok(
-            `CRD ${crd.metadata.name}`,
-            server.request(
-                "PATCH",
-                `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}?fieldManager=e2e&force=true`,
-                crd,
-                "application/apply-patch+yaml",
-            ),
-        );
-    }
-    for (const crd of crds) {
-        await eventually(`CRD ${crd.metadata.name} to be established`, 60_000, async () => {
-            const live = (await server.request("GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`)).body;
-            const established = (live?.status?.conditions ?? []).some(
-                (c: { type: string; status: string }) => c.type === "Established" && c.status === "True",
-            );
-            return established ? true : undefined;
-        });
-    }
+    await installCrds(server, [
+        path.join(FIXTURES, "machine.openshift.io_machinesets-TechPreviewNoUpgrade.yaml"),
+        path.join(FIXTURES, "cluster.x-k8s.io_machinesets.yaml"),
+    ]);
     await ensureNamespace(server, CAPI_NAMESPACE);
     if (!admissionPolicy) return;
     for (const object of documents("machine-api-machine-set-vap.yaml")) {
-        const plural = object.kind === "ValidatingAdmissionPolicy" ? "validatingadmissionpolicies" : "validatingadmissionpolicybindings";
         await ok(
             `${object.kind} ${object.metadata.name}`,
-            server.request(
-                "PATCH",
-                `/apis/admissionregistration.k8s.io/v1/${plural}/${object.metadata.name}?fieldManager=cluster-capi-operator&force=true`,
-                object,
-                "application/apply-patch+yaml",
-            ),
+            apply(server, new KindIndex(), object as ObjectLike, "cluster-capi-operator", true),
         );
     }
 }
 
-async function setStatusAuthority(server: ApiServer, name: string, authoritativeAPI: string): Promise<void> {
-    await ok(
+function setStatusAuthority(server: ApiServer, name: string, authoritativeAPI: string): Promise<void> {
+    return ok(
         `status.authoritativeAPI ${authoritativeAPI} of ${name}`,
-        server.request(
-            "PATCH",
-            `${MACHINE_SETS}/${name}/status?fieldManager=${MIGRATION_CONTROLLER}`,
-            { status: { authoritativeAPI } },
-            "application/merge-patch+json",
-        ),
+        patchMachineSet(server, `${name}/status`, MIGRATION_CONTROLLER, { status: { authoritativeAPI } }),
     );
 }
 
-async function setSpecAuthority(server: ApiServer, name: string, authoritativeAPI: string): Promise<void> {
-    await ok(
-        `spec.authoritativeAPI ${authoritativeAPI} of ${name}`,
-        server.request(
-            "PATCH",
-            `${MACHINE_SETS}/${name}?fieldManager=${ADMIN}`,
-            { spec: { authoritativeAPI } },
-            "application/merge-patch+json",
-        ),
-    );
+function setSpecAuthority(server: ApiServer, name: string, authoritativeAPI: string): Promise<void> {
+    return ok(`spec.authoritativeAPI ${authoritativeAPI} of ${name}`, patchMachineSet(server, name, ADMIN, { spec: { authoritativeAPI } }));
 }
 
 /**
@@ -105,12 +76,7 @@ async function setSpecAuthority(server: ApiServer, name: string, authoritativeAP
 export async function migrateToClusterApi(server: ApiServer, name: string, clusterName: string, admissionPolicy: boolean): Promise<void> {
     // The server takes up a CRD's new schema shortly after the update: until then it prunes the new fields.
     await eventually("the TechPreviewNoUpgrade MachineSet schema to be served", 60_000, async () => {
-        const probe = await server.request(
-            "PATCH",
-            `${MACHINE_SETS}/${name}/status?fieldManager=e2e-probe&dryRun=All`,
-            { status: { authoritativeAPI: "MachineAPI" } },
-            "application/merge-patch+json",
-        );
+        const probe = await patchMachineSet(server, `${name}/status`, "e2e-probe", { status: { authoritativeAPI: "MachineAPI" } }, true);
         return probe.body?.status?.authoritativeAPI === "MachineAPI" ? true : undefined;
     });
     await setSpecAuthority(server, name, "ClusterAPI");
@@ -147,12 +113,7 @@ export async function migrateToClusterApi(server: ApiServer, name: string, clust
 
 /** A spec change of the MachineSet (its minReadySeconds), as Pulumi would send one; a dry run, which admission sees all the same. */
 export function refusedSpecChange(server: ApiServer, name: string): Promise<{ status: number; body: any }> {
-    return server.request(
-        "PATCH",
-        `${MACHINE_SETS}/${name}?fieldManager=e2e-probe&dryRun=All`,
-        { spec: { minReadySeconds: 7 } },
-        "application/merge-patch+json",
-    );
+    return patchMachineSet(server, name, "e2e-probe", { spec: { minReadySeconds: 7 } }, true);
 }
 
 /** Hands the MachineSet back to the Machine API, as the admin and the migration controller do. */

@@ -86,10 +86,14 @@ export async function ensureNamespace(server: ApiServer, name: string): Promise<
 }
 
 /** Applies every CRD of the shared folder and waits until the API server serves each. */
-export async function installSharedCrds(server: ApiServer): Promise<KindIndex> {
-    const kinds = new KindIndex();
+export function installSharedCrds(server: ApiServer): Promise<KindIndex> {
+    return installCrds(server, crdFiles());
+}
+
+/** Applies every CRD of `files` (replacing one of the same name) and waits until the API server serves each. */
+export async function installCrds(server: ApiServer, files: readonly string[], kinds = new KindIndex()): Promise<KindIndex> {
     const names: string[] = [];
-    for (const file of crdFiles()) {
+    for (const file of files) {
         for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, "utf8"))) {
             const crd = doc.toJSON() as {
                 kind?: string;
