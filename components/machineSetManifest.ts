@@ -2,7 +2,8 @@
  * The MachineSet and MachineAutoscaler objects of one pool zone, as plain data. Pure, so tests
  * and the schema check read exactly what the component applies.
  */
-import { capacityTypeOf, labelsCapacityType, type PoolPlan } from "../lib/plan";
+import { labelsCapacityType } from "../lib/config/pool";
+import { capacityTypeOf, type PoolPlan } from "../lib/plan";
 import type { PoolConfig, ReservationFacts } from "../lib/config/types";
 import { efaSecurityGroupName, MACHINE_API_NAMESPACE, machineSetName, nodeRoleLabel, timeSlicingConfigKey } from "../lib/naming";
 import type { MachineNetwork } from "../lib/network";

@@ -3,7 +3,8 @@
  * the pool's maximum size. Pure.
  */
 import { ConfigError, problem } from "./errors";
-import { capacityTypeOf, labelsCapacityType, PoolPlan } from "./plan";
+import { labelsCapacityType } from "./config/pool";
+import { capacityTypeOf, PoolPlan } from "./plan";
 import { CAPACITY_TYPE_LABEL, GPU_RESOURCE, isMigResource, NEURON_RESOURCE, NEURONCORE_RESOURCE, POOL_LABEL } from "../policy/lib/contract";
 
 /**

@@ -6,7 +6,8 @@ import type { InstanceSpec } from "../policy/lib/catalogue";
 import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand } from "../policy/lib/quota";
 import type { Autoscaling, CapacityConfig, PoolConfig, ReservationFacts } from "./config/types";
 import { CLUSTER_READ, ConfigError, ConfigProblem, problem, QuotaError } from "./errors";
-import type { LookupFacts } from "./lookups";
+import type { LookupFacts } from "./lookups/facts";
+import { isReservedOnly, maxMachinesPerZone } from "./config/pool";
 import { managesBootImages } from "./openshift";
 import { fallbackMachineSetName, machineSetName } from "./naming";
 import type { MachineNetwork } from "./network";
@@ -158,21 +159,6 @@ function customMigLayouts(pools: readonly PoolPlan[], problems: ConfigProblem[])
 /** How a MachineSet's machines are bought, as the autoscaler's priorities and Kueue's flavors tell them apart. */
 export function capacityTypeOf(machineSet: Pick<MachineSetPlan, "reservation" | "market">): "reserved" | Market {
     return machineSet.reservation ? "reserved" : machineSet.market;
-}
-
-/** Whether a pool's nodes say how they were bought (CAPACITY_TYPE_LABEL): pools of more than one capacity type. */
-export function labelsCapacityType(pool: PoolConfig): boolean {
-    return pool.capacityReservations.length > 0 || pool.onDemandFallback;
-}
-
-/** Whether the pool's only MachineSets are its reservations' (no zones of its own). */
-export function isReservedOnly(pool: PoolConfig): boolean {
-    return pool.capacityReservations.length > 0 && pool.zones.length === 0 && !pool.zonesFromCluster;
-}
-
-/** The most machines one zone of a pool can have: the autoscaler's maximum, else its replicas. */
-export function maxMachinesPerZone(pool: PoolConfig): number {
-    return pool.autoscaling ? pool.autoscaling.maxReplicas : pool.replicas;
 }
 
 /**

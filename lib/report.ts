@@ -1,6 +1,6 @@
 /** Stack outputs: what each pool can grow to and how much quota headroom is left. */
 import type { CapacityConfig } from "./config/types";
-import type { LookupFacts } from "./lookups";
+import type { LookupFacts } from "./lookups/facts";
 import type { CapacityPlan, PoolPlan } from "./plan";
 import type { QueueQuotas } from "./kueueQuota";
 import type { CostReport } from "./cost";

@@ -2,7 +2,7 @@
  * The cross-field rules of the pools, the third layer of config validation (after the schema's
  * types and the defaults of validate.ts): each rule once, on the raw values the user wrote, each
  * problem naming its key path. Rules that need AWS's or the plan's facts (a GPU's MIG profiles,
- * a type's EFA support, a reservation's zone) live with those facts in lib/lookups.ts, lib/plan.ts
+ * a type's EFA support, a reservation's zone) live with those facts in lib/lookups/, lib/plan.ts
  * and lib/reservations.ts.
  */
 import {

@@ -5,11 +5,11 @@
  * with `lookups: offline` nothing calls AWS.
  */
 import * as aws from "@pulumi/aws";
-import { InstanceSpec, resolveInstanceSpec } from "../policy/lib/catalogue";
-import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
-import { fallbackMachineSetName, machineSetName, machineSetNameProblem } from "./naming";
-import { ownVcpus, ServiceQuotaUsageMetric, vcpusInUse } from "./usage";
-import type { ClusterReads } from "./clusterReads";
+import { InstanceSpec, resolveInstanceSpec } from "../../policy/lib/catalogue";
+import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "../bootImages";
+import { fallbackMachineSetName, machineSetName, machineSetNameProblem } from "../naming";
+import { ownVcpus, ServiceQuotaUsageMetric, vcpusInUse } from "../usage";
+import type { ClusterReads } from "../clusterReads";
 import {
     awsReference,
     clusterTag,
@@ -20,33 +20,13 @@ import {
     SUBNET_NAMES,
     WORKER_SECURITY_GROUPS,
     workerMachineSetName,
-} from "./network";
-import { readReservations } from "./reservations";
-import { isReservedOnly } from "./plan";
-import { CLUSTER_READ, ConfigError, ConfigProblem, describeAwsFailure, firstLineOf, keyPath, problem, PathSegment } from "./errors";
-import type { AmiQuery, CapacityConfig, PoolConfig, ReservationFacts } from "./config/types";
-import { quotaFor } from "../policy/lib/contract";
-
-/** Where a pool's AMI came from: pinned in config, the cluster's own boot image, or an AWS lookup. */
-type AmiSource = "pinned" | "cluster" | "lookup";
-
-export interface LookupFacts {
-    accountId?: string;
-    instanceSpecs: ReadonlyMap<string, InstanceSpec>;
-    quotaLimits: Readonly<Record<string, number>>;
-    /** What Service Quotas answered per code, before any lower cap from config (aws lookups only). */
-    awsQuotaValues: Readonly<Record<string, number>>;
-    /** vCPUs in use now outside this stack, per code: CloudWatch minus this stack's Machines, or config offline. */
-    usedOutside: Readonly<Record<string, number>>;
-    /** AMI id and its source per pool name. */
-    amis: ReadonlyMap<string, { id: string; source: AmiSource }>;
-    /** Where new machines attach, per availability zone a pool (or one of its reservations) uses. */
-    networks: ReadonlyMap<string, { network: MachineNetwork; source: NetworkSource }>;
-    /** What AWS (or offline config) says of each capacity reservation the pools name. */
-    reservations: ReadonlyMap<string, ReservationFacts>;
-    /** The VPC of the cluster's subnets, where EFA pools get their security group; only when a pool has efa. */
-    vpcId?: string;
-}
+} from "../network";
+import { readReservations } from "../reservations";
+import { isReservedOnly } from "../config/pool";
+import { CLUSTER_READ, ConfigError, ConfigProblem, describeAwsFailure, firstLineOf, keyPath, problem, PathSegment } from "../errors";
+import type { AmiQuery, CapacityConfig, PoolConfig } from "../config/types";
+import type { AmiSource, LookupFacts } from "./facts";
+import { quotaFor } from "../../policy/lib/contract";
 
 /** The first place in the config that uses each distinct value, for error messages. */
 function firstUse<T>(items: readonly T[], keyOf: (item: T, index: number) => string | undefined): Map<string, number> {
