@@ -21,7 +21,7 @@ import {
     WORKER_SECURITY_GROUPS,
     workerMachineSetName,
 } from "../network";
-import { readReservations } from "../reservations";
+import { readReservations } from "./reservations";
 import { isReservedOnly } from "../config/pool";
 import { CLUSTER_READ, ConfigError, ConfigProblem, describeAwsFailure, firstLineOf, keyPath, problem, PathSegment } from "../errors";
 import type { AmiQuery, CapacityConfig, PoolConfig } from "../config/types";
