@@ -6,10 +6,10 @@
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GpuPool, InferentiaPool } from "./components/acceleratorPool";
+import { type AcceleratorPoolArgs, GpuPool, InferentiaPool } from "./components/acceleratorPool";
 import { ClusterAutoscaling, expanderPriorities } from "./components/clusterAutoscaling";
 import { planTeams } from "./lib/kueueTeams";
-import { queueQuotas } from "./lib/kueueQuota";
+import { type QueueQuotas, queueQuotas } from "./lib/kueueQuota";
 import { EfaDevicePlugin } from "./components/efaDevicePlugin";
 import { GpuNodeTuning, gpuPoolRole } from "./components/gpuNodeTuning";
 import { GpuOperator } from "./components/gpuOperator";
@@ -20,15 +20,18 @@ import { kubernetesProvider } from "./components/provider";
 import { SmokeTests } from "./components/smokeTests";
 import { daemonTolerations } from "./components/tolerations";
 import { loadConfig } from "./lib/config/load";
-import { clusterReads } from "./lib/clusterReads";
+import { clusterReads } from "./lib/lookups/clusterReads";
 import { resolveLookups } from "./lib/lookups";
+import type { LookupFacts } from "./lib/lookups/facts";
+import { withPoolZones } from "./lib/lookups/zones";
 import { costReport, formatSummary } from "./lib/cost";
-import { assertWithinQuotas, exceededQuotas, planCapacity, quotaExcessMessage } from "./lib/plan";
+import { assertWithinQuotas, type CapacityPlan, exceededQuotas, planCapacity, quotaExcessMessage } from "./lib/plan";
+import type { QuotaCheck } from "./policy/lib/quota";
 import { resolvePrices } from "./lib/prices";
 import { capacityReport } from "./lib/report";
 import { DEFAULT_TAINTS } from "./policy/lib/contract";
 import { poolMachineSets } from "./components/machineSetManifest";
-import type { PoolConfig } from "./lib/config/types";
+import type { CapacityConfig, PoolConfig } from "./lib/config/types";
 import { MigratedMachineSetError } from "./lib/errors";
 import {
     capiConversionBlockers,
@@ -62,150 +65,163 @@ async function checkMachineSetOwners(desired: DesiredMachineSet[], connect: () =
     }
 }
 
-async function main() {
-    const config = loadConfig();
-    const openshift = config.cluster.platform === "openshift";
+/** Offline lookups ask AWS nothing, not even whose credentials these are. */
+async function warnUncheckedAccount(config: CapacityConfig): Promise<void> {
     if (config.cluster.accountId && config.lookups === "offline") {
         await pulumi.log.warn(
             `cluster-capacity: cluster.accountId ${config.cluster.accountId} is not checked: offline lookups ask AWS nothing, not even whose credentials these are.`,
         );
     }
-    // Reading the cluster's boot image and worker MachineSets needs the provider before the lookups;
-    // rendering reads nothing.
+}
+
+/**
+ * Whether the lookups read the cluster's boot image and worker MachineSets (which needs the provider
+ * before them): connected OpenShift runs with pools that need an AMI or a network; rendering reads nothing.
+ */
+function readsCluster(config: CapacityConfig): boolean {
     const explicitNetwork = config.network.subnets !== undefined;
-    const readsCluster =
-        openshift && !config.renderDirectory && config.pools.length > 0 && (!explicitNetwork || config.pools.some((p) => !p.ami.id));
-    let provider: k8s.Provider | undefined;
-    const facts = await resolveLookups(
-        config,
-        readsCluster ? () => clusterReads((provider = kubernetesProvider("cluster-capacity", config))) : undefined,
+    return (
+        config.cluster.platform === "openshift" &&
+        !config.renderDirectory &&
+        config.pools.length > 0 &&
+        (!explicitNetwork || config.pools.some((p) => !p.ami.id))
     );
-    const plan = planCapacity(config, facts, provider !== undefined);
-    // Kueue's quotas, once; the teams' shares of them are checked before anything else is registered.
-    const queueQuotasOfPools = config.kueue.enabled ? queueQuotas(plan.pools, config.neuron.neuronCoreQuota) : undefined;
-    const teams = queueQuotasOfPools && config.kueue.teams.length > 0 ? planTeams(config.kueue.teams, queueQuotasOfPools) : undefined;
-    const kueueReport = queueQuotasOfPools && { quotas: queueQuotasOfPools, teams };
+}
+
+async function warnUnassignedDevices(teams: ReturnType<typeof planTeams> | undefined): Promise<void> {
     for (const [flavor, devices] of Object.entries(teams?.unassigned ?? {}).filter(([, d]) => d > 0)) {
         await pulumi.log.warn(
             `cluster-capacity: ${devices} device(s) of flavor ${flavor} belong to no team: the teams' shares add up to less than 1.`,
         );
     }
-    // Only quotas AWS itself limits can be raised by a request; a cap in config is the user's to raise.
+}
+
+/**
+ * The quotas to ask AWS to raise, when `quotas.requestIncrease` is on and every exceeded quota is
+ * one AWS itself limits: a cap in config is the user's to raise.
+ */
+function quotaIncreasesToRequest(config: CapacityConfig, plan: CapacityPlan, facts: LookupFacts): QuotaCheck[] | undefined {
     const exceeded = exceededQuotas(plan);
     const requestable = exceeded.filter((c) => c.demand > (facts.awsQuotaValues[c.code] ?? Infinity));
-    if (requestable.length > 0 && requestable.length === exceeded.length && config.requestQuotaIncrease) {
-        // Only the increase requests are registered; logging an error fails the update after they are
-        // made, so the pools wait until AWS grants the new limits.
-        const quotas = new aws.Provider("aws-service-quotas", { region: config.cluster.region });
-        for (const check of requestable) {
-            new aws.servicequotas.ServiceQuota(
-                `quota-increase-${check.code}`,
-                // The limit must also hold what the rest of the account uses now.
-                { serviceCode: "ec2", quotaCode: check.code, value: check.demand + (facts.usedOutside[check.code] ?? 0) },
-                { provider: quotas },
-            );
-        }
-        await pulumi.log.error(`cluster-capacity: quota pre-flight failed.\n${quotaExcessMessage(requestable, true)}`);
-        // No prices are looked up for a run that registers no pool.
-        return capacityReport(config, facts, plan, costReport(plan, new Map()), queueQuotasOfPools && { quotas: queueQuotasOfPools });
-    }
-    for (const warning of [...plan.warnings, ...assertWithinQuotas(plan)]) await pulumi.log.warn(warning);
+    return requestable.length > 0 && requestable.length === exceeded.length && config.requestQuotaIncrease ? requestable : undefined;
+}
 
-    const { cluster, gpuOperator, kueue, neuron } = config;
-    const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");
-    // Prices are read once the plan stands; the Price List API is served from us-east-1 only.
-    const pricingProvider = config.lookups === "aws" && openshift ? new aws.Provider("aws-pricing", { region: "us-east-1" }) : undefined;
-    const cost = costReport(plan, await resolvePrices(config, plan, pricingProvider));
-    await pulumi.log.info(formatSummary(plan, cost));
-
-    const renders = (openshift && plan.pools.length > 0) || gpuOperator.enabled || kueue.enabled || neuron.enabled || config.smokeTests;
-    if (!renders) {
-        return capacityReport(config, facts, plan, cost, kueueReport);
-    }
-    const poolArgs = { infraId: cluster.infraId, region: cluster.region, vpcId: facts.vpcId };
-    if (openshift && !config.renderDirectory && plan.pools.length > 0) {
-        await checkMachineSetOwners(
-            // A pool without an AMI or a network is refused by its component, with the argument it lacks.
-            plan.pools
-                .filter((p) => p.amiId && p.machineSets.every((m) => m.network))
-                .flatMap((poolPlan) =>
-                    poolMachineSets({ ...poolArgs, plan: poolPlan }, poolRole(poolPlan.pool)).map((m) => ({
-                        pool: poolPlan.pool.name,
-                        ...m,
-                    })),
-                ),
-            () => customObjectsClient(config.kubernetes),
-            cluster.region,
+/**
+ * Registers only the increase requests; logging an error fails the update after they are made, so
+ * the pools wait until AWS grants the new limits.
+ */
+async function requestQuotaIncreases(config: CapacityConfig, facts: LookupFacts, requestable: QuotaCheck[]): Promise<void> {
+    const quotas = new aws.Provider("aws-service-quotas", { region: config.cluster.region });
+    for (const check of requestable) {
+        new aws.servicequotas.ServiceQuota(
+            `quota-increase-${check.code}`,
+            // The limit must also hold what the rest of the account uses now.
+            { serviceCode: "ec2", quotaCode: check.code, value: check.demand + (facts.usedOutside[check.code] ?? 0) },
+            { provider: quotas },
         );
     }
-    provider ??= kubernetesProvider("cluster-capacity", config);
-    // Every component hands the stack's Kubernetes provider on to its children (parent: this).
-    const inCluster = { provider };
+    await pulumi.log.error(`cluster-capacity: quota pre-flight failed.\n${quotaExcessMessage(requestable, true)}`);
+}
 
-    if (openshift) {
-        for (const poolPlan of plan.pools) {
-            if (poolPlan.pool.accelerator === "nvidia") {
-                new GpuPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan, machineConfigRole: poolRole(poolPlan.pool) }, inCluster);
-            } else {
-                new InferentiaPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan }, inCluster);
-            }
-        }
-        if (gpuPlans.length > 0) {
-            new GpuNodeTuning(
-                "gpu-node-tuning",
-                {
-                    openshiftVersion: cluster.openshiftVersion,
-                    pools: gpuPlans.map((p) => p.pool),
-                },
-                inCluster,
-            );
-        }
-        if (plan.pools.some((p) => p.pool.autoscaling)) {
-            // The autoscaler counts a node's allocatable nvidia.com/gpu, which time-slicing multiplies.
-            // A retired pool can have none, and a limit must allow at least one; a MIG pool under the
-            // mixed strategy has none and no accelerator label (components/machineSetManifest.ts).
-            const gpuLimits = gpuPlans
-                .filter((p) => p.maxAllocatableGpus > 0)
-                .map((p) => ({ type: p.pool.name, maxGpus: p.maxAllocatableGpus }));
-            const priorities = expanderPriorities(plan.pools);
-            // ClusterAutoscaler `expanders` exists from 4.16 (openshift/cluster-autoscaler-operator).
-            const expanderSupported = cluster.openshiftVersion.minor >= 16;
-            if (priorities && !expanderSupported) {
-                await pulumi.log.warn(
-                    `cluster-capacity: OpenShift 4.${cluster.openshiftVersion.minor} has no ClusterAutoscaler expanders (4.16+): the autoscaler picks among spot and on-demand MachineSets at random.`,
-                );
-            }
-            new ClusterAutoscaling(
-                "cluster-autoscaling",
-                {
-                    settings: config.clusterAutoscaler,
-                    gpuLimits,
-                    priorities: expanderSupported ? priorities : undefined,
-                },
-                inCluster,
-            );
+/** Whether the run registers anything in the cluster: MachineSets on OpenShift, or an operator, queues or smoke tests. */
+function rendersAnything(config: CapacityConfig, plan: CapacityPlan): boolean {
+    const { gpuOperator, kueue, neuron } = config;
+    return (
+        (config.cluster.platform === "openshift" && plan.pools.length > 0) ||
+        gpuOperator.enabled ||
+        kueue.enabled ||
+        neuron.enabled ||
+        config.smokeTests
+    );
+}
+
+/**
+ * The ClusterAutoscaler's expander priorities: only with more than one capacity type, and only where
+ * it has `expanders` (4.16+, openshift/cluster-autoscaler-operator); before that, a warning.
+ */
+async function supportedExpanderPriorities(config: CapacityConfig, plan: CapacityPlan): Promise<ReturnType<typeof expanderPriorities>> {
+    const priorities = expanderPriorities(plan.pools);
+    const { minor } = config.cluster.openshiftVersion;
+    if (!priorities || minor >= 16) return priorities;
+    await pulumi.log.warn(
+        `cluster-capacity: OpenShift 4.${minor} has no ClusterAutoscaler expanders (4.16+): the autoscaler picks among spot and on-demand MachineSets at random.`,
+    );
+    return undefined;
+}
+
+type PoolArgs = Omit<AcceleratorPoolArgs, "plan">;
+
+/** The MachineSets of every pool the components will render, as the migration check compares them with the cluster's. */
+function desiredMachineSets(plan: CapacityPlan, poolArgs: PoolArgs): DesiredMachineSet[] {
+    // A pool without an AMI or a network is refused by its component, with the argument it lacks.
+    return plan.pools
+        .filter((p) => p.amiId && p.machineSets.every((m) => m.network))
+        .flatMap((poolPlan) =>
+            poolMachineSets({ ...poolArgs, plan: poolPlan }, poolRole(poolPlan.pool)).map((m) => ({ pool: poolPlan.pool.name, ...m })),
+        );
+}
+
+/** The node pools of an OpenShift cluster: MachineSets per pool, their OS tuning and the cluster autoscaler. */
+async function createPools(config: CapacityConfig, plan: CapacityPlan, poolArgs: PoolArgs, inCluster: pulumi.ComponentResourceOptions) {
+    const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");
+    for (const poolPlan of plan.pools) {
+        if (poolPlan.pool.accelerator === "nvidia") {
+            new GpuPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan, machineConfigRole: poolRole(poolPlan.pool) }, inCluster);
+        } else {
+            new InferentiaPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan }, inCluster);
         }
     }
-
+    if (gpuPlans.length > 0) {
+        new GpuNodeTuning(
+            "gpu-node-tuning",
+            { openshiftVersion: config.cluster.openshiftVersion, pools: gpuPlans.map((p) => p.pool) },
+            inCluster,
+        );
+    }
+    if (plan.pools.some((p) => p.pool.autoscaling)) {
+        // The autoscaler counts a node's allocatable nvidia.com/gpu, which time-slicing multiplies.
+        // A retired pool can have none, and a limit must allow at least one; a MIG pool under the
+        // mixed strategy has none and no accelerator label (components/machineSetManifest.ts).
+        const gpuLimits = gpuPlans
+            .filter((p) => p.maxAllocatableGpus > 0)
+            .map((p) => ({ type: p.pool.name, maxGpus: p.maxAllocatableGpus }));
+        const priorities = await supportedExpanderPriorities(config, plan);
+        new ClusterAutoscaling("cluster-autoscaling", { settings: config.clusterAutoscaler, gpuLimits, priorities }, inCluster);
+    }
     const efaPools = plan.pools.filter((p) => p.pool.efa && !p.pool.retired).map((p) => p.pool);
-    if (openshift && efaPools.length > 0) {
+    if (efaPools.length > 0) {
         new EfaDevicePlugin("efa-device-plugin", { pools: efaPools, image: config.efaDevicePluginImage }, inCluster);
     }
+}
 
-    const nfd =
-        openshift && ((gpuOperator.enabled && gpuOperator.nfd) || neuron.enabled)
-            ? new NodeFeatureDiscovery(
-                  "node-feature-discovery",
-                  {
-                      channel: config.operators.nfd.channel,
-                      workerTolerations: config.operators.nfd.workerTolerations
-                          ? daemonTolerations(plan.pools.flatMap((p) => p.pool.taints))
-                          : undefined,
-                      operatorInstallTimeout: config.operatorInstallTimeout,
-                  },
-                  inCluster,
-              )
-            : undefined;
+/** NFD labels the nodes the GPU Operator (when it is to manage NFD) and the Neuron stack select; OpenShift only. */
+function needsNodeFeatureDiscovery(config: CapacityConfig): boolean {
+    const { gpuOperator, neuron } = config;
+    return config.cluster.platform === "openshift" && ((gpuOperator.enabled && gpuOperator.nfd) || neuron.enabled);
+}
+
+/** The operators that make the pools usable, the queues that share them and the smoke tests. */
+async function createOperators(
+    config: CapacityConfig,
+    plan: CapacityPlan,
+    kueue: { quotas: QueueQuotas; teams?: ReturnType<typeof planTeams> } | undefined,
+    inCluster: pulumi.ComponentResourceOptions,
+) {
+    const { gpuOperator, neuron } = config;
+    const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");
+    const nfd = needsNodeFeatureDiscovery(config)
+        ? new NodeFeatureDiscovery(
+              "node-feature-discovery",
+              {
+                  channel: config.operators.nfd.channel,
+                  workerTolerations: config.operators.nfd.workerTolerations
+                      ? daemonTolerations(plan.pools.flatMap((p) => p.pool.taints))
+                      : undefined,
+                  operatorInstallTimeout: config.operatorInstallTimeout,
+              },
+              inCluster,
+          )
+        : undefined;
     if (gpuOperator.enabled && gpuOperator.driverPerPool) {
         await pulumi.log.warn(
             "cluster-capacity: gpuOperator.driverPerPool: when the ClusterPolicy's driver.useNvidiaDriverCRD turns true (see the diff), the GPU Operator hands every GPU node's driver to the NVIDIADriver CRs and restarts each, node by node per their upgradePolicy, after the node's Kueue pods finish.",
@@ -239,15 +255,15 @@ async function main() {
             inCluster,
         );
     }
-    if (queueQuotasOfPools) {
+    if (kueue) {
         new Kueue(
             "kueue",
             {
-                settings: kueue,
+                settings: config.kueue,
                 pools: plan.pools,
-                quotas: queueQuotasOfPools,
-                tenantNamespaceLabels: openshift ? KUEUE_MANAGED_NAMESPACE_LABELS : {},
-                teams,
+                quotas: kueue.quotas,
+                tenantNamespaceLabels: config.cluster.platform === "openshift" ? KUEUE_MANAGED_NAMESPACE_LABELS : {},
+                teams: kueue.teams,
                 operatorInstallTimeout: config.operatorInstallTimeout,
             },
             inCluster,
@@ -256,7 +272,50 @@ async function main() {
     if (config.smokeTests) {
         new SmokeTests("smoke-tests", { pools: plan.pools, images: config.smokeTestImages }, inCluster);
     }
-    return capacityReport(config, facts, plan, cost, kueueReport);
+}
+
+async function main() {
+    const loaded = loadConfig();
+    await warnUncheckedAccount(loaded);
+    let provider: k8s.Provider | undefined;
+    const facts = await resolveLookups(
+        loaded,
+        readsCluster(loaded) ? () => clusterReads((provider = kubernetesProvider("cluster-capacity", loaded))) : undefined,
+    );
+    const config = withPoolZones(loaded, facts.poolZones);
+    const { cluster } = config;
+    const plan = planCapacity(config, facts, provider !== undefined);
+    // Kueue's quotas, once; the teams' shares of them are checked before anything else is registered.
+    const quotas = config.kueue.enabled ? queueQuotas(plan.pools, config.neuron.neuronCoreQuota) : undefined;
+    const teams = quotas && config.kueue.teams.length > 0 ? planTeams(config.kueue.teams, quotas) : undefined;
+    await warnUnassignedDevices(teams);
+    const increases = quotaIncreasesToRequest(config, plan, facts);
+    if (increases) {
+        await requestQuotaIncreases(config, facts, increases);
+        // No prices are looked up for a run that registers no pool.
+        return capacityReport(config, facts, plan, costReport(plan, new Map()), quotas && { quotas });
+    }
+    for (const warning of [...plan.warnings, ...assertWithinQuotas(plan)]) await pulumi.log.warn(warning);
+
+    // Prices are read once the plan stands; the Price List API is served from us-east-1 only.
+    const onlineOpenShift = config.lookups === "aws" && cluster.platform === "openshift";
+    const cost = costReport(
+        plan,
+        await resolvePrices(config, plan, onlineOpenShift ? new aws.Provider("aws-pricing", { region: "us-east-1" }) : undefined),
+    );
+    await pulumi.log.info(formatSummary(plan, cost));
+    const kueue = quotas && { quotas, teams };
+    if (!rendersAnything(config, plan)) return capacityReport(config, facts, plan, cost, kueue);
+
+    const poolArgs: PoolArgs = { infraId: cluster.infraId, region: cluster.region, vpcId: facts.vpcId };
+    if (cluster.platform === "openshift" && !config.renderDirectory && plan.pools.length > 0) {
+        await checkMachineSetOwners(desiredMachineSets(plan, poolArgs), () => customObjectsClient(config.kubernetes), cluster.region);
+    }
+    // Every component hands the stack's Kubernetes provider on to its children (parent: this).
+    const inCluster = { provider: (provider ??= kubernetesProvider("cluster-capacity", config)) };
+    if (cluster.platform === "openshift") await createPools(config, plan, poolArgs, inCluster);
+    await createOperators(config, plan, kueue, inCluster);
+    return capacityReport(config, facts, plan, cost, kueue);
 }
 
 export = main();

@@ -140,3 +140,8 @@ export class MigratedMachineSetError extends pulumi.RunError {
         this.name = "MigratedMachineSetError";
     }
 }
+
+/** An AWS call of the lookups the credentials were not allowed (or that failed): the action and what it was for. */
+export function refusedLookup(action: string, purpose: string, error: unknown): ConfigProblem {
+    return problem(["lookups"], "aws", `AWS lookups that can ${purpose} (${describeAwsFailure(action, error)})`);
+}

@@ -24,8 +24,8 @@ export const workerMachineSetName = (infraId: string, zone: string) => `${infraI
 export const clusterTag = (infraId: string) => `kubernetes.io/cluster/${infraId}`;
 
 /** Both installer generations: Terraform (before 4.16) and Cluster API (4.16 on). */
-export const SUBNET_NAMES = (infraId: string, zone: string) => [`${infraId}-private-${zone}`, `${infraId}-subnet-private-${zone}`];
-export const WORKER_SECURITY_GROUPS = (infraId: string) => ({
+export const subnetNames = (infraId: string, zone: string) => [`${infraId}-private-${zone}`, `${infraId}-subnet-private-${zone}`];
+export const workerSecurityGroupNames = (infraId: string) => ({
     terraform: [`${infraId}-worker-sg`],
     clusterApi: [`${infraId}-node`, `${infraId}-lb`],
 });

@@ -50,7 +50,7 @@ export interface PoolConfig {
     name: string;
     accelerator: Accelerator;
     instanceType: string;
-    /** Filled in by the lookups when `zonesFromCluster`. */
+    /** As configured; for a `zonesFromCluster` pool, empty until `withPoolZones` (lib/lookups/zones.ts) gives the looked-up ones. */
     zones: string[];
     /** No zones in config: the cluster's zones where AWS offers the type (lookups). */
     zonesFromCluster: boolean;

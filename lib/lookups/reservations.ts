@@ -1,28 +1,53 @@
 /**
- * The capacity reservations the pools name, as AWS describes them (lib/reservations.ts plans their
- * MachineSets).
+ * The capacity reservations the pools name: what AWS says of each (type, zone, count, kind and
+ * window), or offline what `capacityReservations` says. lib/reservations.ts plans their MachineSets.
  */
-import * as aws from "@pulumi/aws";
-import { DescribeCapacityReservationsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import type { PoolConfig, ReservationFacts } from "../config/types";
+import type { CapacityConfig, ReservationFacts } from "../config/types";
 import { ConfigProblem, describeAwsFailure, problem } from "../errors";
-import { readValue } from "../clusterReads";
+import type { AwsClient, CapacityReservationAnswer } from "./awsClient";
 
-/**
- * What AWS says of a reservation: type, zone, count and end through Pulumi
- * (`aws.ec2.CapacityReservation.get`), and its kind and start, which that resource does not expose,
- * from EC2 DescribeCapacityReservations (`ReservationType` `capacity-block` or `default`).
- */
-async function readReservation(id: string, region: string): Promise<ReservationFacts> {
-    const read = aws.ec2.CapacityReservation.get(`capacity-reservation-${id}`, id, { region });
-    const [instanceType, availabilityZone, instanceCount, endDate] = await Promise.all([
-        readValue(read.instanceType),
-        readValue(read.availabilityZone),
-        readValue(read.instanceCount),
-        readValue(read.endDate),
-    ]);
-    const answer = await new EC2Client({ region }).send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }));
-    const described = answer.CapacityReservations?.[0];
+export interface ReservationsAnswer {
+    reservations: Map<string, ReservationFacts>;
+    problems: ConfigProblem[];
+}
+
+/** With a client, each reservation of the pools read once (a failure is a problem at the first pool that names it); else the config's facts. */
+export async function lookupReservations(
+    config: CapacityConfig,
+    client: Pick<AwsClient, "capacityReservation" | "region"> | undefined,
+): Promise<ReservationsAnswer> {
+    if (!client) {
+        return {
+            reservations: new Map(Object.entries(config.capacityReservations).map(([id, facts]) => [id, { id, ...facts }])),
+            problems: [],
+        };
+    }
+    const firstUse = new Map<string, [number, number]>();
+    config.pools.forEach((pool, index) => pool.capacityReservations.forEach((id, r) => firstUse.has(id) || firstUse.set(id, [index, r])));
+    const read = await Promise.all(
+        [...firstUse].map(async ([id, [index, r]]) => {
+            try {
+                return reservationFacts(id, client.region, await client.capacityReservation(id));
+            } catch (error) {
+                return problem(
+                    ["pools", index, "capacityReservations", r],
+                    id,
+                    `a capacity reservation readable in ${client.region} (${describeAwsFailure("ec2:DescribeCapacityReservations", error)})`,
+                );
+            }
+        }),
+    );
+    const answer: ReservationsAnswer = { reservations: new Map(), problems: [] };
+    for (const facts of read) {
+        if ("id" in facts) answer.reservations.set(facts.id, facts);
+        else answer.problems.push(facts);
+    }
+    return answer;
+}
+
+/** A reservation's kind is EC2's `ReservationType` (`capacity-block` or `default`); its end, either read's. */
+export function reservationFacts(id: string, region: string, answer: CapacityReservationAnswer): ReservationFacts {
+    const { instanceType, availabilityZone, instanceCount, endDate, described } = answer;
     if (!instanceType || !availabilityZone || instanceCount === undefined || !described) {
         throw new Error(`AWS returned no capacity reservation ${id} in ${region}`);
     }
@@ -35,31 +60,4 @@ async function readReservation(id: string, region: string): Promise<ReservationF
         ...(described.StartDate && { startDate: described.StartDate.toISOString() }),
         ...((endDate || described.EndDate) && { endDate: endDate || described.EndDate?.toISOString() }),
     };
-}
-
-/** Reads each reservation of the pools once; a failure is a problem at the first pool that names it. */
-export async function readReservations(
-    pools: readonly PoolConfig[],
-    region: string,
-    problems: ConfigProblem[],
-): Promise<Map<string, ReservationFacts>> {
-    const firstUse = new Map<string, [number, number]>();
-    pools.forEach((pool, index) => pool.capacityReservations.forEach((id, r) => firstUse.has(id) || firstUse.set(id, [index, r])));
-    const read = await Promise.all(
-        [...firstUse].map(async ([id, [index, r]]) => {
-            try {
-                return await readReservation(id, region);
-            } catch (error) {
-                problems.push(
-                    problem(
-                        ["pools", index, "capacityReservations", r],
-                        id,
-                        `a capacity reservation readable in ${region} (${describeAwsFailure("ec2:DescribeCapacityReservations", error)})`,
-                    ),
-                );
-                return undefined;
-            }
-        }),
-    );
-    return new Map(read.filter((facts): facts is ReservationFacts => facts !== undefined).map((facts) => [facts.id, facts]));
 }

@@ -4,9 +4,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BOOT_IMAGES_CONFIGMAP } from "./bootImages";
-import { MACHINE_API_NAMESPACE } from "./naming";
-import { MACHINE_API_VERSION } from "../policy/lib/contract";
+import { BOOT_IMAGES_CONFIGMAP } from "../bootImages";
+import { MACHINE_API_NAMESPACE } from "../naming";
+import { MACHINE_API_VERSION } from "../../policy/lib/contract";
 
 export interface ClusterReads {
     /** `data.stream` of the Machine Config Operator's `coreos-bootimages` ConfigMap. */
