@@ -11,11 +11,11 @@ import { isReservedOnly, maxMachinesPerZone } from "./config/pool";
 import { managesBootImages } from "./openshift";
 import { fallbackMachineSetName, machineSetName } from "./naming";
 import type { MachineNetwork } from "./network";
-import { planReservations } from "./reservations";
-import { GPU_RESOURCE, type Market, quotaFor, quotaName, QuotaRef } from "../policy/lib/contract";
+import { planReservations, type ReservedMachineSetPlan } from "./reservations";
+import { GPU_RESOURCE, type LookupMode, type Market, quotaFor, quotaName, QuotaRef } from "../policy/lib/contract";
 import { MigConfigLayouts, migDeviceResource, migDevicesPerGpu, MigGpu, migGpuOf, migPartedConfig } from "./mig";
 
-interface MachineSetPlan {
+export interface MachineSetPlan {
     name: string;
     zone: string;
     replicas: number;
@@ -99,41 +99,211 @@ export function gpuResourcesPerNode(pool: PoolConfig, spec: InstanceSpec, migDev
     return resources;
 }
 
-/** A MIG pool's GPU model and devices per GPU; a GPU that has no MIG, or does not take the layout, is a problem. */
-function planMig(
-    pool: PoolConfig,
-    index: number,
-    spec: InstanceSpec,
-    problems: ConfigProblem[],
-): { migGpu: MigGpu; migDevicesPerGpu: Record<string, number> } | undefined {
-    const layout = pool.mig!;
-    const gpu = migGpuOf(spec);
-    if (!gpu) {
+/** What planning one pool takes besides the pool: the config around it, the lookups' facts, the moment reservations are judged at. */
+export interface PoolPlanContext {
+    config: Pick<CapacityConfig, "cluster" | "lookups" | "reservationWarningDays">;
+    facts: Pick<LookupFacts, "instanceSpecs" | "amis" | "networks" | "reservations">;
+    now: Date;
+}
+
+/** A plan step's answer with the problems it found (in the order users read them) and its warnings. */
+interface Planned {
+    problems: ConfigProblem[];
+    warnings: string[];
+}
+
+/** Whether the instance type carries the pool's accelerator: NVIDIA GPUs for an nvidia pool, Neuron devices for a neuron pool. */
+export function acceleratorProblems(pool: PoolConfig, index: number, spec: InstanceSpec, lookups: LookupMode): ConfigProblem[] {
+    const at = ["pools", index, "instanceType"];
+    const problems: ConfigProblem[] = [];
+    // AWS names the maker first ("AMD Radeon Pro V520"); offline models are free text.
+    const awsModel = lookups === "aws" ? spec.gpuModel : undefined;
+    if (pool.accelerator === "nvidia" && spec.gpus > 0 && awsModel && !/^nvidia\b/i.test(awsModel)) {
         problems.push(
             problem(
-                ["pools", index, "mig"],
-                { profile: layout.profile, ...(layout.devices && { devices: layout.devices }) },
-                `no MIG on ${pool.instanceType} (${spec.gpuModel ?? "its GPUs"}): MIG needs A100 (p4d, p4de), H100 (p5) or H200 (p5e, p5en) GPUs`,
+                at,
+                pool.instanceType,
+                `an instance type with NVIDIA GPUs for an nvidia pool (its GPUs are ${awsModel}; the GPU Operator, the nvidia.com/gpu resource and the GPU quotas would not apply)`,
             ),
         );
-        return undefined;
+    } else if (pool.accelerator === "nvidia" && spec.gpus < 1) {
+        problems.push(problem(at, pool.instanceType, "an instance type with NVIDIA GPUs for an nvidia pool"));
+    }
+    if (pool.accelerator === "neuron" && spec.neuronDevices < 1) {
+        problems.push(problem(at, pool.instanceType, "an instance type with AWS Neuron devices (inf2, trn1) for a neuron pool"));
+    }
+    return problems;
+}
+
+/** The pool's own MachineSets, one per zone, bought on its market. */
+export function zoneMachineSets(pool: PoolConfig, context: PoolPlanContext): MachineSetPlan[] {
+    return pool.zones.map((zone) => ({
+        name: machineSetName(context.config.cluster.infraId, pool.name, zone),
+        zone,
+        replicas: pool.replicas,
+        autoscaling: pool.autoscaling,
+        maxMachines: maxMachinesPerZone(pool),
+        market: pool.market,
+        network: context.facts.networks.get(zone)?.network,
+    }));
+}
+
+/** A spot pool's on-demand fallback, one per zone; it starts empty: the autoscaler grows it only when no spot MachineSet can grow. */
+export function fallbackMachineSets(pool: PoolConfig, context: PoolPlanContext): MachineSetPlan[] {
+    if (!pool.onDemandFallback) return [];
+    return pool.zones.map((zone) => ({
+        name: fallbackMachineSetName(context.config.cluster.infraId, pool.name, zone),
+        zone,
+        replicas: 0,
+        autoscaling: pool.autoscaling && { minReplicas: 0, maxReplicas: pool.autoscaling.maxReplicas },
+        maxMachines: pool.retired ? 0 : maxMachinesPerZone(pool),
+        market: "on-demand" as const,
+        network: context.facts.networks.get(zone)?.network,
+    }));
+}
+
+/** A reservation's MachineSet as the pool's others: on-demand, counted against the reservation. */
+export function reservedMachineSetPlan(pool: PoolConfig, reserved: ReservedMachineSetPlan, context: PoolPlanContext): MachineSetPlan {
+    return {
+        name: reserved.name,
+        zone: reserved.zone,
+        replicas: reserved.replicas,
+        // The MachineAutoscaler CRD needs maxReplicas ≥ 1: an inactive reservation is a fixed 0.
+        autoscaling:
+            pool.autoscaling && reserved.maxReplicas > 0
+                ? { minReplicas: Math.min(pool.autoscaling.minReplicas, reserved.maxReplicas), maxReplicas: reserved.maxReplicas }
+                : undefined,
+        maxMachines: reserved.maxReplicas,
+        reservation: reserved.reservation,
+        market: "on-demand" as const,
+        reservationEnded: reserved.ended,
+        network: context.facts.networks.get(reserved.zone)?.network,
+    };
+}
+
+/** The MachineSets of one pool: per zone, then its on-demand fallback, then one per reservation. */
+export function planPoolMachineSets(
+    pool: PoolConfig,
+    index: number,
+    context: PoolPlanContext,
+): Planned & { machineSets: MachineSetPlan[] } {
+    const reservations = planReservations({
+        pool,
+        index,
+        perZoneMax: maxMachinesPerZone(pool),
+        cluster: context.config.cluster,
+        reservations: context.facts.reservations,
+        now: context.now,
+        warningDays: context.config.reservationWarningDays,
+    });
+    return {
+        machineSets: [
+            ...zoneMachineSets(pool, context),
+            ...fallbackMachineSets(pool, context),
+            ...reservations.machineSets.map((reserved) => reservedMachineSetPlan(pool, reserved, context)),
+        ],
+        problems: reservations.problems,
+        warnings: reservations.warnings,
+    };
+}
+
+/** An EFA pool needs a type that takes EFA, and one zone for its MachineSets: the pool's and its reservations'. */
+export function efaProblems(pool: PoolConfig, index: number, spec: InstanceSpec, machineSets: readonly MachineSetPlan[]): ConfigProblem[] {
+    if (!pool.efa) return [];
+    const problems: ConfigProblem[] = [];
+    if (spec.efaSupported !== true) {
+        problems.push(
+            problem(
+                ["pools", index, "instanceType"],
+                pool.instanceType,
+                `an instance type that takes an Elastic Fabric Adapter for an efa pool (AWS says ${pool.instanceType} does not)`,
+            ),
+        );
+    }
+    const zonesUsed = [...new Set(machineSets.map((m) => m.zone))];
+    if (zonesUsed.length > 1) {
+        problems.push(
+            problem(
+                ["pools", index, "zones"],
+                zonesUsed,
+                `one zone for an EFA pool: its cluster placement group lives in one zone (its MachineSets, reservations included, are in ${zonesUsed.join(", ")})`,
+            ),
+        );
+    }
+    return problems;
+}
+
+/** A MIG pool's GPU model and devices per GPU, from its layout (lib/mig.ts). */
+export interface MigPlan {
+    migGpu: MigGpu;
+    migDevicesPerGpu: Record<string, number>;
+}
+
+/** A MIG pool's GPU model and devices per GPU (none for other pools); a GPU that has no MIG, or does not take the layout, is a problem. */
+export function planMig(pool: PoolConfig, index: number, spec: InstanceSpec): { mig?: MigPlan; problems: ConfigProblem[] } {
+    const layout = pool.mig;
+    if (!layout) return { problems: [] };
+    const gpu = migGpuOf(spec);
+    if (!gpu) {
+        const value = { profile: layout.profile, ...(layout.devices && { devices: layout.devices }) };
+        const expected = `no MIG on ${pool.instanceType} (${spec.gpuModel ?? "its GPUs"}): MIG needs A100 (p4d, p4de), H100 (p5) or H200 (p5e, p5en) GPUs`;
+        return { problems: [problem(["pools", index, "mig"], value, expected)] };
     }
     const devices = migDevicesPerGpu(layout, gpu);
     if (typeof devices === "string") {
-        problems.push(problem(["pools", index, "mig", layout.devices ? "devices" : "profile"], layout.devices ?? layout.profile, devices));
-        return undefined;
+        return {
+            problems: [problem(["pools", index, "mig", layout.devices ? "devices" : "profile"], layout.devices ?? layout.profile, devices)],
+        };
     }
-    return { migGpu: gpu, migDevicesPerGpu: devices };
+    return { mig: { migGpu: gpu, migDevicesPerGpu: devices }, problems: [] };
+}
+
+/** What one pool becomes at its maximum size, with the problems only the lookups' facts reveal. */
+export function planPool(pool: PoolConfig, index: number, context: PoolPlanContext): Planned & { plan: PoolPlan } {
+    const { cluster, lookups } = context.config;
+    const spec = context.facts.instanceSpecs.get(pool.instanceType);
+    if (!spec) {
+        throw new Error(`no instance spec for ${pool.instanceType}: the lookups should have refused pool ${pool.name}`);
+    }
+    const { machineSets, problems: reservationProblems, warnings } = planPoolMachineSets(pool, index, context);
+    const { mig, problems: migProblems } = planMig(pool, index, spec);
+    const problems = [
+        ...acceleratorProblems(pool, index, spec, lookups),
+        ...reservationProblems,
+        ...efaProblems(pool, index, spec, machineSets),
+        ...migProblems,
+    ];
+    const maxNodes = machineSets.reduce((sum, m) => sum + m.maxMachines, 0);
+    const gpuResources = gpuResourcesPerNode(pool, spec, mig?.migDevicesPerGpu);
+    const plan: PoolPlan = {
+        pool,
+        spec,
+        // A pool of reservations only counts against them, not against an EC2 quota.
+        quota: cluster.platform === "openshift" && !isReservedOnly(pool) ? quotaFor(pool.instanceType, pool.market) : undefined,
+        amiId: context.facts.amis.get(pool.name)?.id ?? "",
+        ignoreAmiDrift: pool.ami.managedByCluster ?? managesBootImages(cluster.openshiftVersion),
+        machineSets,
+        maxMachinesPerZone: maxMachinesPerZone(pool),
+        maxNodes,
+        maxGpus: maxNodes * spec.gpus,
+        ...mig,
+        gpuResourcesPerNode: gpuResources,
+        maxAllocatableGpus: maxNodes * (gpuResources[GPU_RESOURCE] ?? 0),
+        maxNeuronDevices: maxNodes * spec.neuronDevices,
+        vcpuDemand: maxNodes * spec.vcpus,
+    };
+    return { plan, problems, warnings };
 }
 
 /**
  * With a custom MIG layout the stack's mig-parted ConfigMap replaces the configs mig-manager would
  * generate, so it names every MIG pool's layout: per config name, one layout per GPU model.
  */
-function customMigLayouts(pools: readonly PoolPlan[], problems: ConfigProblem[]): Map<string, MigConfigLayouts> | undefined {
-    if (!pools.some((p) => p.pool.mig?.devices)) return undefined;
+export function customMigLayouts(pools: readonly PoolPlan[]): { layouts?: Map<string, MigConfigLayouts>; problems: ConfigProblem[] } {
+    if (!pools.some((p) => p.pool.mig?.devices)) return { problems: [] };
     const configs = new Map<string, MigConfigLayouts>();
     const owners = new Map<string, string>();
+    const problems: ConfigProblem[] = [];
     pools.forEach((p, index) => {
         const { mig } = p.pool;
         if (!mig || !p.migGpu || !p.migDevicesPerGpu) return;
@@ -153,7 +323,7 @@ function customMigLayouts(pools: readonly PoolPlan[], problems: ConfigProblem[])
         configs.set(mig.profile, byGpu);
         owners.set(`${mig.profile}/${p.migGpu}`, p.pool.name);
     });
-    return configs;
+    return { layouts: configs, problems };
 }
 
 /** How a MachineSet's machines are bought, as the autoscaler's priorities and Kueue's flavors tell them apart. */
@@ -161,172 +331,55 @@ export function capacityTypeOf(machineSet: Pick<MachineSetPlan, "reservation" | 
     return machineSet.reservation ? "reserved" : machineSet.market;
 }
 
-/**
- * @param clusterRead whether the lookups read the cluster (and so registered the Kubernetes provider).
- * @param now the moment reservations' windows are judged at.
- */
-export function planCapacity(config: CapacityConfig, facts: LookupFacts, clusterRead = false, now = new Date()): CapacityPlan {
-    const problems: ConfigProblem[] = [];
-    const warnings: string[] = [];
-    const pools: PoolPlan[] = [];
-    config.pools.forEach((pool, index) => {
-        const spec = facts.instanceSpecs.get(pool.instanceType);
-        // A pool of reservations only counts against them, not against an EC2 quota.
-        const quota =
-            config.cluster.platform === "openshift" && !isReservedOnly(pool) ? quotaFor(pool.instanceType, pool.market) : undefined;
-        if (!spec) {
-            throw new Error(`no instance spec for ${pool.instanceType}: the lookups should have refused pool ${pool.name}`);
-        }
-        // AWS names the maker first ("AMD Radeon Pro V520"); offline models are free text.
-        const awsModel = config.lookups === "aws" ? spec.gpuModel : undefined;
-        if (pool.accelerator === "nvidia" && spec.gpus > 0 && awsModel && !/^nvidia\b/i.test(awsModel)) {
-            problems.push(
-                problem(
-                    ["pools", index, "instanceType"],
-                    pool.instanceType,
-                    `an instance type with NVIDIA GPUs for an nvidia pool (its GPUs are ${awsModel}; the GPU Operator, the nvidia.com/gpu resource and the GPU quotas would not apply)`,
-                ),
-            );
-        } else if (pool.accelerator === "nvidia" && spec.gpus < 1) {
-            problems.push(
-                problem(["pools", index, "instanceType"], pool.instanceType, "an instance type with NVIDIA GPUs for an nvidia pool"),
-            );
-        }
-        if (pool.accelerator === "neuron" && spec.neuronDevices < 1) {
-            problems.push(
-                problem(
-                    ["pools", index, "instanceType"],
-                    pool.instanceType,
-                    "an instance type with AWS Neuron devices (inf2, trn1) for a neuron pool",
-                ),
-            );
-        }
-        const ami = facts.amis.get(pool.name);
-        const perZone = maxMachinesPerZone(pool);
-        const ordinary: MachineSetPlan[] = pool.zones.map((zone) => ({
-            name: machineSetName(config.cluster.infraId, pool.name, zone),
-            zone,
-            replicas: pool.replicas,
-            autoscaling: pool.autoscaling,
-            maxMachines: perZone,
-            market: pool.market,
-            network: facts.networks.get(zone)?.network,
-        }));
-        // The fallback starts empty: the autoscaler grows it only when no spot MachineSet can grow.
-        const fallback: MachineSetPlan[] = pool.onDemandFallback
-            ? pool.zones.map((zone) => ({
-                  name: fallbackMachineSetName(config.cluster.infraId, pool.name, zone),
-                  zone,
-                  replicas: 0,
-                  autoscaling: pool.autoscaling && { minReplicas: 0, maxReplicas: pool.autoscaling.maxReplicas },
-                  maxMachines: pool.retired ? 0 : perZone,
-                  market: "on-demand" as const,
-                  network: facts.networks.get(zone)?.network,
-              }))
-            : [];
-        const reserved: MachineSetPlan[] = planReservations(
-            pool,
-            index,
-            perZone,
-            config.cluster,
-            facts.reservations,
-            now,
-            config.reservationWarningDays,
-            problems,
-            warnings,
-        ).map((r) => ({
-            name: r.name,
-            zone: r.zone,
-            replicas: r.replicas,
-            // The MachineAutoscaler CRD needs maxReplicas ≥ 1: an inactive reservation is a fixed 0.
-            autoscaling:
-                pool.autoscaling && r.maxReplicas > 0
-                    ? { minReplicas: Math.min(pool.autoscaling.minReplicas, r.maxReplicas), maxReplicas: r.maxReplicas }
-                    : undefined,
-            maxMachines: r.maxReplicas,
-            reservation: r.reservation,
-            market: "on-demand" as const,
-            reservationEnded: r.ended,
-            network: facts.networks.get(r.zone)?.network,
-        }));
-        const machineSets = [...ordinary, ...fallback, ...reserved];
-        if (pool.efa && spec.efaSupported !== true) {
-            problems.push(
-                problem(
-                    ["pools", index, "instanceType"],
-                    pool.instanceType,
-                    `an instance type that takes an Elastic Fabric Adapter for an efa pool (AWS says ${pool.instanceType} does not)`,
-                ),
-            );
-        }
-        // The one EFA zone rule, on the MachineSets' zones: the pool's and its reservations'.
-        const zonesUsed = [...new Set(machineSets.map((m) => m.zone))];
-        if (pool.efa && zonesUsed.length > 1) {
-            problems.push(
-                problem(
-                    ["pools", index, "zones"],
-                    zonesUsed,
-                    `one zone for an EFA pool: its cluster placement group lives in one zone (its MachineSets, reservations included, are in ${zonesUsed.join(", ")})`,
-                ),
-            );
-        }
-        const maxNodes = machineSets.reduce((sum, m) => sum + m.maxMachines, 0);
-        const mig = pool.mig && planMig(pool, index, spec, problems);
-        const gpuResources = gpuResourcesPerNode(pool, spec, mig?.migDevicesPerGpu);
-        pools.push({
-            pool,
-            spec,
-            quota,
-            amiId: ami?.id ?? "",
-            ignoreAmiDrift: pool.ami.managedByCluster ?? managesBootImages(config.cluster.openshiftVersion),
-            machineSets,
-            maxMachinesPerZone: perZone,
-            maxNodes,
-            maxGpus: maxNodes * spec.gpus,
-            ...mig,
-            gpuResourcesPerNode: gpuResources,
-            maxAllocatableGpus: maxNodes * (gpuResources[GPU_RESOURCE] ?? 0),
-            maxNeuronDevices: maxNodes * spec.neuronDevices,
-            vcpuDemand: maxNodes * spec.vcpus,
-        });
+/** What one pool asks of one market's quota: its MachineSets bought there, reservations apart. */
+export interface QuotaPart {
+    plan: PoolPlan;
+    market: Market;
+    /** How the quota pre-flight names it: the pool, and the market when it is the pool's fallback. */
+    source: string;
+    maxMachines: number;
+    desiredMachines: number;
+}
+
+/** Per market, what a pool asks of the EC2 quotas: a spot pool's on-demand fallback counts against the on-demand quota. */
+export function poolQuotaParts(plan: PoolPlan): QuotaPart[] {
+    if (plan.quota === undefined) return [];
+    return (["spot", "on-demand"] as const).flatMap((market) => {
+        const sets = plan.machineSets.filter((m) => !m.reservation && m.market === market);
+        if (sets.length === 0) return [];
+        const source = market === plan.pool.market ? `pool ${plan.pool.name}` : `pool ${plan.pool.name} (${market} fallback)`;
+        return [
+            {
+                plan,
+                market,
+                source,
+                maxMachines: sets.reduce((sum, m) => sum + m.maxMachines, 0),
+                desiredMachines: sets.reduce((sum, m) => sum + m.replicas, 0),
+            },
+        ];
     });
-    const migLayouts = customMigLayouts(pools, problems);
-    if (problems.length > 0) {
-        throw new ConfigError(problems, undefined, clusterRead ? CLUSTER_READ : undefined);
-    }
-    // Per pool and market: a spot pool's on-demand fallback counts against the on-demand quota.
-    const quotaParts = pools.flatMap((p) =>
-        p.quota === undefined
-            ? []
-            : (["spot", "on-demand"] as const).flatMap((market) => {
-                  const sets = p.machineSets.filter((m) => !m.reservation && m.market === market);
-                  if (sets.length === 0) return [];
-                  const source = market === p.pool.market ? `pool ${p.pool.name}` : `pool ${p.pool.name} (${market} fallback)`;
-                  return [
-                      {
-                          p,
-                          market,
-                          source,
-                          max: sets.reduce((sum, m) => sum + m.maxMachines, 0),
-                          desired: sets.reduce((sum, m) => sum + m.replicas, 0),
-                      },
-                  ];
-              }),
-    );
+}
+
+/** The pools' demand on each EC2 quota at their maximum size against its limit, and at their desired size against what is in use now. */
+export function planQuotaTotals(
+    pools: readonly PoolPlan[],
+    facts: Pick<LookupFacts, "quotaLimits" | "usedOutside">,
+): Pick<CapacityPlan, "quotas" | "usage"> {
+    const parts = pools.flatMap(poolQuotaParts);
     const { demands } = quotaDemand(
-        quotaParts.map(({ p, market, source, max }) => ({
+        parts.map(({ plan, market, source, maxMachines }) => ({
             source,
-            instanceType: p.pool.instanceType,
+            instanceType: plan.pool.instanceType,
             market,
-            vcpus: p.spec.vcpus,
-            maxMachines: max,
+            vcpus: plan.spec.vcpus,
+            maxMachines,
         })),
     );
     const quotas = checkQuotas(demands, facts.quotaLimits);
     const desired = new Map<string, number>();
-    for (const { p, market, desired: machines } of quotaParts) {
-        const code = quotaFor(p.pool.instanceType, market)?.code;
-        if (code) desired.set(code, (desired.get(code) ?? 0) + machines * p.spec.vcpus);
+    for (const { plan, market, desiredMachines } of parts) {
+        const code = quotaFor(plan.pool.instanceType, market)?.code;
+        if (code) desired.set(code, (desired.get(code) ?? 0) + desiredMachines * plan.spec.vcpus);
     }
     const usage = quotas.map((q): QuotaUsage => {
         const usedOutside = facts.usedOutside[q.code];
@@ -339,7 +392,25 @@ export function planCapacity(config: CapacityConfig, facts: LookupFacts, cluster
             freeNow: q.limit !== undefined && usedOutside !== undefined ? q.limit - usedOutside : undefined,
         };
     });
-    return { pools, quotas, usage, warnings, ...(migLayouts && { migPartedConfig: migPartedConfig(migLayouts) }) };
+    return { quotas, usage };
+}
+
+/**
+ * Every pool at its maximum size, then the quota totals; stops with all the pools' problems at once.
+ * @param clusterRead whether the lookups read the cluster (and so registered the Kubernetes provider).
+ * @param now the moment reservations' windows are judged at.
+ */
+export function planCapacity(config: CapacityConfig, facts: LookupFacts, clusterRead = false, now = new Date()): CapacityPlan {
+    const planned = config.pools.map((pool, index) => planPool(pool, index, { config, facts, now }));
+    const pools = planned.map((p) => p.plan);
+    const migLayouts = customMigLayouts(pools);
+    const problems = [...planned.flatMap((p) => p.problems), ...migLayouts.problems];
+    if (problems.length > 0) {
+        throw new ConfigError(problems, undefined, clusterRead ? CLUSTER_READ : undefined);
+    }
+    const warnings = planned.flatMap((p) => p.warnings);
+    const { quotas, usage } = planQuotaTotals(pools, facts);
+    return { pools, quotas, usage, warnings, ...(migLayouts.layouts && { migPartedConfig: migPartedConfig(migLayouts.layouts) }) };
 }
 
 /** The quotas the pools' maximum size exceeds. */

@@ -88,10 +88,10 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     const migStrategy = resolveMigStrategy(raw.pools ?? [], raw.gpuOperator?.mig?.strategy, problems);
     // Layer 2, defaults: the typed pools. Layer 3, rules: each pool's own, then those across pools and settings.
     const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, amiContext, defaultAmi, migStrategy, problems));
-    (raw.pools ?? []).forEach((pool, index) => checkPool(pool, index, cluster, lookups, migStrategy, problems));
-    checkPoolSet(pools, cluster, neuronEnabled, problems);
+    problems.push(...(raw.pools ?? []).flatMap((pool, index) => checkPool({ raw: pool, index, cluster, lookups, migStrategy })));
+    problems.push(...checkPoolSet(pools, cluster, neuronEnabled));
     const network = raw.network ?? {};
-    checkNetworkSource(pools, cluster, network, amiContext, problems);
+    problems.push(...checkNetworkSource(pools, cluster, network, amiContext));
 
     const gpuOperator = resolveGpuOperator(raw.gpuOperator, cluster, migStrategy, problems);
     checkGpuOperator(raw.gpuOperator, gpuOperator, cluster, problems);
@@ -104,9 +104,9 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
     checkNfdReachesGpuNodes(pools, gpuOperator, operators, cluster, problems);
     checkGpuSharing(pools, gpuOperator, problems);
     checkDriverPerPool(pools, gpuOperator, problems);
-    checkReservations(raw, pools, cluster, lookups, problems);
-    checkTraining(pools, cluster, lookups, amiContext.rendering, problems);
-    checkFallbacks(pools, cluster, problems);
+    problems.push(...checkReservations(raw, pools, cluster, lookups));
+    problems.push(...checkTraining(pools, { cluster, lookups, rendering: amiContext.rendering }));
+    problems.push(...checkFallbacks(pools, cluster));
     if (raw.usage && lookups === "aws") {
         problems.push(problem(["usage"], raw.usage, "no usage with aws lookups: the AWS/Usage metrics in CloudWatch say what is in use"));
     }
