@@ -40,7 +40,7 @@ describe("GitHub workflows", () => {
     it("checks pull requests with the CI script, then previews every stack with the policy pack and its config", () => {
         const pr = workflow("pull-request.yml");
         assert.deepStrictEqual(Object.keys(pr.on), ["pull_request"]);
-        assert.ok(pr.jobs.test.steps.some((s: any) => s.run === "bash .ci/run"));
+        assert.ok(pr.jobs.test.steps.some((s: any) => s.run === "bash .ci/run --fetch-shared"));
         assert.strictEqual(pr.jobs.preview.strategy.matrix, "${{ fromJSON(needs.stacks.outputs.matrix) }}");
         assert.ok(pr.jobs.stacks.steps.some((s: any) => String(s.run).includes("npm run -s stack-matrix")));
         const stacks = previewMatrix(REPO).include.map((i) => i.stack);
@@ -56,6 +56,26 @@ describe("GitHub workflows", () => {
         assert.strictEqual(preview.env.PULUMI_SKIP_CHECKPOINTS, "true", "a preview writes no checkpoints");
         for (const stack of stacks)
             assert.ok(fs.existsSync(path.join(REPO, "policy-config", `${stack}.json`)), `policy-config/${stack}.json`);
+    });
+
+    it("fetches the shared material from its upstream repositories with the script, checking out no second repository", () => {
+        const text = workflowFiles.map((f) => fs.readFileSync(path.join(WORKFLOWS, f), "utf8")).join("\n");
+        assert.doesNotMatch(text, /SHARED_REPOSITORY/);
+        for (const file of workflowFiles) {
+            for (const job of Object.values<{ steps: any[] }>(workflow(file).jobs)) {
+                for (const step of job.steps.filter((s: any) => String(s.uses).startsWith("actions/checkout@"))) {
+                    assert.ok(!step.with?.repository, `${file}: a checkout of ${step.with?.repository}`);
+                }
+            }
+        }
+        const run = fs.readFileSync(path.join(REPO, ".ci", "run"), "utf8");
+        assert.match(run, /npm run -s fetch-shared -- --into "\$SHARED_DIR"/, ".ci/run --fetch-shared downloads through the script");
+        assert.match(
+            run,
+            /npm run -s fetch-shared -- --verify \|\|/,
+            ".ci/run checks the shared material through the script before the tests",
+        );
+        assert.ok(run.indexOf("fetch-shared -- --verify") < run.search(/^npm test\b/m), "before the tests");
     });
 
     it("previews every stack file present: a new one joins the matrix, offline ones on a local backend", () => {

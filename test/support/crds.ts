@@ -1,8 +1,9 @@
 /**
- * Upstream CRD schemas from `../shared/crds` (or `CRD_DIR`), turned into JSON Schemas that ajv checks
- * the way the API server would: unknown fields are errors unless `x-kubernetes-preserve-unknown-fields`,
- * `x-kubernetes-int-or-string` accepts an integer or a string, and `pattern`s (Go RE2) are translated to
- * JavaScript with the same meaning. CEL rules are not evaluated here; the e2e suite's API server runs them.
+ * Upstream CRD schemas from `../shared/crds` (or `CRD_DIR`), those test/fixtures/upstream.json names,
+ * turned into JSON Schemas that ajv checks the way the API server would: unknown fields are errors
+ * unless `x-kubernetes-preserve-unknown-fields`, `x-kubernetes-int-or-string` accepts an integer or a
+ * string, and `pattern`s (Go RE2) are translated to JavaScript with the same meaning. CEL rules are not
+ * evaluated here; the e2e suite's API server runs them.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,29 +12,32 @@ import * as YAML from "yaml";
 import { re2ToJs } from "./re2";
 import { REPO } from "./scenarios";
 
-import { crdDirectoryPath } from "./shared";
+import { readManifest } from "../../scripts/fetch-shared";
+import { crdDirectoryPath, sharedCrdFiles } from "./shared";
 
 export function crdDirectory(): string {
     const dir = crdDirectoryPath();
     if (!fs.existsSync(dir)) {
         throw new Error(
-            `CRD directory ${dir} not found: clone the shared material beside this repository (../shared/crds) or set CRD_DIR to a folder of upstream CRD YAML files.`,
+            `CRD directory ${dir} not found: clone the shared material beside this repository (../shared/crds), fetch it with npm run fetch-shared and set the SHARED_DIR it prints, or set CRD_DIR to a folder of the upstream CRD files test/fixtures/upstream.json names.`,
         );
     }
     return dir;
 }
 
-/** CRDs the program renders that ../shared/crds lacks (see its SOURCES.md). */
+/** CRDs the program renders that ../shared/crds lacks (test/fixtures/upstream.json, `fixtures`). */
 export const FIXTURE_CRD_DIR = path.join(REPO, "test", "fixtures", "crds");
 
-/** Every CRD file: the shared folder's, then the project's fixtures for kinds it lacks. */
+/**
+ * Every CRD file: the shared ones test/fixtures/upstream.json names (from the CRD folder, which
+ * test/support/shared.ts checks blob by blob), then the project's fixtures for kinds they lack.
+ */
 export function crdFiles(): string[] {
-    return [crdDirectory(), FIXTURE_CRD_DIR].flatMap((dir) =>
-        fs
-            .readdirSync(dir)
-            .filter((f) => f.endsWith(".yaml"))
-            .map((f) => path.join(dir, f)),
-    );
+    crdDirectory(); // the clear message when the folder is missing
+    const fixtures = readManifest()
+        .fixtures.map((e) => path.join(REPO, e.file))
+        .filter((file) => path.dirname(file) === FIXTURE_CRD_DIR);
+    return [...sharedCrdFiles(), ...fixtures];
 }
 
 export type K8sSchema = Record<string, unknown>;
