@@ -72,7 +72,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
             );
         }
         // No inputs: a component's inputs are stored in the state and printed by every preview, and
-        // the pool's plan is large; what it made is in its outputs (README, benchmark).
+        // the pool's plan is large; what it made is in its outputs (docs/design.md, benchmark).
         super(type, name, {}, opts);
         const { plan } = args;
         const { pool } = plan;

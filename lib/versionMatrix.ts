@@ -243,7 +243,7 @@ export function imageKubernetesMinor(image: string): string | undefined {
     return match ? `${match[1]}.${match[2]}` : undefined;
 }
 
-/** The matrix as the README shows it (kept in sync by test/docs.spec.ts). */
+/** The matrix as docs/versions.md shows it (written by `npm run docs`, kept in sync by test/docs.spec.ts). */
 export function versionMatrixMarkdown(): string {
     const header = [
         "| OpenShift | Kubernetes | GPU Operator lines (default channel) | NFD channel | NFD `workerTolerations` | KMM channel | Red Hat build of Kueue channels (API) | AWS Neuron operator channels |",
@@ -261,7 +261,7 @@ export function versionMatrixMarkdown(): string {
     return [...header, ...rows].join("\n");
 }
 
-/** The GPU Operator lines' fields as the README shows them (kept in sync by test/docs.spec.ts). */
+/** The GPU Operator lines' fields as docs/versions.md shows them (written by `npm run docs`, kept in sync by test/docs.spec.ts). */
 export function gpuOperatorLinesMarkdown(): string {
     const yes = (value: boolean) => (value ? "yes" : "no");
     return [

@@ -7,7 +7,9 @@ import { ConfigProblem, PathSegment, problem } from "../errors";
 import { CONFIG_SCHEMA } from "./schema";
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+// Annotations for messages and docs (schema.ts), not validation: ajv in strict mode must know them.
 ajv.addKeyword("allowed");
+ajv.addKeyword("defaultText");
 const validateSchema = ajv.compile(CONFIG_SCHEMA);
 
 function segmentsOf(instancePath: string): PathSegment[] {
