@@ -8,10 +8,10 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type AcceleratorPoolArgs, GpuPool, InferentiaPool } from "./components/acceleratorPool";
 import { ClusterAutoscaling, expanderPriorities } from "./components/clusterAutoscaling";
-import { planTeams } from "./lib/kueueTeams";
-import { type QueueQuotas, queueQuotas } from "./lib/kueueQuota";
+import { planTeams } from "./lib/plan/kueueTeams";
+import { type QueueQuotas, queueQuotas } from "./lib/plan/kueueQuotas";
 import { EfaDevicePlugin } from "./components/efaDevicePlugin";
-import { GpuNodeTuning, gpuPoolRole } from "./components/gpuNodeTuning";
+import { GpuNodeTuning, machineConfigRoleOf } from "./components/gpuNodeTuning";
 import { GpuOperator } from "./components/gpuOperator";
 import { Kueue, KUEUE_MANAGED_NAMESPACE_LABELS } from "./components/kueue";
 import { NeuronOperator } from "./components/neuronOperator";
@@ -24,31 +24,27 @@ import { clusterReads } from "./lib/lookups/clusterReads";
 import { resolveLookups } from "./lib/lookups";
 import type { LookupFacts } from "./lib/lookups/facts";
 import { withPoolZones } from "./lib/lookups/zones";
-import { costReport, formatSummary } from "./lib/cost";
+import { costReport, pricesWanted } from "./lib/report/cost";
+import { formatSummary } from "./lib/report/summary";
 import { assertWithinQuotas, type CapacityPlan, exceededQuotas, planCapacity, quotaExcessMessage } from "./lib/plan";
 import type { QuotaCheck } from "./policy/lib/quota";
-import { resolvePrices } from "./lib/prices";
-import { capacityReport } from "./lib/report";
+import { resolvePrices } from "./lib/lookups/prices";
+import { capacityReport } from "./lib/report/outputs";
 import { DEFAULT_TAINTS } from "./policy/lib/contract";
 import { poolMachineSets } from "./components/machineSetManifest";
-import type { CapacityConfig, PoolConfig } from "./lib/config/types";
+import type { CapacityConfig } from "./lib/config/types";
 import { MigratedMachineSetError } from "./lib/errors";
 import {
     capiConversionBlockers,
     changesToMigratedMachineSets,
     describeMigratedChange,
     type DesiredMachineSet,
-} from "./lib/machineSetMigration";
-import { type CustomObjectsClient, customObjectsClient, livePoolMachineSets } from "./lib/poolMachineSets";
-
-/** The MachineConfigPool role a pool's machines join: their own GPU role, or the ordinary workers'. */
-function poolRole(pool: PoolConfig): string {
-    return pool.accelerator === "nvidia" ? gpuPoolRole(pool) : "worker";
-}
+} from "./lib/plan/machineSetMigration";
+import { type CustomObjectsClient, customObjectsClient, livePoolMachineSets } from "./lib/lookups/poolMachineSets";
 
 /**
  * Stops the run before it changes a MachineSet that Cluster API owns or is migrating
- * (lib/machineSetMigration.ts). Where an admin has asked to move one (spec.authoritativeAPI
+ * (lib/plan/machineSetMigration.ts). Where an admin has asked to move one (spec.authoritativeAPI
  * ClusterAPI), also says what would stop its conversion.
  */
 async function checkMachineSetOwners(desired: DesiredMachineSet[], connect: () => CustomObjectsClient, region: string): Promise<void> {
@@ -157,7 +153,10 @@ function desiredMachineSets(plan: CapacityPlan, poolArgs: PoolArgs): DesiredMach
     return plan.pools
         .filter((p) => p.amiId && p.machineSets.every((m) => m.network))
         .flatMap((poolPlan) =>
-            poolMachineSets({ ...poolArgs, plan: poolPlan }, poolRole(poolPlan.pool)).map((m) => ({ pool: poolPlan.pool.name, ...m })),
+            poolMachineSets({ ...poolArgs, plan: poolPlan }, machineConfigRoleOf(poolPlan.pool)).map((m) => ({
+                pool: poolPlan.pool.name,
+                ...m,
+            })),
         );
 }
 
@@ -166,7 +165,11 @@ async function createPools(config: CapacityConfig, plan: CapacityPlan, poolArgs:
     const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");
     for (const poolPlan of plan.pools) {
         if (poolPlan.pool.accelerator === "nvidia") {
-            new GpuPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan, machineConfigRole: poolRole(poolPlan.pool) }, inCluster);
+            new GpuPool(
+                poolPlan.pool.name,
+                { ...poolArgs, plan: poolPlan, machineConfigRole: machineConfigRoleOf(poolPlan.pool) },
+                inCluster,
+            );
         } else {
             new InferentiaPool(poolPlan.pool.name, { ...poolArgs, plan: poolPlan }, inCluster);
         }
@@ -301,7 +304,11 @@ async function main() {
     const onlineOpenShift = config.lookups === "aws" && cluster.platform === "openshift";
     const cost = costReport(
         plan,
-        await resolvePrices(config, plan, onlineOpenShift ? new aws.Provider("aws-pricing", { region: "us-east-1" }) : undefined),
+        await resolvePrices(
+            config,
+            pricesWanted(plan),
+            onlineOpenShift ? new aws.Provider("aws-pricing", { region: "us-east-1" }) : undefined,
+        ),
     );
     await pulumi.log.info(formatSummary(plan, cost));
     const kueue = quotas && { quotas, teams };

@@ -34,7 +34,7 @@ export function engineFleet(pools: number, target: StackConfig): StackConfig {
         })),
         // Pinned, so the offline stack needs no version matrix default; its Subscription is not waited for here.
         "cluster-capacity:gpuOperator": { enabled: true, version: "25.3.1" },
-        // No Kueue: a ClusterQueue holds at most 64 flavors, one per pool (lib/kueueQuota.ts).
+        // No Kueue: a ClusterQueue holds at most 64 flavors, one per pool (lib/plan/kueueQuotas.ts).
         ...target,
     };
 }

@@ -22,7 +22,7 @@ function fleetConfig(pools: number): Record<string, unknown> {
             autoscaling: { minReplicas: 0, maxReplicas: 2 },
         })),
         "cluster-capacity:gpuOperator": { enabled: true },
-        // No Kueue: a ClusterQueue holds at most 64 flavors, one per pool (lib/kueueQuota.ts).
+        // No Kueue: a ClusterQueue holds at most 64 flavors, one per pool (lib/plan/kueueQuotas.ts).
     };
 }
 

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { efaSecurityGroupName } from "../lib/naming";
 import { ArgsError } from "../lib/errors";
 import type { Accelerator } from "../policy/lib/contract";
-import { clusterTag } from "../lib/network";
+import { clusterTag } from "../lib/lookups/machineNetwork";
 import type { PoolPlan } from "../lib/plan";
 import { machineAutoscalerManifest, machineHealthCheckManifest, poolMachineSets } from "./machineSetManifest";
 

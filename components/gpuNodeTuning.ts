@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgsError } from "../lib/errors";
 import type { PoolConfig } from "../lib/config/types";
-import { GPU_MACHINE_CONFIG_POOL, nodeRoleLabel, poolMachineConfigRole } from "../lib/naming";
+import { GPU_MACHINE_CONFIG_POOL, nodeRoleLabel, tunedPoolRole } from "../lib/naming";
 import { ignitionVersion, OpenShiftVersion } from "../lib/openshift";
 import type { KubernetesObject } from "../policy/lib/contract";
 
@@ -20,9 +20,13 @@ function hasOwnTuning(pool: PoolConfig): boolean {
     return Object.keys(pool.sysctls).length > 0 || pool.kernelArguments.length > 0;
 }
 
-/** The MachineConfigPool role a GPU pool's nodes join. */
-export function gpuPoolRole(pool: PoolConfig): string {
-    return hasOwnTuning(pool) ? poolMachineConfigRole(pool.name) : GPU_MACHINE_CONFIG_POOL;
+/**
+ * The MachineConfigPool role a pool's nodes join: an NVIDIA pool's own (with its own tuning) or
+ * `worker-gpu`; any other pool's nodes stay ordinary workers.
+ */
+export function machineConfigRoleOf(pool: PoolConfig): string {
+    if (pool.accelerator !== "nvidia") return "worker";
+    return hasOwnTuning(pool) ? tunedPoolRole(pool.name) : GPU_MACHINE_CONFIG_POOL;
 }
 
 function machineConfigPoolManifest(role: string): KubernetesObject {
@@ -106,7 +110,7 @@ export class GpuNodeTuning extends pulumi.ComponentResource {
             ),
         );
         for (const pool of args.pools.filter(hasOwnTuning)) {
-            const role = poolMachineConfigRole(pool.name);
+            const role = tunedPoolRole(pool.name);
             add(this.machineConfigPools, `${name}-${role}`, machineConfigPoolManifest(role));
             add(
                 this.machineConfigs,

@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgsError } from "../lib/errors";
 import type { KueueConfig, KueueNamespace, KueueTeam } from "../lib/config/types";
-import { FlavorPart, nodeAllocatable, orderedFlavorParts, type QueueQuotas } from "../lib/kueueQuota";
+import { FlavorPart, nodeAllocatable, orderedFlavorParts, type QueueQuotas } from "../lib/plan/kueueQuotas";
 import {
     GPU_RESOURCE,
     type KubernetesObject,
@@ -19,7 +19,7 @@ import {
     WORKLOAD_PRIORITY_CLASS_LABEL,
 } from "../policy/lib/contract";
 import type { PoolPlan } from "../lib/plan";
-import type { TeamFlavorQuota, TeamQuota, TeamsPlan } from "../lib/kueueTeams";
+import type { TeamFlavorQuota, TeamQuota, TeamsPlan } from "../lib/plan/kueueTeams";
 import { createNamespace, installOperator } from "./olm";
 import { tolerationsFor } from "./tolerations";
 
@@ -290,14 +290,14 @@ export interface KueueArgs {
     settings: KueueConfig;
     /** Every pool's plan: a flavor per pool part. */
     pools: PoolPlan[];
-    /** The flavors' quotas at the pools' maximum size (lib/kueueQuota.ts queueQuotas), computed once by the program. */
+    /** The flavors' quotas at the pools' maximum size (lib/plan/kueueQuotas.ts queueQuotas), computed once by the program. */
     quotas: QueueQuotas;
     /**
      * Labels every tenant namespace must carry for Kueue to manage it (the Red Hat build's
      * `kueue.openshift.io/managed`); none on plain Kubernetes.
      */
     tenantNamespaceLabels: Readonly<Record<string, string>>;
-    /** The teams' quotas (lib/kueueTeams.ts), when `settings.teams` has teams: one ClusterQueue each. */
+    /** The teams' quotas (lib/plan/kueueTeams.ts), when `settings.teams` has teams: one ClusterQueue each. */
     teams?: TeamsPlan;
     /** With `settings.operator.enabled`, how long `pulumi up` waits for OLM to install the operator. */
     operatorInstallTimeout: string;

@@ -6,7 +6,7 @@ import { labelsCapacityType } from "../lib/config/pool";
 import { capacityTypeOf, type PoolPlan } from "../lib/plan";
 import type { PoolConfig, ReservationFacts } from "../lib/config/types";
 import { efaSecurityGroupName, MACHINE_API_NAMESPACE, machineSetName, nodeRoleLabel, timeSlicingConfigKey } from "../lib/naming";
-import type { MachineNetwork } from "../lib/network";
+import type { MachineNetwork } from "../lib/lookups/machineNetwork";
 import {
     ACCELERATOR_LABEL,
     CAPACITY_TYPE_LABEL,
@@ -31,7 +31,7 @@ interface MachineSetInputs {
     role: string;
     /** Subnet, security groups and identity, from config, the cluster's worker MachineSets or AWS. */
     network: MachineNetwork;
-    /** The capacity reservation its machines launch into (lib/reservations.ts). */
+    /** The capacity reservation its machines launch into (lib/plan/reservations.ts). */
     reservation?: ReservationFacts;
     /** How its machines are bought; default the pool's market (a spot pool's fallback is on-demand). */
     market?: Market;
@@ -190,7 +190,7 @@ export interface PoolMachineSet {
 
 /**
  * The MachineSets of a pool plan, with the node role its machines join. Pure, so the run can compare
- * them with the cluster's before registering anything (lib/machineSetMigration.ts).
+ * them with the cluster's before registering anything (lib/plan/machineSetMigration.ts).
  */
 export function poolMachineSets(args: { infraId: string; region: string; plan: PoolPlan }, role: string): PoolMachineSet[] {
     const { plan } = args;

@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { isSystemNamespace } from "../lib/config/features";
+import { isSystemNamespace } from "../lib/config/operatorSettings";
 import type { KubernetesObject } from "../policy/lib/contract";
 
 interface OperatorSubscription {

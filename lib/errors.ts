@@ -129,7 +129,7 @@ export class ArgsError extends pulumi.RunError {
 
 /**
  * Stops the run before any cluster object is registered when it would change MachineSets the
- * Machine API no longer owns (lib/machineSetMigration.ts): changes Cluster API would undo, and that
+ * Machine API no longer owns (lib/plan/machineSetMigration.ts): changes Cluster API would undo, and that
  * from OpenShift 4.22 its admission policy refuses halfway through an update.
  */
 export class MigratedMachineSetError extends pulumi.RunError {

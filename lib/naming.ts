@@ -50,8 +50,8 @@ export const MACHINE_API_NAMESPACE = "openshift-machine-api";
 /** The MachineConfigPool every NVIDIA pool's nodes join unless the pool has its own OS tuning. */
 export const GPU_MACHINE_CONFIG_POOL = "worker-gpu";
 
-/** Pools with their own sysctls or kernel arguments get their own MachineConfigPool. */
-export function poolMachineConfigRole(pool: string): string {
+/** The role of the MachineConfigPool of an NVIDIA pool with its own sysctls or kernel arguments. */
+export function tunedPoolRole(pool: string): string {
     return `${GPU_MACHINE_CONFIG_POOL}-${pool}`;
 }
 

@@ -2,7 +2,7 @@
  * What each OpenShift minor can run: the OLM channels of the operators this program installs, the
  * GPU Operator release lines NVIDIA supports there, the Kueue API the Red Hat build serves and the
  * NFD fields that exist. Config defaults come from the row of `cluster.openshiftVersion`; overrides
- * the matrix says cannot work are config errors (lib/config/features.ts).
+ * the matrix says cannot work are config errors (lib/config/operatorSettings.ts).
  *
  * Sources, read 2026-11 and, for 4.21 and 4.22, 2026-12 (the row comments name the file or page per fact):
  * - Kubernetes: openshift/api `go.mod` (`k8s.io/api`) per release-4.X branch: v0.33.2 on 4.20,

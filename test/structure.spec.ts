@@ -88,6 +88,68 @@ describe("one vocabulary: policy/lib/contract.ts", () => {
     });
 });
 
+/** The program's own imports: each source file and the source files it imports (relative specifiers only). */
+function importGraph(): Map<string, string[]> {
+    const files = new Set(sources());
+    const graph = new Map<string, string[]>();
+    for (const file of files) {
+        const specifiers = [...code(file).matchAll(/\b(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)].map((m) => m[1]);
+        const targets = specifiers.flatMap((specifier) => {
+            const target = path.join(path.dirname(file), specifier);
+            return [`${target}.ts`, path.join(target, "index.ts"), target].filter((candidate) => files.has(candidate)).slice(0, 1);
+        });
+        graph.set(file, targets);
+    }
+    return graph;
+}
+
+/** The stage of the pipeline a program file belongs to; shared vocabulary (lib/*.ts, the pack's lib) has none. */
+const STAGES = ["config", "lookups", "plan", "components", "report"] as const;
+function stageOf(file: string): number | undefined {
+    if (file === "index.ts") return STAGES.length;
+    const [top, folder] = file.split(path.sep);
+    const stage = top === "components" ? "components" : top === "lib" && file.split(path.sep).length > 2 ? folder : undefined;
+    const index = STAGES.indexOf(stage as (typeof STAGES)[number]);
+    return index < 0 ? undefined : index;
+}
+
+describe("the pipeline: config → lookups → plan → components → report", () => {
+    it("imports only from its own stage or an earlier one", () => {
+        const upward = [...importGraph()].flatMap(([file, targets]) =>
+            targets.filter((target) => (stageOf(target) ?? -1) > (stageOf(file) ?? STAGES.length)).map((target) => `${file} -> ${target}`),
+        );
+        assert.deepStrictEqual(upward, []);
+    });
+
+    it("has no import cycle", () => {
+        const graph = importGraph();
+        const cycles: string[] = [];
+        const state = new Map<string, "open" | "done">();
+        const visit = (file: string, trail: string[]) => {
+            if (state.get(file) === "done") return;
+            if (state.get(file) === "open") {
+                cycles.push([...trail.slice(trail.indexOf(file)), file].join(" -> "));
+                return;
+            }
+            state.set(file, "open");
+            for (const target of graph.get(file) ?? []) visit(target, [...trail, file]);
+            state.set(file, "done");
+        };
+        for (const file of graph.keys()) visit(file, []);
+        assert.deepStrictEqual(cycles, []);
+    });
+
+    it("puts each product folder's spec files in the same folder under test/", () => {
+        for (const folder of ["lib/config", "lib/lookups", "lib/plan", "lib/report"]) {
+            const mirror = path.join(REPO, "test", path.basename(folder));
+            assert.ok(
+                fs.existsSync(mirror) && fs.readdirSync(mirror).some((f) => f.endsWith(".spec.ts")),
+                `test/${path.basename(folder)} has specs`,
+            );
+        }
+    });
+});
+
 describe("components hand the stack's Kubernetes provider to their children", () => {
     for (const [what, config, aws] of SCENARIOS) {
         it(`sends every Kubernetes object of ${what} through the stack's provider, none through the ambient kubeconfig`, async () => {

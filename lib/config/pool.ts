@@ -1,5 +1,5 @@
 /** What a pool's config alone implies, for every stage after the config (lookups, plan, components). Pure. */
-import type { PoolConfig } from "./types";
+import type { MigLayout, PoolConfig } from "./types";
 
 /** Whether a pool's nodes say how they were bought (CAPACITY_TYPE_LABEL): pools of more than one capacity type. */
 export function labelsCapacityType(pool: PoolConfig): boolean {
@@ -14,4 +14,9 @@ export function isReservedOnly(pool: PoolConfig): boolean {
 /** The most machines one zone of a pool can have: the autoscaler's maximum, else its replicas. */
 export function maxMachinesPerZone(pool: PoolConfig): number {
     return pool.autoscaling ? pool.autoscaling.maxReplicas : pool.replicas;
+}
+
+/** Whether every GPU of a node with this layout holds one kind of MIG device, as `single` requires. */
+export function isUniformLayout(layout: Pick<MigLayout, "profile" | "devices">): boolean {
+    return layout.devices ? Object.keys(layout.devices).length === 1 : layout.profile !== "all-balanced";
 }

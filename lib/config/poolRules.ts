@@ -2,8 +2,8 @@
  * The cross-field rules of the pools, the third layer of config validation (after the schema's
  * types and the defaults of validate.ts): each rule once, on the raw values the user wrote, each
  * problem naming its key path. Rules that need AWS's or the plan's facts (a GPU's MIG profiles,
- * a type's EFA support, a reservation's zone) live with those facts in lib/lookups/, lib/plan.ts
- * and lib/reservations.ts.
+ * a type's EFA support, a reservation's zone) live with those facts in lib/lookups/, lib/plan/index.ts
+ * and lib/plan/reservations.ts.
  */
 import {
     ACCELERATOR_LABEL,
@@ -14,14 +14,7 @@ import {
     POOL_LABEL,
 } from "../../policy/lib/contract";
 import { ConfigProblem, PathSegment, problem } from "../errors";
-import {
-    fallbackMachineSetName,
-    isDns1123Label,
-    machineSetName,
-    machineSetNameProblem,
-    MAX_LABEL_LENGTH,
-    poolMachineConfigRole,
-} from "../naming";
+import { fallbackMachineSetName, isDns1123Label, machineSetName, machineSetNameProblem, MAX_LABEL_LENGTH, tunedPoolRole } from "../naming";
 import type { AmiContext, RawPool } from "./raw";
 import type { CapacityConfig, ClusterConfig, GpuOperatorConfig, NetworkConfig, PoolConfig } from "./types";
 
@@ -164,12 +157,12 @@ export function tuningOnGpuPools(entry: PoolEntry): ConfigProblem[] {
             ),
         ];
     }
-    if (isDns1123Label(poolMachineConfigRole(name))) return [];
+    if (isDns1123Label(tunedPoolRole(name))) return [];
     return [
         problem(
             poolKey(entry, "name"),
             name,
-            `a name of at most ${MAX_LABEL_LENGTH - poolMachineConfigRole("").length} characters for a pool with its own OS tuning (MachineConfigPool ${poolMachineConfigRole(name)})`,
+            `a name of at most ${MAX_LABEL_LENGTH - tunedPoolRole("").length} characters for a pool with its own OS tuning (MachineConfigPool ${tunedPoolRole(name)})`,
         ),
     ];
 }
@@ -312,7 +305,7 @@ export function providerSpecLeavesManagedKeys(entry: PoolEntry): ConfigProblem[]
 /**
  * A MIG layout is either a config the GPU Operator generates (`all-<profile>`, `all-balanced`) or a
  * custom name with its devices; whether the GPU takes it is known only with the instance type's
- * GPU model (lib/plan.ts).
+ * GPU model (lib/plan/index.ts).
  */
 export function migLayoutKnown(entry: PoolEntry): ConfigProblem[] {
     const { mig, accelerator, timeSlicing } = entry.raw;
@@ -582,7 +575,7 @@ export function checkReservations(
 
 /**
  * A new pool's subnet and security groups come from config, the cluster's worker MachineSets or AWS
- * (lib/network.ts). Rendering offline reaches neither, and the installer's names cannot be guessed.
+ * (lib/lookups/machineNetwork.ts). Rendering offline reaches neither, and the installer's names cannot be guessed.
  */
 export function checkNetworkSource(
     pools: readonly PoolConfig[],

@@ -10,7 +10,7 @@ import {
 } from "../../policy/lib/contract";
 /**
  * JSON Schema of the stack configuration (namespace `cluster-capacity:`). Checked with ajv before any
- * resource is registered; cross-field rules that a schema cannot say live in `poolRules.ts` and `features.ts`.
+ * resource is registered; cross-field rules that a schema cannot say live in `poolRules.ts` and `operatorSettings.ts`.
  * `allowed` annotates a pattern with the words an error message shows instead of the regex.
  * Every key carries its documentation: `description` (what it means) and, where it has one, `defaultText`
  * (what an unset key means, in words). `npm run docs` writes docs/configuration.md from them

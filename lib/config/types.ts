@@ -15,7 +15,7 @@ export interface ClusterConfig {
     accountId?: string;
 }
 
-/** Where new pools' machines attach (lib/network.ts); empty: discover it. */
+/** Where new pools' machines attach (lib/lookups/machineNetwork.ts); empty: discover it. */
 export interface NetworkConfig {
     /** An existing worker MachineSet to copy network and identity from, its zone swapped. */
     workerMachineSet?: string;

@@ -29,7 +29,7 @@ import {
     resolveMigStrategy,
     resolveNeuron,
     resolveOperatorChannels,
-} from "./features";
+} from "./operatorSettings";
 import type { AmiQuery, CapacityConfig, ClusterConfig, GpuOperatorConfig, NetworkConfig, PoolConfig } from "./types";
 
 const RHCOS_AMI_OWNER = "531415883065";

@@ -3,7 +3,7 @@
  * architecture and region, else the owners + namePattern lookup. A pool none of them serves is a
  * problem naming every source tried.
  */
-import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "../bootImages";
+import { architectureOf, BOOT_IMAGES_CONFIGMAP, bootImageFromStream } from "./bootImages";
 import type { AmiQuery, CapacityConfig, PoolConfig } from "../config/types";
 import { ConfigProblem, describeAwsFailure, firstLineOf, PathSegment, problem } from "../errors";
 import type { AwsClient } from "./awsClient";

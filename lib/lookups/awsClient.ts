@@ -9,7 +9,7 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cl
 import { DescribeCapacityReservationsCommand, DescribeInstancesCommand, EC2Client, type Instance } from "@aws-sdk/client-ec2";
 import { newestMaximum, usageStatisticsRequest } from "../../policy/lib/usage";
 import { readValue } from "./clusterReads";
-import { clusterTag } from "../network";
+import { clusterTag } from "./machineNetwork";
 
 export interface Filter {
     name: string;

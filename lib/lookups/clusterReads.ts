@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BOOT_IMAGES_CONFIGMAP } from "../bootImages";
+import { BOOT_IMAGES_CONFIGMAP } from "./bootImages";
 import { MACHINE_API_NAMESPACE } from "../naming";
 import { MACHINE_API_VERSION } from "../../policy/lib/contract";
 

@@ -1,7 +1,7 @@
 /** What the lookups hand to the plan: the answers of AWS, the cluster or offline config, per question. */
 import type { InstanceSpec } from "../../policy/lib/catalogue";
 import type { ReservationFacts } from "../config/types";
-import type { MachineNetwork, NetworkSource } from "../network";
+import type { MachineNetwork, NetworkSource } from "./machineNetwork";
 
 /** Where a pool's AMI came from: pinned in config, the cluster's own boot image, or an AWS lookup. */
 export type AmiSource = "pinned" | "cluster" | "lookup";

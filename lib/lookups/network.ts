@@ -17,7 +17,7 @@ import {
     subnetNames,
     workerSecurityGroupNames,
     workerMachineSetName,
-} from "../network";
+} from "./machineNetwork";
 import type { AwsClient } from "./awsClient";
 import type { ClusterReads } from "./clusterReads";
 import { firstUse } from "./firstUse";

@@ -1,6 +1,6 @@
 /**
  * The capacity reservations the pools name: what AWS says of each (type, zone, count, kind and
- * window), or offline what `capacityReservations` says. lib/reservations.ts plans their MachineSets.
+ * window), or offline what `capacityReservations` says. lib/plan/reservations.ts plans their MachineSets.
  */
 import type { CapacityConfig, ReservationFacts } from "../config/types";
 import { ConfigProblem, describeAwsFailure, problem } from "../errors";

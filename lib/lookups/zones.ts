@@ -7,7 +7,7 @@
 import type { CapacityConfig, PoolConfig } from "../config/types";
 import { ConfigProblem, describeAwsFailure, problem, refusedLookup } from "../errors";
 import { machineSetName, machineSetNameProblem } from "../naming";
-import { clusterTag, subnetNames } from "../network";
+import { clusterTag, subnetNames } from "./machineNetwork";
 import type { AwsClient } from "./awsClient";
 import { firstUse } from "./firstUse";
 

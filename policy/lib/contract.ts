@@ -54,7 +54,7 @@ export interface KubernetesObject {
     data?: Record<string, string>;
 }
 
-// Lookups: where quotas, instance specs and AMIs come from. DESIGN.md fixes a word for each side.
+// Lookups: where quotas, instance specs and AMIs come from, one word for each side that outside checks rely on.
 
 /** The stack config's `lookups`: `aws` (the default on OpenShift) or `offline` (the default on plain Kubernetes). */
 export const LOOKUP_MODES = ["aws", "offline"] as const;
@@ -154,7 +154,7 @@ export function tolerates(toleration: Toleration, taint: Taint): boolean {
     return toleration.key === taint.key && (toleration.value ?? "") === (taint.value ?? "");
 }
 
-// EC2 quota grouping: which vCPU quota an instance type counts against (DESIGN.md's table).
+// EC2 quota grouping: which vCPU quota an instance type counts against, with the Service Quotas codes of each group.
 
 export type Market = "on-demand" | "spot";
 

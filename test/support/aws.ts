@@ -28,7 +28,7 @@ export interface AwsFixture {
     /**
      * Capacity reservations by id: the state `aws.ec2.CapacityReservation.get` reads. The EC2 SDK's
      * DescribeCapacityReservations (kind, start) answers on test/support/awsSdk.ts's EC2 mock, set by
-     * the tests that need them (reservations.spec.ts, training.spec.ts).
+     * the tests that need them (test/plan/reservations.spec.ts, test/components/training.spec.ts).
      */
     capacityReservations?: Record<string, Record<string, unknown>>;
     /** Objects in the cluster that `.get` reads find, by `<type token>::<namespace>/<name>`: their state. */

@@ -1,5 +1,5 @@
 /**
- * The Kubernetes client the program lists MachineSets with (lib/poolMachineSets.ts), faked for every
+ * The Kubernetes client the program lists MachineSets with (lib/lookups/poolMachineSets.ts), faked for every
  * test at the client library's boundary: no test reaches a cluster through it, the e2e suite's
  * in-process runs included. The engine runs the program in a process of its own, with the real client. By default the
  * cluster has none of the stack's MachineSets; a test sets its own, or a failure.

@@ -1,6 +1,6 @@
 /** Resources as the analyzer sees them, built from the program's own manifest builders. */
 import { machineAutoscalerManifest, machineSetManifest } from "../../components/machineSetManifest";
-import { installerIdentity } from "../../lib/network";
+import { installerIdentity } from "../../lib/lookups/machineNetwork";
 import type { PoolConfig } from "../../lib/config/types";
 import { clusterAutoscalerManifest } from "../../components/clusterAutoscaling";
 import type { RegisteredResource } from "./harness";

@@ -1,0 +1,171 @@
+/**
+ * GPU as a service for several teams: each team's nominal quota per flavor and resource, derived
+ * from its share of what the pools provide at maximum size, never typed in. Pure.
+ *
+ * With shares adding up to 1 (or nominal GPUs adding up to a flavor's GPUs), the teams' quotas add
+ * up exactly to the flavor's capacity (largest remainders go to the teams with the largest
+ * fractions); otherwise what no team holds is reported, since in Kueue a quota no ClusterQueue
+ * holds is a quota nobody can use.
+ */
+import type { KueueTeam } from "../config/types";
+import { ConfigError, ConfigProblem, problem } from "../errors";
+import { GPU_RESOURCE, isMigResource, NEURON_RESOURCE } from "../../policy/lib/contract";
+import { cpuQuantity, QueueQuotas } from "./kueueQuotas";
+
+export interface TeamFlavorQuota {
+    flavor: string;
+    /** Resource name → quantity, for every covered resource. */
+    nominalQuota: Record<string, string>;
+    borrowingLimit?: Record<string, string>;
+    lendingLimit?: Record<string, string>;
+}
+
+export interface TeamQuota {
+    team: KueueTeam;
+    flavors: TeamFlavorQuota[];
+    /** Devices (GPUs, MIG devices, Neuron devices, each counted as one) the team is guaranteed, over all flavors. */
+    guaranteedDevices: number;
+    /** The same per device resource (nvidia.com/gpu, nvidia.com/mig-1g.10gb, …). */
+    guaranteedByResource: Record<string, number>;
+    /** Devices it may borrow on top: the others' quota, within its borrowing limit. */
+    borrowableDevices: number;
+}
+
+export interface TeamsPlan {
+    teams: TeamQuota[];
+    /** Devices the pools provide at maximum size, over all flavors. */
+    poolDevices: number;
+    /** The same per device resource. */
+    poolByResource: Record<string, number>;
+    /** Per flavor, devices no team holds (shares adding up to less than 1). */
+    unassigned: Record<string, number>;
+}
+
+/** Resources counted as devices: whole GPUs, MIG devices, Neuron devices (NeuronCores are parts of those). */
+function isDevice(resource: string): boolean {
+    return resource === GPU_RESOURCE || resource === NEURON_RESOURCE || isMigResource(resource);
+}
+
+function addDevices(sums: Record<string, number>, quota: Record<string, string>): void {
+    for (const [resource, quantity] of Object.entries(quota)) {
+        if (isDevice(resource) && Number(quantity) > 0) sums[resource] = (sums[resource] ?? 0) + Number(quantity);
+    }
+}
+
+/** A quantity in its integer base unit: millicores, MiB, devices. */
+function baseUnits(resource: string, quantity: string): number {
+    if (resource === "cpu") return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
+    if (resource === "memory") return Number(quantity.replace(/Mi$/, ""));
+    return Number(quantity);
+}
+
+function format(resource: string, units: number): string {
+    if (resource === "cpu") return cpuQuantity(units);
+    if (resource === "memory") return `${units}Mi`;
+    return String(units);
+}
+
+/** Splits `capacity` by `weights` into integers; when the weights add up to 1 the parts add up to `capacity`. */
+export function split(capacity: number, weights: readonly number[]): number[] {
+    const exact = weights.map((w) => w * capacity);
+    const parts = exact.map((x) => Math.floor(x + 1e-9));
+    const total = weights.reduce((sum, w) => sum + w, 0);
+    if (Math.abs(total - 1) < 1e-9) {
+        let left = capacity - parts.reduce((sum, p) => sum + p, 0);
+        const byFraction = exact
+            .map((x, i) => ({ i, fraction: x - Math.floor(x + 1e-9) }))
+            .sort((a, b) => b.fraction - a.fraction || a.i - b.i);
+        for (const { i } of byFraction) {
+            if (left <= 0) break;
+            parts[i]++;
+            left--;
+        }
+    }
+    return parts;
+}
+
+export function planTeams(teams: readonly KueueTeam[], quotas: QueueQuotas): TeamsPlan {
+    const problems: ConfigProblem[] = [];
+    const flavorNames = new Set(quotas.flavors.map((f) => f.flavor));
+    teams.forEach((team, index) => {
+        for (const flavor of Object.keys(team.nominal ?? {})) {
+            if (!flavorNames.has(flavor)) {
+                problems.push(
+                    problem(
+                        ["kueue", "teams", index, "nominal", flavor],
+                        team.nominal?.[flavor],
+                        `a flavor of the pools (${[...flavorNames].join(", ")})`,
+                    ),
+                );
+            }
+        }
+    });
+    const perTeam = teams.map(() => [] as TeamFlavorQuota[]);
+    const unassigned: Record<string, number> = {};
+    const poolByResource: Record<string, number> = {};
+    for (const flavor of quotas.flavors) {
+        addDevices(poolByResource, flavor.nominalQuota);
+        // A flavor's devices are its first device resource: its GPUs, or its smallest MIG device.
+        const accelerator = Object.keys(flavor.nominalQuota).find((r) => isDevice(r) && baseUnits(r, flavor.nominalQuota[r]) > 0);
+        const devices = accelerator ? baseUnits(accelerator, flavor.nominalQuota[accelerator]) : 0;
+        const weights = teams.map((team) =>
+            team.nominal ? (devices > 0 ? (team.nominal[flavor.flavor] ?? 0) / devices : 0) : (team.share ?? 0),
+        );
+        const asked = weights.reduce((sum, w) => sum + w, 0);
+        if (asked > 1 + 1e-9) {
+            const who = teams.map((team, i) => `${team.name} ${Math.round(weights[i] * devices)}`).join(", ");
+            problems.push(
+                problem(
+                    ["kueue", "teams"],
+                    who,
+                    `teams that together hold at most the ${devices} device(s) of flavor ${flavor.flavor} (they ask for ${Math.round(asked * devices)})`,
+                ),
+            );
+            continue;
+        }
+        const parts = Object.fromEntries(
+            Object.entries(flavor.nominalQuota).map(([resource, quantity]) => [resource, split(baseUnits(resource, quantity), weights)]),
+        );
+        if (accelerator) unassigned[flavor.flavor] = devices - parts[accelerator].reduce((sum, p) => sum + p, 0);
+        teams.forEach((team, i) => {
+            const nominal = Object.fromEntries(Object.keys(parts).map((r) => [r, parts[r][i]]));
+            const limit = (fraction: number | undefined) =>
+                fraction === undefined
+                    ? undefined
+                    : Object.fromEntries(Object.keys(parts).map((r) => [r, format(r, Math.floor(fraction * nominal[r]))]));
+            perTeam[i].push({
+                flavor: flavor.flavor,
+                nominalQuota: Object.fromEntries(Object.keys(parts).map((r) => [r, format(r, nominal[r])])),
+                ...(team.borrowingLimit !== undefined && { borrowingLimit: limit(team.borrowingLimit) }),
+                ...(team.lendingLimit !== undefined && { lendingLimit: limit(team.lendingLimit) }),
+            });
+        });
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    const devicesOf = (q: Record<string, string> | undefined) =>
+        Object.entries(q ?? {}).reduce((sum, [r, quantity]) => sum + (isDevice(r) ? baseUnits(r, quantity) : 0), 0);
+    const totals = perTeam.map((flavors) => flavors.reduce((sum, f) => sum + devicesOf(f.nominalQuota), 0));
+    // What others lend: all of their quota, or their lending limit's share of it.
+    const lent = teams.map((team, i) =>
+        team.lendingLimit === undefined ? totals[i] : perTeam[i].reduce((sum, f) => sum + devicesOf(f.lendingLimit), 0),
+    );
+    return {
+        teams: teams.map((team, i) => {
+            const fromOthers = lent.reduce((sum, l, j) => sum + (j === i ? 0 : l), 0);
+            const cap = team.borrowingLimit === undefined ? Infinity : perTeam[i].reduce((sum, f) => sum + devicesOf(f.borrowingLimit), 0);
+            const guaranteedByResource: Record<string, number> = {};
+            perTeam[i].forEach((f) => addDevices(guaranteedByResource, f.nominalQuota));
+            return {
+                team,
+                flavors: perTeam[i],
+                guaranteedDevices: totals[i],
+                guaranteedByResource,
+                borrowableDevices: Math.min(fromOthers, cap),
+            };
+        }),
+        // Every device resource, as guaranteedDevices counts them.
+        poolDevices: Object.values(poolByResource).reduce((sum, n) => sum + n, 0),
+        poolByResource,
+        unassigned,
+    };
+}
