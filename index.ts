@@ -203,6 +203,23 @@ function needsNodeFeatureDiscovery(config: CapacityConfig): boolean {
     return config.cluster.platform === "openshift" && ((gpuOperator.enabled && gpuOperator.nfd) || neuron.enabled);
 }
 
+function nodeFeatureDiscovery(
+    config: CapacityConfig,
+    plan: CapacityPlan,
+    inCluster: pulumi.ComponentResourceOptions,
+): NodeFeatureDiscovery {
+    const { nfd } = config.operators;
+    return new NodeFeatureDiscovery(
+        "node-feature-discovery",
+        {
+            channel: nfd.channel,
+            workerTolerations: nfd.workerTolerations ? daemonTolerations(plan.pools.flatMap((p) => p.pool.taints)) : undefined,
+            operatorInstallTimeout: config.operatorInstallTimeout,
+        },
+        inCluster,
+    );
+}
+
 /** The operators that make the pools usable, the queues that share them and the smoke tests. */
 async function createOperators(
     config: CapacityConfig,
@@ -212,19 +229,7 @@ async function createOperators(
 ) {
     const { gpuOperator, neuron } = config;
     const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");
-    const nfd = needsNodeFeatureDiscovery(config)
-        ? new NodeFeatureDiscovery(
-              "node-feature-discovery",
-              {
-                  channel: config.operators.nfd.channel,
-                  workerTolerations: config.operators.nfd.workerTolerations
-                      ? daemonTolerations(plan.pools.flatMap((p) => p.pool.taints))
-                      : undefined,
-                  operatorInstallTimeout: config.operatorInstallTimeout,
-              },
-              inCluster,
-          )
-        : undefined;
+    const nfd = needsNodeFeatureDiscovery(config) ? nodeFeatureDiscovery(config, plan, inCluster) : undefined;
     if (gpuOperator.enabled && gpuOperator.driverPerPool) {
         await pulumi.log.warn(
             "cluster-capacity: gpuOperator.driverPerPool: when the ClusterPolicy's driver.useNvidiaDriverCRD turns true (see the diff), the GPU Operator hands every GPU node's driver to the NVIDIADriver CRs and restarts each, node by node per their upgradePolicy, after the node's Kueue pods finish.",
