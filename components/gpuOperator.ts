@@ -213,37 +213,56 @@ export class GpuOperator extends pulumi.ComponentResource {
         const { settings } = args;
         const olm = settings.install === "olm";
         this.namespace = olm ? OLM_NAMESPACE : HELM_NAMESPACE;
-        const childOpts = { parent: this };
-        const timeSliced = args.timeSlicingReplicas.length > 0;
 
-        let namespace: k8s.core.v1.Namespace;
-        let subscription: k8s.apiextensions.CustomResource | undefined;
+        const { namespace, subscription } = olm ? this.installWithOlm(name, args) : { namespace: this.helmNamespace(name) };
+        const configMaps = this.configMaps(name, args, namespace);
         if (olm) {
-            ({ namespace, subscription } = installOperator(this, name, {
-                namespace: OLM_NAMESPACE,
-                namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
-                targetOwnNamespace: true,
-                operatorGroup: "nvidia-gpu-operator-group",
-                packageName: "gpu-operator-certified",
-                channel: settings.channel,
-                source: "certified-operators",
-                installPlanApproval: settings.installPlanApproval,
-                startingCSV: settings.version && `gpu-operator-certified.v${settings.version}`,
-                installTimeout: args.operatorInstallTimeout,
-            }));
+            const dependsOn = [
+                subscription as pulumi.Resource,
+                ...configMaps,
+                ...(args.nodeFeatureDiscovery ? [args.nodeFeatureDiscovery] : []),
+            ];
+            const clusterPolicy = this.clusterPolicy(name, args, dependsOn);
+            if (settings.driverPerPool) this.nvidiaDrivers(name, args, clusterPolicy);
         } else {
-            // The operator's pods are privileged (driver, toolkit): the namespace must allow them.
-            namespace = createNamespace(
-                `${name}-namespace`,
-                HELM_NAMESPACE,
-                { "pod-security.kubernetes.io/enforce": "privileged" },
-                childOpts,
-            );
+            this.helmChart(name, args, configMaps);
         }
-        const inNamespace = { ...childOpts, dependsOn: namespace };
+        this.monitoring(name, settings.monitoring, subscription ?? namespace);
+        this.registerOutputs({ namespace: this.namespace });
+    }
 
+    /** OpenShift: the certified operator through OLM, into its own namespace, which cluster monitoring scrapes. */
+    private installWithOlm(name: string, args: GpuOperatorArgs): { namespace: pulumi.Resource; subscription: pulumi.Resource } {
+        const { settings } = args;
+        return installOperator(this, name, {
+            namespace: OLM_NAMESPACE,
+            namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
+            targetOwnNamespace: true,
+            operatorGroup: "nvidia-gpu-operator-group",
+            packageName: "gpu-operator-certified",
+            channel: settings.channel,
+            source: "certified-operators",
+            installPlanApproval: settings.installPlanApproval,
+            startingCSV: settings.version && `gpu-operator-certified.v${settings.version}`,
+            installTimeout: args.operatorInstallTimeout,
+        });
+    }
+
+    /** Plain Kubernetes: the Helm chart's namespace. The operator's pods are privileged (driver, toolkit): the namespace must allow them. */
+    private helmNamespace(name: string): pulumi.Resource {
+        return createNamespace(
+            `${name}-namespace`,
+            HELM_NAMESPACE,
+            { "pod-security.kubernetes.io/enforce": "privileged" },
+            { parent: this },
+        );
+    }
+
+    /** The ConfigMaps the operator reads: the DCGM metrics, with time-slicing its device-plugin configs, with custom MIG layouts mig-parted's. */
+    private configMaps(name: string, args: GpuOperatorArgs, namespace: pulumi.Resource): pulumi.Resource[] {
+        const inNamespace = { parent: this, dependsOn: namespace };
         const configMaps: pulumi.Resource[] = [configMap(`${name}-dcgm-metrics`, dcgmMetricsConfigMap(this.namespace), inNamespace)];
-        if (timeSliced) {
+        if (args.timeSlicingReplicas.length > 0) {
             configMaps.push(
                 configMap(
                     `${name}-time-slicing`,
@@ -251,16 +270,14 @@ export class GpuOperator extends pulumi.ComponentResource {
                         apiVersion: "v1",
                         kind: "ConfigMap",
                         metadata: { name: TIME_SLICING_CONFIGMAP, namespace: this.namespace },
-                        data: timeSlicingConfigData(args.timeSlicingReplicas, settings.migStrategy),
+                        data: timeSlicingConfigData(args.timeSlicingReplicas, args.settings.migStrategy),
                     },
                     inNamespace,
                 ),
             );
         }
-
         const { migPartedConfig } = args;
-        const customMigConfig = migPartedConfig !== undefined;
-        if (customMigConfig) {
+        if (migPartedConfig !== undefined) {
             configMaps.push(
                 configMap(
                     `${name}-mig-parted-config`,
@@ -274,52 +291,55 @@ export class GpuOperator extends pulumi.ComponentResource {
                 ),
             );
         }
+        return configMaps;
+    }
 
-        if (olm) {
-            const dependsOn = [
-                subscription as pulumi.Resource,
-                ...configMaps,
-                ...(args.nodeFeatureDiscovery ? [args.nodeFeatureDiscovery] : []),
-            ];
-            const clusterPolicy = new k8s.apiextensions.CustomResource(
-                `${name}-cluster-policy`,
-                clusterPolicyManifest(settings, args.tolerations, timeSliced, customMigConfig),
-                { ...childOpts, dependsOn },
-            );
-            if (settings.driverPerPool) {
-                for (const manifest of nvidiaDriverManifests(settings, args.gpuPools)) {
-                    new k8s.apiextensions.CustomResource(`${name}-driver-${manifest.metadata.name}`, manifest, {
-                        ...childOpts,
-                        dependsOn: clusterPolicy,
-                        replaceOnChanges: [...NVIDIADRIVER_IMMUTABLE_FIELDS],
-                        // The replacement has the same name, so the old CR goes first.
-                        deleteBeforeReplace: true,
-                    });
-                }
-            }
-        } else {
-            new k8s.helm.v4.Chart(
-                `${name}-chart`,
-                {
-                    chart: "gpu-operator",
-                    repositoryOpts: { repo: GPU_OPERATOR_CHART_REPO },
-                    version: settings.version && `v${settings.version}`,
-                    namespace: HELM_NAMESPACE,
-                    values: helmValues(settings, args.tolerations, timeSliced, customMigConfig),
-                },
-                { ...childOpts, dependsOn: configMaps },
-            );
+    /** With OLM, the operator's configuration: its ClusterPolicy, once the operator, its ConfigMaps and NFD are there. */
+    private clusterPolicy(name: string, args: GpuOperatorArgs, dependsOn: pulumi.Resource[]): pulumi.Resource {
+        return new k8s.apiextensions.CustomResource(
+            `${name}-cluster-policy`,
+            clusterPolicyManifest(args.settings, args.tolerations, args.timeSlicingReplicas.length > 0, args.migPartedConfig !== undefined),
+            { parent: this, dependsOn },
+        );
+    }
+
+    /** With gpuOperator.driverPerPool, the NVIDIADriver CRs, replaced (old one first) when an immutable field changes. */
+    private nvidiaDrivers(name: string, args: GpuOperatorArgs, clusterPolicy: pulumi.Resource): void {
+        for (const manifest of nvidiaDriverManifests(args.settings, args.gpuPools)) {
+            new k8s.apiextensions.CustomResource(`${name}-driver-${manifest.metadata.name}`, manifest, {
+                parent: this,
+                dependsOn: clusterPolicy,
+                replaceOnChanges: [...NVIDIADRIVER_IMMUTABLE_FIELDS],
+                // The replacement has the same name, so the old CR goes first.
+                deleteBeforeReplace: true,
+            });
         }
+    }
 
-        const { monitoring } = settings;
-        const monitoringOpts = { ...childOpts, dependsOn: subscription ?? namespace };
+    /** Without OLM, the operator and its configuration as the Helm chart, after its ConfigMaps. */
+    private helmChart(name: string, args: GpuOperatorArgs, configMaps: pulumi.Resource[]): void {
+        const { settings } = args;
+        new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                chart: "gpu-operator",
+                repositoryOpts: { repo: GPU_OPERATOR_CHART_REPO },
+                version: settings.version && `v${settings.version}`,
+                namespace: HELM_NAMESPACE,
+                values: helmValues(settings, args.tolerations, args.timeSlicingReplicas.length > 0, args.migPartedConfig !== undefined),
+            },
+            { parent: this, dependsOn: configMaps },
+        );
+    }
+
+    /** The console dashboard and the GPU-hoarding alert, each when enabled; the alert once the operator (or its namespace) is there. */
+    private monitoring(name: string, monitoring: GpuOperatorConfig["monitoring"], after: pulumi.Resource): void {
         if (monitoring.dashboard) {
-            configMap(`${name}-dashboard`, dashboardConfigMap(), childOpts);
+            configMap(`${name}-dashboard`, dashboardConfigMap(), { parent: this });
         }
         if (monitoring.idleGpuAlert.enabled) {
             const rule = idleGpuRule(this.namespace, monitoring.idleGpuAlert.utilizationPercent, monitoring.idleGpuAlert.windowMinutes);
-            new k8s.apiextensions.CustomResource(`${name}-idle-gpu-alert`, rule, monitoringOpts);
+            new k8s.apiextensions.CustomResource(`${name}-idle-gpu-alert`, rule, { parent: this, dependsOn: after });
         }
-        this.registerOutputs({ namespace: this.namespace });
     }
 }

@@ -303,6 +303,13 @@ export interface KueueArgs {
     operatorInstallTimeout: string;
 }
 
+/** A ClusterQueue as registered, with the name its LocalQueues point at and the namespaces that get one. */
+interface RegisteredQueue {
+    queue: pulumi.Resource;
+    name: string;
+    namespaces: KueueNamespace[];
+}
+
 export class Kueue extends pulumi.ComponentResource {
     readonly clusterQueue: string;
 
@@ -310,108 +317,152 @@ export class Kueue extends pulumi.ComponentResource {
         if (args.pools.length === 0)
             throw new ArgsError("Kueue", name, "pools", [], "at least one pool, whose capacity is the ClusterQueue's quota");
         super("cluster-capacity:index:Kueue", name, {}, opts);
-        const { settings, pools } = args;
-        const childOpts = { parent: this };
-        const custom = (resourceName: string, manifest: KubernetesObject, extra: pulumi.CustomResourceOptions = {}) =>
-            new k8s.apiextensions.CustomResource(resourceName, manifest, { ...childOpts, ...extra });
+        const { settings } = args;
 
-        let ready: pulumi.Resource[] = [];
-        if (settings.operator.enabled) {
-            const { subscription } = installOperator(this, `${name}-operator`, {
-                namespace: KUEUE_OPERATOR_NAMESPACE,
-                namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
-                targetOwnNamespace: false,
-                operatorGroup: "openshift-kueue-operator",
-                packageName: "kueue-operator",
-                channel: settings.operator.channel,
-                source: "redhat-operators",
-                installPlanApproval: "Automatic",
-                installTimeout: args.operatorInstallTimeout,
-            });
-            const fairSharing = settings.teams.some((t) => t.fairSharingWeight !== undefined);
-            ready = [
-                custom(`${name}-kueue`, kueueOperatorManifest(settings.operator.frameworks, fairSharing), { dependsOn: subscription }),
-            ];
-        }
+        const ready = settings.operator.enabled ? this.operator(name, args) : [];
         const afterKueue = { dependsOn: ready };
-        const v = settings.apiVersion;
-
-        const flavors = orderedFlavorParts(pools).map((part) =>
-            custom(`${name}-flavor-${part.flavor}`, resourceFlavorManifest(v, part), afterKueue),
-        );
-        const { coveredResources } = args.quotas;
-        const checks = settings.provisioningClass
-            ? provisioningManifests(
-                  v,
-                  settings.provisioningClass,
-                  coveredResources.filter((r) => r !== "cpu" && r !== "memory"),
-              ).map((manifest) => custom(`${name}-${manifest.kind.toLowerCase()}`, manifest, afterKueue))
-            : [];
-        const afterFlavors = { dependsOn: [...ready, ...flavors, ...checks] };
-        // One shared ClusterQueue, or with teams one per team: each namespace's LocalQueue points at its own.
-        const queues: { queue: pulumi.Resource; name: string; namespaces: KueueNamespace[] }[] = args.teams
-            ? args.teams.teams.map((quota) => ({
-                  queue: custom(
-                      `${name}-team-${quota.team.name}`,
-                      teamClusterQueueManifest(settings, quota, coveredResources),
-                      afterFlavors,
-                  ),
-                  name: quota.team.name,
-                  namespaces: quota.team.namespaces,
-              }))
-            : [
-                  {
-                      queue: custom(`${name}-cluster-queue`, clusterQueueManifest(settings, args.quotas), afterFlavors),
-                      name: settings.clusterQueue,
-                      namespaces: settings.namespaces,
-                  },
-              ];
+        const flavors = this.flavors(name, args, afterKueue);
+        const checks = this.admissionChecks(name, args, afterKueue);
+        const queues = this.clusterQueues(name, args, { dependsOn: [...ready, ...flavors, ...checks] });
         this.clusterQueue = settings.clusterQueue;
 
+        this.localQueues(name, args, queues);
+        this.priorityClasses(name, settings, afterKueue);
+        this.teamPriorityPolicies(name, settings);
+        this.hardwareProfiles(name, args);
+        this.registerOutputs({ clusterQueue: this.clusterQueue, flavors: args.quotas.flavors.map((f) => f.flavor) });
+    }
+
+    /** A Kueue object (a custom resource) of this component. */
+    private custom(resourceName: string, manifest: KubernetesObject, extra: pulumi.CustomResourceOptions = {}): pulumi.Resource {
+        return new k8s.apiextensions.CustomResource(resourceName, manifest, { parent: this, ...extra });
+    }
+
+    /** With kueue.operator, the Red Hat build of Kueue through OLM and its Kueue CR: what every Kueue object waits for. */
+    private operator(name: string, args: KueueArgs): pulumi.Resource[] {
+        const { settings } = args;
+        const { subscription } = installOperator(this, `${name}-operator`, {
+            namespace: KUEUE_OPERATOR_NAMESPACE,
+            namespaceLabels: { "openshift.io/cluster-monitoring": "true" },
+            targetOwnNamespace: false,
+            operatorGroup: "openshift-kueue-operator",
+            packageName: "kueue-operator",
+            channel: settings.operator.channel,
+            source: "redhat-operators",
+            installPlanApproval: "Automatic",
+            installTimeout: args.operatorInstallTimeout,
+        });
+        const fairSharing = settings.teams.some((t) => t.fairSharingWeight !== undefined);
+        return [
+            this.custom(`${name}-kueue`, kueueOperatorManifest(settings.operator.frameworks, fairSharing), { dependsOn: subscription }),
+        ];
+    }
+
+    /** A ResourceFlavor per pool part. */
+    private flavors(name: string, args: KueueArgs, afterKueue: pulumi.CustomResourceOptions): pulumi.Resource[] {
+        const v = args.settings.apiVersion;
+        return orderedFlavorParts(args.pools).map((part) =>
+            this.custom(`${name}-flavor-${part.flavor}`, resourceFlavorManifest(v, part), afterKueue),
+        );
+    }
+
+    /** With kueue.provisioning, the ProvisioningRequest admission check for the accelerators, and its config. */
+    private admissionChecks(name: string, args: KueueArgs, afterKueue: pulumi.CustomResourceOptions): pulumi.Resource[] {
+        const { settings } = args;
+        if (!settings.provisioningClass) return [];
+        return provisioningManifests(
+            settings.apiVersion,
+            settings.provisioningClass,
+            args.quotas.coveredResources.filter((r) => r !== "cpu" && r !== "memory"),
+        ).map((manifest) => this.custom(`${name}-${manifest.kind.toLowerCase()}`, manifest, afterKueue));
+    }
+
+    /** One shared ClusterQueue, or with teams one per team: each namespace's LocalQueue points at its own. */
+    private clusterQueues(name: string, args: KueueArgs, afterFlavors: pulumi.CustomResourceOptions): RegisteredQueue[] {
+        const { settings } = args;
+        const { coveredResources } = args.quotas;
+        if (args.teams) {
+            return args.teams.teams.map((quota) => ({
+                queue: this.custom(
+                    `${name}-team-${quota.team.name}`,
+                    teamClusterQueueManifest(settings, quota, coveredResources),
+                    afterFlavors,
+                ),
+                name: quota.team.name,
+                namespaces: quota.team.namespaces,
+            }));
+        }
+        return [
+            {
+                queue: this.custom(`${name}-cluster-queue`, clusterQueueManifest(settings, args.quotas), afterFlavors),
+                name: settings.clusterQueue,
+                namespaces: settings.namespaces,
+            },
+        ];
+    }
+
+    /** Each tenant namespace (created, or labelled for Kueue) and its LocalQueue, after the namespace and its ClusterQueue. */
+    private localQueues(name: string, args: KueueArgs, queues: readonly RegisteredQueue[]): void {
         const labels = args.tenantNamespaceLabels;
         for (const { queue, name: queueName, namespaces } of queues) {
             for (const ns of namespaces) {
                 const dependsOn: pulumi.Resource[] = [queue];
-                if (ns.create) {
-                    dependsOn.push(createNamespace(`${name}-namespace-${ns.name}`, ns.name, labels, childOpts));
-                } else if (Object.keys(labels).length > 0) {
-                    // A namespace someone else owns: server-side apply of these labels alone, so Pulumi owns
-                    // no other field of it and deleting this resource removes only the labels.
-                    dependsOn.push(
-                        new k8s.core.v1.NamespacePatch(
-                            `${name}-namespace-labels-${ns.name}`,
-                            { metadata: { name: ns.name, labels } },
-                            childOpts,
-                        ),
-                    );
-                }
-                custom(`${name}-local-queue-${ns.name}`, localQueueManifest(v, ns.name, ns.localQueue, queueName), { dependsOn });
-            }
-        }
-        for (const priority of settings.priorityClasses) {
-            custom(`${name}-priority-${priority.name}`, workloadPriorityClassManifest(v, priority), afterKueue);
-        }
-        for (const team of settings.teams.filter((t) => t.priorityClasses)) {
-            const { policy, binding } = teamPriorityClassPolicy(team);
-            const created = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
-                `${name}-priority-policy-${team.name}`,
-                policy,
-                childOpts,
-            );
-            new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-priority-binding-${team.name}`, binding, {
-                ...childOpts,
-                dependsOn: created,
-            });
-        }
-        const profiles = settings.hardwareProfiles;
-        if (profiles.enabled && profiles.localQueue) {
-            for (const plan of pools.filter((p) => !p.pool.retired)) {
-                custom(
-                    `${name}-hardware-profile-${plan.pool.kueueFlavor}`,
-                    hardwareProfileManifest(plan, profiles.namespace, profiles.localQueue),
+                const namespace = this.tenantNamespace(name, ns, labels);
+                if (namespace) dependsOn.push(namespace);
+                this.custom(
+                    `${name}-local-queue-${ns.name}`,
+                    localQueueManifest(args.settings.apiVersion, ns.name, ns.localQueue, queueName),
+                    {
+                        dependsOn,
+                    },
                 );
             }
         }
-        this.registerOutputs({ clusterQueue: this.clusterQueue, flavors: args.quotas.flavors.map((f) => f.flavor) });
+    }
+
+    /** A tenant namespace this stack creates, or the tenant labels on one someone else owns; none without labels to set. */
+    private tenantNamespace(name: string, ns: KueueNamespace, labels: Readonly<Record<string, string>>): pulumi.Resource | undefined {
+        if (ns.create) return createNamespace(`${name}-namespace-${ns.name}`, ns.name, labels, { parent: this });
+        if (Object.keys(labels).length === 0) return undefined;
+        // A namespace someone else owns: server-side apply of these labels alone, so Pulumi owns
+        // no other field of it and deleting this resource removes only the labels.
+        return new k8s.core.v1.NamespacePatch(
+            `${name}-namespace-labels-${ns.name}`,
+            { metadata: { name: ns.name, labels } },
+            { parent: this },
+        );
+    }
+
+    /** The WorkloadPriorityClasses of kueue.priorityClasses. */
+    private priorityClasses(name: string, settings: KueueConfig, afterKueue: pulumi.CustomResourceOptions): void {
+        for (const priority of settings.priorityClasses) {
+            this.custom(`${name}-priority-${priority.name}`, workloadPriorityClassManifest(settings.apiVersion, priority), afterKueue);
+        }
+    }
+
+    /** For each team that lists its priority classes, the admission policy that enforces them and its binding. */
+    private teamPriorityPolicies(name: string, settings: KueueConfig): void {
+        for (const team of settings.teams.filter((t) => t.priorityClasses)) {
+            const { policy, binding } = teamPriorityClassPolicy(team);
+            const created = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-priority-policy-${team.name}`, policy, {
+                parent: this,
+            });
+            new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-priority-binding-${team.name}`, binding, {
+                parent: this,
+                dependsOn: created,
+            });
+        }
+    }
+
+    /** With kueue.hardwareProfiles and its LocalQueue, an OpenShift AI HardwareProfile per pool still in service. */
+    private hardwareProfiles(name: string, args: KueueArgs): void {
+        const profiles = args.settings.hardwareProfiles;
+        if (!profiles.enabled || !profiles.localQueue) return;
+        for (const plan of args.pools.filter((p) => !p.pool.retired)) {
+            this.custom(
+                `${name}-hardware-profile-${plan.pool.kueueFlavor}`,
+                hardwareProfileManifest(plan, profiles.namespace, profiles.localQueue),
+            );
+        }
     }
 }

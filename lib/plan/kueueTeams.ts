@@ -84,88 +84,133 @@ export function split(capacity: number, weights: readonly number[]): number[] {
     return parts;
 }
 
+type FlavorQuota = QueueQuotas["flavors"][number];
+
+/** A flavor split between the teams: each team's quota of it, and the devices none holds (when it has devices). */
+interface FlavorSplit {
+    quotas: TeamFlavorQuota[];
+    unassigned?: number;
+}
+
 export function planTeams(teams: readonly KueueTeam[], quotas: QueueQuotas): TeamsPlan {
-    const problems: ConfigProblem[] = [];
-    const flavorNames = new Set(quotas.flavors.map((f) => f.flavor));
-    teams.forEach((team, index) => {
-        for (const flavor of Object.keys(team.nominal ?? {})) {
-            if (!flavorNames.has(flavor)) {
-                problems.push(
-                    problem(
-                        ["kueue", "teams", index, "nominal", flavor],
-                        team.nominal?.[flavor],
-                        `a flavor of the pools (${[...flavorNames].join(", ")})`,
-                    ),
-                );
-            }
-        }
-    });
+    const problems = unknownFlavorProblems(teams, quotas);
     const perTeam = teams.map(() => [] as TeamFlavorQuota[]);
     const unassigned: Record<string, number> = {};
     const poolByResource: Record<string, number> = {};
     for (const flavor of quotas.flavors) {
         addDevices(poolByResource, flavor.nominalQuota);
-        // A flavor's devices are its first device resource: its GPUs, or its smallest MIG device.
-        const accelerator = Object.keys(flavor.nominalQuota).find((r) => isDevice(r) && baseUnits(r, flavor.nominalQuota[r]) > 0);
-        const devices = accelerator ? baseUnits(accelerator, flavor.nominalQuota[accelerator]) : 0;
-        const weights = teams.map((team) =>
-            team.nominal ? (devices > 0 ? (team.nominal[flavor.flavor] ?? 0) / devices : 0) : (team.share ?? 0),
-        );
-        const asked = weights.reduce((sum, w) => sum + w, 0);
-        if (asked > 1 + 1e-9) {
-            const who = teams.map((team, i) => `${team.name} ${Math.round(weights[i] * devices)}`).join(", ");
-            problems.push(
-                problem(
-                    ["kueue", "teams"],
-                    who,
-                    `teams that together hold at most the ${devices} device(s) of flavor ${flavor.flavor} (they ask for ${Math.round(asked * devices)})`,
-                ),
-            );
+        const divided = splitFlavor(teams, flavor);
+        if ("problem" in divided) {
+            problems.push(divided.problem);
             continue;
         }
-        const parts = Object.fromEntries(
-            Object.entries(flavor.nominalQuota).map(([resource, quantity]) => [resource, split(baseUnits(resource, quantity), weights)]),
-        );
-        if (accelerator) unassigned[flavor.flavor] = devices - parts[accelerator].reduce((sum, p) => sum + p, 0);
-        teams.forEach((team, i) => {
-            const nominal = Object.fromEntries(Object.keys(parts).map((r) => [r, parts[r][i]]));
-            const limit = (fraction: number | undefined) =>
-                fraction === undefined
-                    ? undefined
-                    : Object.fromEntries(Object.keys(parts).map((r) => [r, format(r, Math.floor(fraction * nominal[r]))]));
-            perTeam[i].push({
-                flavor: flavor.flavor,
-                nominalQuota: Object.fromEntries(Object.keys(parts).map((r) => [r, format(r, nominal[r])])),
-                ...(team.borrowingLimit !== undefined && { borrowingLimit: limit(team.borrowingLimit) }),
-                ...(team.lendingLimit !== undefined && { lendingLimit: limit(team.lendingLimit) }),
-            });
-        });
+        if (divided.unassigned !== undefined) unassigned[flavor.flavor] = divided.unassigned;
+        divided.quotas.forEach((quota, i) => perTeam[i].push(quota));
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    const devicesOf = (q: Record<string, string> | undefined) =>
-        Object.entries(q ?? {}).reduce((sum, [r, quantity]) => sum + (isDevice(r) ? baseUnits(r, quantity) : 0), 0);
-    const totals = perTeam.map((flavors) => flavors.reduce((sum, f) => sum + devicesOf(f.nominalQuota), 0));
-    // What others lend: all of their quota, or their lending limit's share of it.
-    const lent = teams.map((team, i) =>
-        team.lendingLimit === undefined ? totals[i] : perTeam[i].reduce((sum, f) => sum + devicesOf(f.lendingLimit), 0),
-    );
     return {
-        teams: teams.map((team, i) => {
-            const fromOthers = lent.reduce((sum, l, j) => sum + (j === i ? 0 : l), 0);
-            const cap = team.borrowingLimit === undefined ? Infinity : perTeam[i].reduce((sum, f) => sum + devicesOf(f.borrowingLimit), 0);
-            const guaranteedByResource: Record<string, number> = {};
-            perTeam[i].forEach((f) => addDevices(guaranteedByResource, f.nominalQuota));
-            return {
-                team,
-                flavors: perTeam[i],
-                guaranteedDevices: totals[i],
-                guaranteedByResource,
-                borrowableDevices: Math.min(fromOthers, cap),
-            };
-        }),
+        teams: teamQuotas(teams, perTeam),
         // Every device resource, as guaranteedDevices counts them.
         poolDevices: Object.values(poolByResource).reduce((sum, n) => sum + n, 0),
         poolByResource,
         unassigned,
     };
+}
+
+/** A team's nominal quota of a flavor no pool has, one problem each. */
+export function unknownFlavorProblems(teams: readonly KueueTeam[], quotas: QueueQuotas): ConfigProblem[] {
+    const flavorNames = new Set(quotas.flavors.map((f) => f.flavor));
+    return teams.flatMap((team, index) =>
+        Object.keys(team.nominal ?? {})
+            .filter((flavor) => !flavorNames.has(flavor))
+            .map((flavor) =>
+                problem(
+                    ["kueue", "teams", index, "nominal", flavor],
+                    team.nominal?.[flavor],
+                    `a flavor of the pools (${[...flavorNames].join(", ")})`,
+                ),
+            ),
+    );
+}
+
+/** A flavor's devices are its first device resource: its GPUs, or its smallest MIG device; none for a flavor without. */
+export function flavorDevices(nominalQuota: Readonly<Record<string, string>>): { accelerator?: string; devices: number } {
+    const accelerator = Object.keys(nominalQuota).find((r) => isDevice(r) && baseUnits(r, nominalQuota[r]) > 0);
+    return accelerator ? { accelerator, devices: baseUnits(accelerator, nominalQuota[accelerator]) } : { devices: 0 };
+}
+
+/** Each team's fraction of a flavor of `devices` devices: its nominal devices of it over them, or else its share. */
+export function teamWeights(teams: readonly KueueTeam[], flavor: string, devices: number): number[] {
+    return teams.map((team) => (team.nominal ? (devices > 0 ? (team.nominal[flavor] ?? 0) / devices : 0) : (team.share ?? 0)));
+}
+
+/** Splits every resource of a flavor by the teams' weights, or says that the teams ask for more devices than it has. */
+function splitFlavor(teams: readonly KueueTeam[], flavor: FlavorQuota): FlavorSplit | { problem: ConfigProblem } {
+    const { accelerator, devices } = flavorDevices(flavor.nominalQuota);
+    const weights = teamWeights(teams, flavor.flavor, devices);
+    const asked = weights.reduce((sum, w) => sum + w, 0);
+    if (asked > 1 + 1e-9) {
+        const who = teams.map((team, i) => `${team.name} ${Math.round(weights[i] * devices)}`).join(", ");
+        return {
+            problem: problem(
+                ["kueue", "teams"],
+                who,
+                `teams that together hold at most the ${devices} device(s) of flavor ${flavor.flavor} (they ask for ${Math.round(asked * devices)})`,
+            ),
+        };
+    }
+    const parts = Object.fromEntries(
+        Object.entries(flavor.nominalQuota).map(([resource, quantity]) => [resource, split(baseUnits(resource, quantity), weights)]),
+    );
+    return {
+        quotas: teams.map((team, i) =>
+            teamFlavorQuota(team, flavor.flavor, Object.fromEntries(Object.keys(parts).map((r) => [r, parts[r][i]]))),
+        ),
+        ...(accelerator && { unassigned: devices - parts[accelerator].reduce((sum, p) => sum + p, 0) }),
+    };
+}
+
+/**
+ * A team's quota of a flavor from its part of each resource (in base units), with its borrowing
+ * and lending limits as fractions of that part, rounded down.
+ */
+export function teamFlavorQuota(team: KueueTeam, flavor: string, nominal: Readonly<Record<string, number>>): TeamFlavorQuota {
+    const resources = Object.keys(nominal);
+    const limit = (fraction: number | undefined) =>
+        fraction === undefined ? undefined : Object.fromEntries(resources.map((r) => [r, format(r, Math.floor(fraction * nominal[r]))]));
+    return {
+        flavor,
+        nominalQuota: Object.fromEntries(resources.map((r) => [r, format(r, nominal[r])])),
+        ...(team.borrowingLimit !== undefined && { borrowingLimit: limit(team.borrowingLimit) }),
+        ...(team.lendingLimit !== undefined && { lendingLimit: limit(team.lendingLimit) }),
+    };
+}
+
+/** Devices (GPUs, MIG devices, Neuron devices) in a quota. */
+function devicesOf(quota: Readonly<Record<string, string>> | undefined): number {
+    return Object.entries(quota ?? {}).reduce((sum, [r, quantity]) => sum + (isDevice(r) ? baseUnits(r, quantity) : 0), 0);
+}
+
+/**
+ * Each team's quotas with the devices it is guaranteed and those it may borrow on top: what the
+ * others lend (all of their quota, or their lending limit's share of it), within its borrowing limit.
+ */
+function teamQuotas(teams: readonly KueueTeam[], perTeam: readonly TeamFlavorQuota[][]): TeamQuota[] {
+    const totals = perTeam.map((flavors) => flavors.reduce((sum, f) => sum + devicesOf(f.nominalQuota), 0));
+    const lent = teams.map((team, i) =>
+        team.lendingLimit === undefined ? totals[i] : perTeam[i].reduce((sum, f) => sum + devicesOf(f.lendingLimit), 0),
+    );
+    return teams.map((team, i) => {
+        const fromOthers = lent.reduce((sum, l, j) => sum + (j === i ? 0 : l), 0);
+        const cap = team.borrowingLimit === undefined ? Infinity : perTeam[i].reduce((sum, f) => sum + devicesOf(f.borrowingLimit), 0);
+        const guaranteedByResource: Record<string, number> = {};
+        perTeam[i].forEach((f) => addDevices(guaranteedByResource, f.nominalQuota));
+        return {
+            team,
+            flavors: perTeam[i],
+            guaranteedDevices: totals[i],
+            guaranteedByResource,
+            borrowableDevices: Math.min(fromOthers, cap),
+        };
+    });
 }

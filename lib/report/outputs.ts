@@ -99,67 +99,77 @@ export function capacityReport(
     cost: CostReport,
     kueue?: { quotas: QueueQuotas; teams?: TeamsPlan },
 ): CapacityReport {
-    const teams = kueue?.teams;
     return {
         cluster: config.cluster.name,
         lookups: config.lookups,
         awsAccountId: facts.accountId ?? null,
         renderDirectory: config.renderDirectory ?? null,
-        pools: Object.fromEntries(
-            plan.pools.map((p) => [
-                p.pool.name,
-                {
-                    instanceType: p.pool.instanceType,
-                    market: p.pool.market,
-                    retired: p.pool.retired,
-                    machineSets: p.machineSets.map((m) => m.name),
-                    maxNodes: p.maxNodes,
-                    maxGpus: p.maxGpus,
-                    maxNeuronDevices: p.maxNeuronDevices,
-                    quotaCode: p.quota?.code ?? null,
-                    vcpuDemand: p.vcpuDemand,
-                    ...(p.pool.capacityReservations.length > 0 && { reservations: reservationReports(p) }),
-                    ...(p.pool.mig && { mig: { profile: p.pool.mig.profile, devicesPerNode: p.gpuResourcesPerNode } }),
-                },
+        pools: Object.fromEntries(plan.pools.map((p) => [p.pool.name, poolReport(p)])),
+        quotas: Object.fromEntries(
+            plan.quotas.map((q) => [
+                q.code,
+                quotaReport(
+                    q,
+                    plan.usage.find((u) => u.code === q.code),
+                ),
             ]),
         ),
-        quotas: Object.fromEntries(
-            plan.quotas.map((q) => {
-                const usage = plan.usage.find((u) => u.code === q.code);
-                return [
-                    q.code,
-                    {
-                        name: q.name,
-                        limit: q.limit ?? null,
-                        demand: q.demand,
-                        headroom: q.headroom ?? null,
-                        usedOutside: usage?.usedOutside ?? null,
-                        desired: usage?.desired ?? 0,
-                        headroomNow: usage?.freeNow === undefined ? null : usage.freeNow - q.demand,
-                    },
-                ];
-            }),
-        ),
-        kueue: kueue
-            ? {
-                  clusterQueue: config.kueue.clusterQueue,
-                  flavors: Object.fromEntries(kueue.quotas.flavors.map((f) => [f.flavor, f.nominalQuota])),
-                  ...(teams && {
-                      teams: Object.fromEntries(
-                          teams.teams.map((t) => [
-                              t.team.name,
-                              {
-                                  guaranteedDevices: t.guaranteedDevices,
-                                  borrowableDevices: t.borrowableDevices,
-                                  poolDevices: teams.poolDevices,
-                                  guaranteedByResource: t.guaranteedByResource,
-                                  poolByResource: teams.poolByResource,
-                              },
-                          ]),
-                      ),
-                  }),
-              }
-            : null,
+        kueue: kueue ? kueueReport(config.kueue.clusterQueue, kueue.quotas, kueue.teams) : null,
         cost,
+    };
+}
+
+/** What a pool can grow to, and what it asks of its quota. */
+export function poolReport(p: PoolPlan): PoolReport {
+    return {
+        instanceType: p.pool.instanceType,
+        market: p.pool.market,
+        retired: p.pool.retired,
+        machineSets: p.machineSets.map((m) => m.name),
+        maxNodes: p.maxNodes,
+        maxGpus: p.maxGpus,
+        maxNeuronDevices: p.maxNeuronDevices,
+        quotaCode: p.quota?.code ?? null,
+        vcpuDemand: p.vcpuDemand,
+        ...(p.pool.capacityReservations.length > 0 && { reservations: reservationReports(p) }),
+        ...(p.pool.mig && { mig: { profile: p.pool.mig.profile, devicesPerNode: p.gpuResourcesPerNode } }),
+    };
+}
+
+/**
+ * A quota's limit, this stack's demand and headroom at its maximum size, and with its usage (when
+ * known) what is left now: the limit less what is used outside the stack and the stack's maximum.
+ */
+export function quotaReport(q: CapacityPlan["quotas"][number], usage: CapacityPlan["usage"][number] | undefined): QuotaReport {
+    return {
+        name: q.name,
+        limit: q.limit ?? null,
+        demand: q.demand,
+        headroom: q.headroom ?? null,
+        usedOutside: usage?.usedOutside ?? null,
+        desired: usage?.desired ?? 0,
+        headroomNow: usage?.freeNow === undefined ? null : usage.freeNow - q.demand,
+    };
+}
+
+/** The ClusterQueue and each flavor's nominal quota; with teams, what each team is guaranteed and may borrow. */
+function kueueReport(clusterQueue: string, quotas: QueueQuotas, teams: TeamsPlan | undefined): CapacityReport["kueue"] {
+    return {
+        clusterQueue,
+        flavors: Object.fromEntries(quotas.flavors.map((f) => [f.flavor, f.nominalQuota])),
+        ...(teams && {
+            teams: Object.fromEntries(
+                teams.teams.map((t) => [
+                    t.team.name,
+                    {
+                        guaranteedDevices: t.guaranteedDevices,
+                        borrowableDevices: t.borrowableDevices,
+                        poolDevices: teams.poolDevices,
+                        guaranteedByResource: t.guaranteedByResource,
+                        poolByResource: teams.poolByResource,
+                    },
+                ]),
+            ),
+        }),
     };
 }
