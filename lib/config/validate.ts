@@ -1,9 +1,9 @@
 /**
  * Turns raw stack config values into a typed CapacityConfig, or throws one ConfigError that lists
  * every bad value with its key path. Pure: no Pulumi runtime, no AWS. In three layers: the schema
- * types the values (schemaCheck.ts), the resolvers here and in features.ts apply the defaults, and
- * the cross-field rules run once each (poolRules.ts for the pools, features.ts for the GPU
- * Operator, Kueue and Neuron settings).
+ * types the values (schemaCheck.ts), the resolvers here and in operatorSettings.ts apply the
+ * defaults, and the cross-field rules run once each, each returning its problems (poolRules.ts for
+ * the pools, operatorSettings.ts for the GPU Operator, Kueue and Neuron settings, the stack's here).
  */
 import { isDeepStrictEqual } from "util";
 import { managesBootImages, MIN_OPENSHIFT_MINOR, parseOpenShiftVersion } from "../openshift";
@@ -13,14 +13,9 @@ import { checkFallbacks, checkNetworkSource, checkPool, checkPoolSet, checkReser
 import { schemaProblems } from "./schemaCheck";
 import { CONFIG_SCHEMA, PROJECT_DEFAULTS } from "./schema";
 import {
-    checkGpuOperatorChannel,
-    checkNfdReachesGpuNodes,
-    checkDriverPerPool,
-    checkGpuOperator,
-    checkKueue,
-    checkNeuron,
-    checkGpuSharing,
+    checkOperatorSettings,
     DEFAULT_SMOKE_TEST_IMAGES,
+    migStrategyFitsPools,
     RawGpuOperator,
     RawKueue,
     RawNeuron,
@@ -39,7 +34,7 @@ const DEFAULT_ROOT_VOLUME_GIB = 120;
 import type { AmiContext, RawAmi, RawPool } from "./raw";
 
 interface RawConfig {
-    cluster: Partial<Omit<ClusterConfig, "openshiftVersion">> & { name: string; openshiftVersion?: string };
+    cluster: RawCluster;
     network?: NetworkConfig;
     lookups?: CapacityConfig["lookups"];
     quotas?: Record<string, number> & { requestIncrease?: boolean };
@@ -62,6 +57,8 @@ interface RawConfig {
     operatorInstallTimeout?: string;
 }
 
+type RawCluster = Partial<Omit<ClusterConfig, "openshiftVersion">> & { name: string; openshiftVersion?: string };
+
 interface ConfigContext {
     /** `aws:region` from the stack, the default for `cluster.region`. */
     awsRegion?: string;
@@ -78,35 +75,93 @@ export function parseConfig(raw: Record<string, unknown>, context: ConfigContext
     return resolve(set as unknown as RawConfig, context);
 }
 
+/** Layer 2 then layer 3: the defaults, then every rule's problems; the config only if there are none. */
 function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
-    const problems: ConfigProblem[] = [];
-    const cluster = resolveCluster(raw, context, problems);
-    const lookups = raw.lookups ?? CONFIG_SCHEMA.properties.lookups.default;
-    const neuronEnabled = raw.neuron?.enabled ?? false;
-    const amiContext = { lookups, cluster, rendering: raw.renderDirectory !== undefined };
-    const defaultAmi = resolveAmi(raw.ami, ["ami"], amiContext, problems, (raw.pools ?? []).length > 0 && !raw.pools?.every((p) => p.ami));
-    const migStrategy = resolveMigStrategy(raw.pools ?? [], raw.gpuOperator?.mig?.strategy, problems);
-    // Layer 2, defaults: the typed pools. Layer 3, rules: each pool's own, then those across pools and settings.
-    const pools = (raw.pools ?? []).map((pool, index) => resolvePool(pool, index, amiContext, defaultAmi, migStrategy, problems));
-    problems.push(...(raw.pools ?? []).flatMap((pool, index) => checkPool({ raw: pool, index, cluster, lookups, migStrategy })));
-    problems.push(...checkPoolSet(pools, cluster, neuronEnabled));
-    const network = raw.network ?? {};
-    problems.push(...checkNetworkSource(pools, cluster, network, amiContext));
+    const config = withDefaults(raw, context);
+    const problems = configProblems(raw, config, context);
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return config;
+}
 
-    const gpuOperator = resolveGpuOperator(raw.gpuOperator, cluster, migStrategy, problems);
-    checkGpuOperator(raw.gpuOperator, gpuOperator, cluster, problems);
-    checkGpuOperatorChannel({ gpuOperator, cluster }, raw.gpuOperator?.channel !== undefined, problems);
-    const kueue = resolveKueue(raw.kueue, cluster, problems);
-    checkKueue(raw.kueue, kueue, cluster, pools, problems);
-    const neuron = resolveNeuron(raw.neuron, cluster);
-    checkNeuron(neuron, cluster, problems);
-    const operators = resolveOperatorChannels(cluster);
-    checkNfdReachesGpuNodes(pools, gpuOperator, operators, cluster, problems);
-    checkGpuSharing(pools, gpuOperator, problems);
-    checkDriverPerPool(pools, gpuOperator, problems);
-    problems.push(...checkReservations(raw, pools, cluster, lookups));
-    problems.push(...checkTraining(pools, { cluster, lookups, rendering: amiContext.rendering }));
-    problems.push(...checkFallbacks(pools, cluster));
+/** Layer 2, defaults: the typed config. Pure; what is wrong with it is configProblems' to say. */
+function withDefaults(raw: RawConfig, context: ConfigContext): CapacityConfig {
+    const cluster = resolveCluster(raw.cluster, context);
+    const migStrategy = resolveMigStrategy(raw.pools ?? [], raw.gpuOperator?.mig?.strategy);
+    const defaultAmi = resolveAmi(raw.ami);
+    return {
+        cluster,
+        network: raw.network ?? {},
+        lookups: raw.lookups ?? CONFIG_SCHEMA.properties.lookups.default,
+        quotas: Object.fromEntries(Object.entries(raw.quotas ?? {}).filter(([code]) => code !== "requestIncrease")) as Record<
+            string,
+            number
+        >,
+        requestQuotaIncrease: raw.quotas?.requestIncrease ?? false,
+        usage: raw.usage ?? {},
+        capacityReservations: raw.capacityReservations ?? {},
+        reservationWarningDays: raw.reservationWarningDays ?? CONFIG_SCHEMA.properties.reservationWarningDays.default,
+        efaDevicePluginImage: raw.efaDevicePlugin?.image ?? DEFAULT_EFA_DEVICE_PLUGIN_IMAGE,
+        instanceTypes: raw.instanceTypes ?? {},
+        prices: raw.prices ?? {},
+        pools: (raw.pools ?? []).map((pool) => resolvePool(pool, defaultAmi, migStrategy)),
+        gpuOperator: resolveGpuOperator(raw.gpuOperator, cluster, migStrategy),
+        kueue: resolveKueue(raw.kueue, cluster),
+        neuron: resolveNeuron(raw.neuron, cluster),
+        operators: resolveOperatorChannels(cluster),
+        smokeTests: raw.smokeTests ?? CONFIG_SCHEMA.properties.smokeTests.default,
+        operatorInstallTimeout: raw.operatorInstallTimeout ?? CONFIG_SCHEMA.properties.operatorInstallTimeout.default,
+        smokeTestImages: { ...DEFAULT_SMOKE_TEST_IMAGES, ...raw.smokeTestImages },
+        renderDirectory: raw.renderDirectory,
+        kubernetes: raw.kubernetes ?? {},
+        clusterAutoscaler: {
+            maxNodeProvisionTime: raw.clusterAutoscaler?.maxNodeProvisionTime ?? "30m",
+            scaleDownEnabled: raw.clusterAutoscaler?.scaleDownEnabled ?? true,
+            scaleDownDelayAfterAdd: raw.clusterAutoscaler?.scaleDownDelayAfterAdd ?? "10m",
+            scaleDownUnneededTime: raw.clusterAutoscaler?.scaleDownUnneededTime ?? "10m",
+        },
+    };
+}
+
+/**
+ * Layer 3, rules, in the order users see their problems: the cluster's and the stack AMI's, the
+ * MIG strategy's, the pools' (each pool's own, then those across pools), the operator settings',
+ * the reservations', EFA's, the fallbacks', and what the lookups and rendering allow.
+ */
+function configProblems(raw: RawConfig, config: CapacityConfig, context: ConfigContext): ConfigProblem[] {
+    const { cluster, lookups, pools } = config;
+    const amiContext: AmiContext = { lookups, cluster, rendering: raw.renderDirectory !== undefined };
+    const defaultAmiNeeded = (raw.pools ?? []).length > 0 && !raw.pools?.every((p) => p.ami);
+    return [
+        ...clusterProblems(raw.cluster, context),
+        ...amiProblems(raw.ami, ["ami"], amiContext, defaultAmiNeeded),
+        ...migStrategyFitsPools(raw.pools ?? [], raw.gpuOperator?.mig?.strategy),
+        ...poolProblems(raw, config, amiContext),
+        ...checkOperatorSettings({ ...config, raw }),
+        ...checkReservations(raw, pools, cluster, lookups),
+        ...checkTraining(pools, { cluster, lookups, rendering: amiContext.rendering }),
+        ...checkFallbacks(pools, cluster),
+        ...lookupAndRenderingProblems(raw, lookups),
+    ];
+}
+
+/** The pools' AMIs, each pool entry's rules, the rules across pools, and where their network comes from. */
+function poolProblems(raw: RawConfig, config: CapacityConfig, amiContext: AmiContext): ConfigProblem[] {
+    const { cluster, lookups, pools, network } = config;
+    const migStrategy = config.gpuOperator.migStrategy;
+    const entries = raw.pools ?? [];
+    return [
+        ...entries.flatMap((pool, index) => (pool.ami ? amiProblems(pool.ami, ["pools", index, "ami"], amiContext, true) : [])),
+        ...entries.flatMap((pool, index) => checkPool({ raw: pool, index, cluster, lookups, migStrategy })),
+        ...checkPoolSet(pools, cluster, raw.neuron?.enabled ?? false),
+        ...checkNetworkSource(pools, cluster, network, amiContext),
+    ];
+}
+
+/** Usage comes from CloudWatch with aws lookups, a quota increase from AWS, and rendering talks to no cluster. */
+function lookupAndRenderingProblems(raw: RawConfig, lookups: CapacityConfig["lookups"]): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
     if (raw.usage && lookups === "aws") {
         problems.push(problem(["usage"], raw.usage, "no usage with aws lookups: the AWS/Usage metrics in CloudWatch say what is in use"));
     }
@@ -122,58 +177,41 @@ function resolve(raw: RawConfig, context: ConfigContext): CapacityConfig {
             ),
         );
     }
-    if (problems.length > 0) {
-        throw new ConfigError(problems);
-    }
+    return problems;
+}
+
+/** `cluster.region`, else `aws:region` unless that is no AWS region (aws:region is not in this project's schema). */
+function clusterRegion(c: RawCluster, context: ConfigContext): string {
+    const region = c.region ?? context.awsRegion ?? "";
+    return !c.region && region && !AWS_REGION.test(region) ? "" : region;
+}
+
+function resolveCluster(c: RawCluster, context: ConfigContext): ClusterConfig {
     return {
-        cluster,
-        network,
-        lookups,
-        quotas: Object.fromEntries(Object.entries(raw.quotas ?? {}).filter(([code]) => code !== "requestIncrease")) as Record<
-            string,
-            number
-        >,
-        requestQuotaIncrease: raw.quotas?.requestIncrease ?? false,
-        usage: raw.usage ?? {},
-        capacityReservations: raw.capacityReservations ?? {},
-        reservationWarningDays: raw.reservationWarningDays ?? CONFIG_SCHEMA.properties.reservationWarningDays.default,
-        efaDevicePluginImage: raw.efaDevicePlugin?.image ?? DEFAULT_EFA_DEVICE_PLUGIN_IMAGE,
-        instanceTypes: raw.instanceTypes ?? {},
-        prices: raw.prices ?? {},
-        pools,
-        gpuOperator,
-        kueue,
-        neuron,
-        operators,
-        smokeTests: raw.smokeTests ?? CONFIG_SCHEMA.properties.smokeTests.default,
-        operatorInstallTimeout: raw.operatorInstallTimeout ?? CONFIG_SCHEMA.properties.operatorInstallTimeout.default,
-        smokeTestImages: { ...DEFAULT_SMOKE_TEST_IMAGES, ...raw.smokeTestImages },
-        renderDirectory: raw.renderDirectory,
-        kubernetes: raw.kubernetes ?? {},
-        clusterAutoscaler: {
-            maxNodeProvisionTime: raw.clusterAutoscaler?.maxNodeProvisionTime ?? "30m",
-            scaleDownEnabled: raw.clusterAutoscaler?.scaleDownEnabled ?? true,
-            scaleDownDelayAfterAdd: raw.clusterAutoscaler?.scaleDownDelayAfterAdd ?? "10m",
-            scaleDownUnneededTime: raw.clusterAutoscaler?.scaleDownUnneededTime ?? "10m",
-        },
+        name: c.name,
+        infraId: c.infraId ?? "",
+        platform: c.platform ?? "openshift",
+        openshiftVersion: parseOpenShiftVersion(c.openshiftVersion ?? "") ?? { major: 4, minor: MIN_OPENSHIFT_MINOR },
+        region: clusterRegion(c, context),
+        accountId: c.accountId,
     };
 }
 
-function resolveCluster(raw: RawConfig, context: ConfigContext, problems: ConfigProblem[]): ClusterConfig {
-    const c = raw.cluster;
-    const platform = c.platform ?? "openshift";
-    let region = c.region ?? context.awsRegion ?? "";
-    // aws:region is not in this project's schema: check it here, before it is used in zone rules.
-    if (!c.region && region && !AWS_REGION.test(region)) {
+/** A region to place zones in (checked here, before the zone rules use it), and on OpenShift the infrastructure name and version. */
+function clusterProblems(c: RawCluster, context: ConfigContext): ConfigProblem[] {
+    const openshift = (c.platform ?? "openshift") === "openshift";
+    const problems: ConfigProblem[] = [];
+    const given = c.region ?? context.awsRegion ?? "";
+    const region = clusterRegion(c, context);
+    if (region !== given) {
         problems.push(
-            problem(["cluster", "region"], region, "an AWS region such as us-east-2 (taken from aws:region, which holds something else)"),
+            problem(["cluster", "region"], given, "an AWS region such as us-east-2 (taken from aws:region, which holds something else)"),
         );
-        region = "";
     }
-    if (!region && platform === "openshift") {
+    if (!region && openshift) {
         problems.push(problem(["cluster", "region"], undefined, "an AWS region here or in the stack's aws:region"));
     }
-    if (platform === "openshift" && !c.infraId) {
+    if (openshift && !c.infraId) {
         problems.push(
             problem(
                 ["cluster", "infraId"],
@@ -182,36 +220,33 @@ function resolveCluster(raw: RawConfig, context: ConfigContext, problems: Config
             ),
         );
     }
-    let version = parseOpenShiftVersion(c.openshiftVersion ?? "");
-    if (platform === "openshift" && !c.openshiftVersion) {
+    const version = parseOpenShiftVersion(c.openshiftVersion ?? "");
+    if (openshift && !c.openshiftVersion) {
         problems.push(problem(["cluster", "openshiftVersion"], undefined, 'the cluster\'s "4.N" version (required on OpenShift)'));
     } else if (version && version.minor < MIN_OPENSHIFT_MINOR) {
         problems.push(problem(["cluster", "openshiftVersion"], c.openshiftVersion, `4.${MIN_OPENSHIFT_MINOR} or later`));
     }
-    version ??= { major: 4, minor: MIN_OPENSHIFT_MINOR };
-    return {
-        name: c.name,
-        infraId: c.infraId ?? "",
-        platform,
-        openshiftVersion: version,
-        region,
-        accountId: c.accountId,
-    };
+    return problems;
 }
 
 /**
  * The AMI query of the stack or a pool. Its sources (pinned id, the cluster's boot image, owners +
- * namePattern) are tried at lookup time; here only combinations that can never work are refused.
+ * namePattern) are tried at lookup time; amiProblems refuses only combinations that can never work.
  */
-function resolveAmi(raw: RawAmi | undefined, at: PathSegment[], context: AmiContext, problems: ConfigProblem[], needed: boolean): AmiQuery {
-    const { cluster, lookups, rendering } = context;
-    const ami: AmiQuery = {
+function resolveAmi(raw: RawAmi | undefined): AmiQuery {
+    return {
         id: raw?.id,
         owners: raw?.owners ?? [RHCOS_AMI_OWNER],
         namePattern: raw?.namePattern,
         managedByCluster: raw?.managedByCluster,
     };
-    if (!needed || cluster.platform !== "openshift") return ami;
+}
+
+/** An AMI query that some pool uses, on OpenShift: one source, one that rendering can use, boot-image management from 4.19. */
+function amiProblems(raw: RawAmi | undefined, at: PathSegment[], context: AmiContext, needed: boolean): ConfigProblem[] {
+    const { cluster, lookups, rendering } = context;
+    if (!needed || cluster.platform !== "openshift") return [];
+    const problems: ConfigProblem[] = [];
     if (raw?.id && raw.namePattern) {
         problems.push(problem([...at, "namePattern"], raw.namePattern, "either id (pinned) or namePattern (lookup), not both"));
     }
@@ -232,23 +267,16 @@ function resolveAmi(raw: RawAmi | undefined, at: PathSegment[], context: AmiCont
             ),
         );
     }
-    if (ami.managedByCluster && !managesBootImages(cluster.openshiftVersion)) {
+    if (raw?.managedByCluster && !managesBootImages(cluster.openshiftVersion)) {
         problems.push(
             problem([...at, "managedByCluster"], true, "false below OpenShift 4.19, which does not manage MachineSet boot images"),
         );
     }
-    return ami;
+    return problems;
 }
 
 /** A pool entry with its defaults; its rules are checkPool's (poolRules.ts). */
-function resolvePool(
-    raw: RawPool,
-    index: number,
-    amiContext: AmiContext,
-    defaultAmi: AmiQuery,
-    migStrategy: GpuOperatorConfig["migStrategy"],
-    problems: ConfigProblem[],
-): PoolConfig {
+function resolvePool(raw: RawPool, defaultAmi: AmiQuery, migStrategy: GpuOperatorConfig["migStrategy"]): PoolConfig {
     const name = raw.name as string;
     const accelerator = raw.accelerator as PoolConfig["accelerator"];
     const reservations = raw.capacityReservations ?? [];
@@ -274,7 +302,7 @@ function resolvePool(
         kueueFlavor: raw.kueueFlavor ?? name,
         sysctls,
         kernelArguments: raw.kernelArguments ?? [],
-        ami: raw.ami ? resolveAmi(raw.ami, ["pools", index, "ami"], amiContext, problems, true) : defaultAmi,
+        ami: raw.ami ? resolveAmi(raw.ami) : defaultAmi,
         amiFromPool: raw.ami !== undefined,
         providerSpec: raw.providerSpec ?? {},
         capacityReservations: reservations,
