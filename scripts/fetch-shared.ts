@@ -56,12 +56,13 @@ export function gitBlob(content: Buffer): string {
 
 /** The shared folder the tests read: `SHARED_DIR`, else `../shared` beside the clone. */
 export function sharedDirectory(env: NodeJS.ProcessEnv = process.env): string {
-    return env.SHARED_DIR ?? path.resolve(REPO, "..", "shared");
+    return env.SHARED_DIR || path.resolve(REPO, "..", "shared");
 }
 
 /** The cache the script downloads into by default, beside the e2e binaries (scripts/lib.sh's CC_CACHE). */
 export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
-    const cache = env.CLUSTER_CAPACITY_CACHE ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "cluster-capacity");
+    // An empty variable counts as unset, as `${VAR:-…}` has it in scripts/lib.sh.
+    const cache = env.CLUSTER_CAPACITY_CACHE || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "cluster-capacity");
     return path.join(cache, "shared");
 }
 

@@ -3,11 +3,12 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { rawConfigFrom, runtimeConfig } from "../lib/config/load";
-import { configKeyPaths } from "../lib/config/paths";
 import { CONFIGURATION_REFERENCE_FILE, configKeys, configurationReferenceMarkdown } from "../lib/config/reference";
 import { parseConfig } from "../lib/config/validate";
 import { VERSION_TABLES, VERSIONS_FILE } from "../scripts/docs";
 import { REPO } from "./support/scenarios";
+
+const configKeyPaths = () => configKeys().map((key) => key.path);
 
 const read = (file: string) => fs.readFileSync(path.join(REPO, file), "utf8");
 const readme = read("README.md");

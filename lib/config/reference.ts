@@ -1,6 +1,6 @@
 /**
  * The configuration reference (docs/configuration.md), generated from the config schema: every key
- * path `configKeyPaths()` finds, in schema order, one heading per top-level key, with the key's type
+ * path of the schema, in schema order, one heading per top-level key, with the key's type
  * (from its validation keywords), its default and its meaning (the schema's `defaultText` and
  * `description`). `npm run docs` writes it; test/docs.spec.ts keeps the file equal to this output.
  */
@@ -38,7 +38,7 @@ export interface ConfigKey {
     required: boolean;
 }
 
-/** Every key of the schema with its node, in the order of `configKeyPaths()`. */
+/** Every key of the schema with its node, in schema order: `pools[].autoscaling.maxReplicas`, `quotas.<key>` … */
 export function configKeys(schema: SchemaNode = CONFIG_SCHEMA, prefix = ""): ConfigKey[] {
     const keys: ConfigKey[] = [];
     for (const [key, node] of Object.entries(schema.properties ?? {})) {

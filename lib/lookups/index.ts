@@ -1,10 +1,10 @@
 /**
  * Facts the program needs from the world before it plans: the account, instance types, quotas and
- * what is in use of them, where the types are offered, reservations, AMIs and networks. With
- * `lookups: aws` each distinct question is asked once (lookups/awsClient.ts), however many pools and
- * zones share it; with `lookups: offline` nothing calls AWS. Each step below is one fact's module;
- * the problems of a step stop the run before the next, so nothing is read from the cluster (which
- * registers the Kubernetes provider) until the AWS answers are in order.
+ * what is in use of them, where the types are offered, reservations, AMIs and networks. Each step
+ * below is one fact's module, which asks each distinct question once however many pools and zones
+ * share it (with `lookups: offline`, no client: nothing calls AWS). The first questions' problems
+ * stop the run together, listed module by module; nothing is read from the cluster (which registers
+ * the Kubernetes provider) until the AWS answers are in order.
  */
 import type { CapacityConfig } from "../config/types";
 import { CLUSTER_READ, ConfigError, type ConfigProblem } from "../errors";
@@ -32,15 +32,17 @@ export async function resolveLookups(
 ): Promise<LookupFacts> {
     // EC2 quotas, offerings, reservations, AMIs and networks matter to MachineSets; on plain Kubernetes the pools are existing nodes.
     const onAws = config.cluster.platform === "openshift";
-    const ec2 = onAws ? client : undefined;
+    const machineSetAws = onAws ? client : undefined;
     const [account, types, quotas, offerings] = await Promise.all([
         lookupAccount(client),
         lookupInstanceTypes(config, client),
         lookupQuotas(config, client),
-        ec2 ? lookupOfferedZones(config, ec2) : { offered: new Map<string, string[]>(), problems: [] },
+        machineSetAws ? lookupOfferedZones(config, machineSetAws) : { offered: new Map<string, string[]>(), problems: [] },
     ]);
-    const reservations = await lookupReservations(config, ec2);
-    const poolZones = ec2 ? await lookupPoolZones(config, ec2, offerings.offered) : { zones: new Map<string, string[]>(), problems: [] };
+    const reservations = await lookupReservations(config, machineSetAws);
+    const poolZones = machineSetAws
+        ? await lookupPoolZones(config, machineSetAws, offerings.offered)
+        : { zones: new Map<string, string[]>(), problems: [] };
     stopOn([
         ...unknownQuotaGroups(config),
         ...account.problems,
@@ -54,18 +56,22 @@ export async function resolveLookups(
     ]);
     // From here on the pools' zones are known; the config itself stays as it was read.
     const zoned = withPoolZones(config, poolZones.zones);
-    const usage = ec2 ? await lookupUsedOutside(zoned, ec2, quotas.usageMetrics) : { usedOutside: config.usage, problems: [] };
+    const usage = machineSetAws
+        ? await lookupUsedOutside(zoned, machineSetAws, quotas.usageMetrics)
+        : { usedOutside: config.usage, problems: [] };
     stopOn(usage.problems);
 
     const cluster = onAws ? readCluster?.() : undefined;
     const afterRead = cluster ? CLUSTER_READ : undefined;
-    const amis = onAws ? await lookupAmis(zoned, types.architectures, cluster, client) : { amis: new Map(), problems: [] };
+    const amis = onAws ? await lookupAmis(zoned, types.architectures, cluster, machineSetAws) : { amis: new Map(), problems: [] };
     stopOn(amis.problems, afterRead);
     const networks = onAws
-        ? await lookupNetworks(zoned, reservations.reservations, cluster, client)
+        ? await lookupNetworks(zoned, reservations.reservations, cluster, machineSetAws)
         : { networks: new Map(), problems: [] };
     stopOn(networks.problems, afterRead);
-    const vpc = ec2 ? await lookupClusterVpc(zoned, ec2, networks.networks, reservations.reservations) : { problems: [] };
+    const vpc = machineSetAws
+        ? await lookupClusterVpc(zoned, machineSetAws, networks.networks, reservations.reservations)
+        : { problems: [] };
     stopOn(vpc.problems, afterRead);
 
     return {

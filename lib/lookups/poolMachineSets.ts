@@ -1,7 +1,7 @@
 /**
  * The fact: this stack's MachineSets as the cluster has them now — their labels, spec and who owns
  * them (`status.authoritativeAPI`). Read with one LIST before anything is registered, because a
- * provider read (lib/clusterReads.ts) fails the run for a MachineSet that does not exist yet.
+ * provider read (lib/lookups/clusterReads.ts) fails the run for a MachineSet that does not exist yet.
  */
 import * as fs from "fs";
 import * as os from "os";

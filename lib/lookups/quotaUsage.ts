@@ -17,7 +17,10 @@ export interface UsageAnswer {
     problems: ConfigProblem[];
 }
 
-/** `config` with the pools' zones known (lookups/zones.ts). */
+/**
+ * Per quota code whose usage metric Service Quotas names, the vCPUs in use now minus this stack's
+ * running Machines. `config` has the pools' zones known (lookups/zones.ts), so their MachineSets' names are.
+ */
 export async function lookupUsedOutside(
     config: CapacityConfig,
     client: Pick<AwsClient, "clusterInstances" | "newestUsage">,

@@ -22,10 +22,13 @@ export async function lookupReservations(
             problems: [],
         };
     }
-    const firstUse = new Map<string, [number, number]>();
-    config.pools.forEach((pool, index) => pool.capacityReservations.forEach((id, r) => firstUse.has(id) || firstUse.set(id, [index, r])));
+    // Where each reservation is first named: the pool and its place in the pool's list.
+    const firstNamed = new Map<string, [number, number]>();
+    config.pools.forEach((pool, index) =>
+        pool.capacityReservations.forEach((id, r) => firstNamed.has(id) || firstNamed.set(id, [index, r])),
+    );
     const read = await Promise.all(
-        [...firstUse].map(async ([id, [index, r]]) => {
+        [...firstNamed].map(async ([id, [index, r]]) => {
             try {
                 return reservationFacts(id, client.region, await client.capacityReservation(id));
             } catch (error) {

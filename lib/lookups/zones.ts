@@ -133,11 +133,13 @@ export function poolZonesIn(
     return { zones, problems };
 }
 
-/** The config with the looked-up zones of the pools that name none; the pools that name theirs are the same objects. */
+/**
+ * The config with the looked-up zones of the pools that name none; the config itself when there are
+ * none to give, or they are given already, and the same pool objects for the pools that name theirs.
+ */
 export function withPoolZones(config: CapacityConfig, zones: ReadonlyMap<string, string[]>): CapacityConfig {
-    if (zones.size === 0) return config;
-    const pools = config.pools.map((pool): PoolConfig =>
-        zones.has(pool.name) ? { ...pool, zones: zones.get(pool.name) as string[] } : pool,
-    );
+    const unzoned = (pool: PoolConfig) => pool.zonesFromCluster && pool.zones.length === 0 && zones.has(pool.name);
+    if (!config.pools.some(unzoned)) return config;
+    const pools = config.pools.map((pool): PoolConfig => (unzoned(pool) ? { ...pool, zones: zones.get(pool.name) as string[] } : pool));
     return { ...config, pools };
 }

@@ -7,6 +7,7 @@ import { checkQuotas, describeQuotaExcess, QuotaCheck, quotaDemand } from "../..
 import type { Autoscaling, CapacityConfig, PoolConfig, ReservationFacts } from "../config/types";
 import { CLUSTER_READ, ConfigError, ConfigProblem, problem, QuotaError } from "../errors";
 import type { LookupFacts } from "../lookups/facts";
+import { withPoolZones } from "../lookups/zones";
 import { isReservedOnly, maxMachinesPerZone } from "../config/pool";
 import { managesBootImages } from "../openshift";
 import { fallbackMachineSetName, machineSetName } from "../naming";
@@ -400,7 +401,9 @@ export function planQuotaTotals(
  * @param clusterRead whether the lookups read the cluster (and so registered the Kubernetes provider).
  * @param now the moment reservations' windows are judged at.
  */
-export function planCapacity(config: CapacityConfig, facts: LookupFacts, clusterRead = false, now = new Date()): CapacityPlan {
+export function planCapacity(given: CapacityConfig, facts: LookupFacts, clusterRead = false, now = new Date()): CapacityPlan {
+    // The looked-up zones of pools that name none; the same config when the caller has applied them already.
+    const config = withPoolZones(given, facts.poolZones);
     const planned = config.pools.map((pool, index) => planPool(pool, index, { config, facts, now }));
     const pools = planned.map((p) => p.plan);
     const migLayouts = customMigLayouts(pools);

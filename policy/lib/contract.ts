@@ -56,7 +56,7 @@ export interface KubernetesObject {
 
 // Lookups: where quotas, instance specs and AMIs come from, one word for each side that outside checks rely on.
 
-/** The stack config's `lookups`: `aws` (the default on OpenShift) or `offline` (the default on plain Kubernetes). */
+/** The stack config's `lookups`: `aws` (the default) or `offline`. */
 export const LOOKUP_MODES = ["aws", "offline"] as const;
 export type LookupMode = (typeof LOOKUP_MODES)[number];
 /** pool-within-quota's policy config `lookups`: `config` (the default, no network) or `aws`. */

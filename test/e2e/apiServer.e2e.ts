@@ -1,6 +1,6 @@
 /**
  * What the program renders, applied to a real kube-apiserver of each Kubernetes minor in tools/
- * (1.33, that of OpenShift 4.20, and 1.35, that of 4.22) with every CRD of ../shared/crds: the server runs schema validation, CEL rules, pruning and
+ * (1.33, that of OpenShift 4.20, and 1.35, that of 4.22) with every CRD the manifest (test/fixtures/upstream.json) names in ../shared/crds: the server runs schema validation, CEL rules, pruning and
  * defaulting, and server-side apply decides field ownership, which the schema test cannot show.
  */
 import * as assert from "assert";

@@ -55,6 +55,23 @@ describe("lookups: the order of questions", () => {
         assert.ok(facts.networks.has("us-east-2a"), "the looked-up zone gets its network");
     });
 
+    it("on plain Kubernetes with aws lookups, asks only for the account and the instance types", async () => {
+        const config = capacityConfig(
+            offlineStack({
+                "cluster-capacity:lookups": "aws",
+                "cluster-capacity:cluster": { name: "k", platform: "kubernetes", region: "us-east-2" },
+            }),
+        );
+        const aws = answering();
+        const facts = await resolveLookups(
+            config,
+            () => assert.fail("plain Kubernetes has no boot image or worker MachineSets to read"),
+            aws,
+        );
+        assert.deepStrictEqual(aws.calls, ["accountId()", 'instanceType("g6.4xlarge")']);
+        assert.deepStrictEqual([facts.quotaLimits, facts.amis.size, facts.networks.size], [{}, 0, 0]);
+    });
+
     it("stops with every problem of the first questions together, before asking for usage or reading the cluster", async () => {
         const aws = fakeAws({
             accountId: () => Promise.resolve("444455556666"),

@@ -94,4 +94,10 @@ describe("lookups: zones", () => {
         assert.deepStrictEqual(config.pools[0].zones, []);
         assert.strictEqual(zoned.pools[1], config.pools[1]);
     });
+
+    it("gives a config whose zones are given already back as it is", () => {
+        const config = capacityConfig(offlineStack(online, [gpuPool("a", { zones: undefined })]));
+        const zoned = withPoolZones(config, new Map([["a", ["us-east-2a"]]]));
+        assert.strictEqual(withPoolZones(zoned, new Map([["a", ["us-east-2a"]]])), zoned);
+    });
 });
