@@ -23,7 +23,6 @@ import { loadConfig } from "./lib/config/load";
 import { clusterReads } from "./lib/lookups/clusterReads";
 import { resolveLookups } from "./lib/lookups";
 import type { LookupFacts } from "./lib/lookups/facts";
-import { withPoolZones } from "./lib/lookups/zones";
 import { costReport, pricesWanted } from "./lib/report/cost";
 import { formatSummary } from "./lib/report/summary";
 import { assertWithinQuotas, type CapacityPlan, exceededQuotas, planCapacity, quotaExcessMessage } from "./lib/plan";
@@ -283,14 +282,13 @@ async function createOperators(
 }
 
 async function main() {
-    const loaded = loadConfig();
-    await warnUncheckedAccount(loaded);
+    const config = loadConfig();
+    await warnUncheckedAccount(config);
     let provider: k8s.Provider | undefined;
     const facts = await resolveLookups(
-        loaded,
-        readsCluster(loaded) ? () => clusterReads((provider = kubernetesProvider("cluster-capacity", loaded))) : undefined,
+        config,
+        readsCluster(config) ? () => clusterReads((provider = kubernetesProvider("cluster-capacity", config))) : undefined,
     );
-    const config = withPoolZones(loaded, facts.poolZones);
     const { cluster } = config;
     const plan = planCapacity(config, facts, provider !== undefined);
     // Kueue's quotas, once; the teams' shares of them are checked before anything else is registered.

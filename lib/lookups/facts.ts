@@ -14,7 +14,7 @@ export interface LookupFacts {
     awsQuotaValues: Readonly<Record<string, number>>;
     /** vCPUs in use now outside this stack, per code: CloudWatch minus this stack's Machines, or config offline. */
     usedOutside: Readonly<Record<string, number>>;
-    /** The zones of each pool that names none (`zonesFromCluster`), by pool name: `withPoolZones` gives the config the plan reads. */
+    /** The zones of each pool that names none (`zonesFromCluster`), by pool name: `planCapacity` gives them to those pools (`withPoolZones`). */
     poolZones: ReadonlyMap<string, string[]>;
     /** AMI id and its source per pool name. */
     amis: ReadonlyMap<string, { id: string; source: AmiSource }>;

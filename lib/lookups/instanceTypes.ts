@@ -23,7 +23,7 @@ export async function lookupInstanceTypes(
     const answers = await Promise.all(
         [...firstUse(config.pools, (p) => p.instanceType)].map(async ([type, index]) => {
             const at: PathSegment[] = ["pools", index, "instanceType"];
-            return [type, client ? await fromAws(type, at) : fromConfig(type, at)] as const;
+            return [type, client ? await fromAws(client, type, at) : fromConfig(type, at)] as const;
         }),
     );
     const specs = new Map<string, InstanceSpec>();
@@ -43,8 +43,11 @@ export async function lookupInstanceTypes(
         return { problem: problem(at, type, expected) };
     }
 
-    async function fromAws(type: string, at: PathSegment[]): Promise<{ spec: InstanceSpec } | { problem: ConfigProblem }> {
-        const api = client as Pick<AwsClient, "instanceType" | "region">;
+    async function fromAws(
+        api: Pick<AwsClient, "instanceType" | "region">,
+        type: string,
+        at: PathSegment[],
+    ): Promise<{ spec: InstanceSpec } | { problem: ConfigProblem }> {
         try {
             const found = await api.instanceType(type);
             architectures.set(type, found.supportedArchitectures ?? []);

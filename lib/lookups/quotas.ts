@@ -58,7 +58,7 @@ export async function lookupQuotas(
     const answer: QuotasAnswer = { limits: {}, awsValues: {}, usageMetrics: new Map(), problems: [] };
     const limits = await Promise.all(
         [...quotaUses(config)].map(
-            async ([code, poolIndex]) => [code, client ? await fromAws(code, poolIndex) : fromConfig(code, poolIndex)] as const,
+            async ([code, poolIndex]) => [code, client ? await fromAws(client, code, poolIndex) : fromConfig(code, poolIndex)] as const,
         ),
     );
     for (const [code, limit] of limits) {
@@ -78,8 +78,11 @@ export async function lookupQuotas(
         );
     }
 
-    async function fromAws(code: string, poolIndex: number): Promise<number | ConfigProblem> {
-        const api = client as Pick<AwsClient, "serviceQuota" | "region">;
+    async function fromAws(
+        api: Pick<AwsClient, "serviceQuota" | "region">,
+        code: string,
+        poolIndex: number,
+    ): Promise<number | ConfigProblem> {
         const cap = config.quotas[code];
         const { instanceType } = config.pools[poolIndex];
         try {

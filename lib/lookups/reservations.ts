@@ -5,6 +5,7 @@
 import type { CapacityConfig, ReservationFacts } from "../config/types";
 import { ConfigProblem, describeAwsFailure, problem } from "../errors";
 import type { AwsClient, CapacityReservationAnswer } from "./awsClient";
+import { firstUse } from "./firstUse";
 
 export interface ReservationsAnswer {
     reservations: Map<string, ReservationFacts>;
@@ -22,13 +23,11 @@ export async function lookupReservations(
             problems: [],
         };
     }
-    // Where each reservation is first named: the pool and its place in the pool's list.
-    const firstNamed = new Map<string, [number, number]>();
-    config.pools.forEach((pool, index) =>
-        pool.capacityReservations.forEach((id, r) => firstNamed.has(id) || firstNamed.set(id, [index, r])),
-    );
+    // Each reservation once, where it is first named: the pool and its place in the pool's list.
+    const refs = config.pools.flatMap((pool, index) => pool.capacityReservations.map((id, r) => ({ id, index, r })));
     const read = await Promise.all(
-        [...firstNamed].map(async ([id, [index, r]]) => {
+        [...firstUse(refs, (ref) => ref.id).values()].map(async (first) => {
+            const { id, index, r } = refs[first];
             try {
                 return reservationFacts(id, client.region, await client.capacityReservation(id));
             } catch (error) {

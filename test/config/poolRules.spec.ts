@@ -42,6 +42,7 @@ import {
     zonesKnowable,
     zonesOfRegion,
 } from "../../lib/config/poolRules";
+import { poolConfig } from "../support/pools";
 
 const cluster = (extra: Partial<ClusterConfig> & { minor?: number } = {}): ClusterConfig => {
     const { minor = 18, ...rest } = extra;
@@ -63,34 +64,6 @@ function entry(raw: RawPool = {}, extra: Partial<Omit<PoolEntry, "raw">> = {}): 
         cluster: cluster(),
         lookups: "offline",
         migStrategy: "none",
-        ...extra,
-    };
-}
-
-/** A pool as the defaults leave it. */
-function pool(extra: Partial<PoolConfig> = {}): PoolConfig {
-    return {
-        name: "gpu",
-        accelerator: "nvidia",
-        instanceType: "g6.4xlarge",
-        zones: ["us-east-2a"],
-        zonesFromCluster: false,
-        market: "on-demand",
-        replicas: 1,
-        labels: {},
-        taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }],
-        rootVolume: { sizeGiB: 200, type: "gp3" },
-        kueueFlavor: extra.name ?? "gpu",
-        sysctls: {},
-        kernelArguments: [],
-        ami: { owners: [] },
-        amiFromPool: false,
-        providerSpec: {},
-        retired: false,
-        capacityReservations: [],
-        healthCheck: { enabled: true, maxUnhealthy: 1, nodeStartupTimeout: "20m" },
-        onDemandFallback: false,
-        efa: false,
         ...extra,
     };
 }
@@ -325,10 +298,10 @@ describe("pool rules: fallbacks, EFA and placement groups", () => {
     it("takes an on-demand fallback on autoscaled spot pools only", () => {
         const problems = checkFallbacks(
             [
-                pool({ onDemandFallback: true }),
-                pool({ market: "spot", onDemandFallback: true }),
-                pool({ market: "spot", onDemandFallback: true, autoscaling: { minReplicas: 0, maxReplicas: 2 } }),
-                pool({ market: "spot", onDemandFallback: true, retired: true }),
+                poolConfig({ onDemandFallback: true }),
+                poolConfig({ market: "spot", onDemandFallback: true }),
+                poolConfig({ market: "spot", onDemandFallback: true, autoscaling: { minReplicas: 0, maxReplicas: 2 } }),
+                poolConfig({ market: "spot", onDemandFallback: true, retired: true }),
             ],
             cluster(),
         );
@@ -342,7 +315,7 @@ describe("pool rules: fallbacks, EFA and placement groups", () => {
     });
 
     it("refuses a fallback whose MachineSet name would not fit a label value, once per pool", () => {
-        const long = pool({
+        const long = poolConfig({
             name: "p".repeat(40),
             market: "spot",
             onDemandFallback: true,
@@ -357,23 +330,23 @@ describe("pool rules: fallbacks, EFA and placement groups", () => {
     const training = { cluster: cluster(), lookups: "aws" as const, rendering: false };
 
     it("says only that EFA or a placement group needs OpenShift on plain Kubernetes", () => {
-        const efa = pool({ efa: true, zonesFromCluster: true });
+        const efa = poolConfig({ efa: true, zonesFromCluster: true });
         const kubernetes = { ...training, cluster: cluster({ platform: "kubernetes" }), lookups: "offline" as const };
         assert.deepStrictEqual(pathsOf(trainingOnOpenShift(efa, 0, kubernetes)), ["cluster-capacity:pools[0].efa"]);
         assert.deepStrictEqual(pathsOf(checkTraining([efa], kubernetes)), ["cluster-capacity:pools[0].efa"]);
-        const placed = pool({ placementGroup: { name: "pg", create: false } });
+        const placed = poolConfig({ placementGroup: { name: "pg", create: false } });
         assert.deepStrictEqual(pathsOf(trainingOnOpenShift(placed, 0, kubernetes)), ["cluster-capacity:pools[0].placementGroup"]);
     });
 
     it("refuses EFA with offline lookups, which cannot say whether the type takes it", () => {
-        assert.deepStrictEqual(pathsOf(efaWithAwsLookups(pool({ efa: true }), 0, { ...training, lookups: "offline" })), [
+        assert.deepStrictEqual(pathsOf(efaWithAwsLookups(poolConfig({ efa: true }), 0, { ...training, lookups: "offline" })), [
             "cluster-capacity:pools[0].efa",
         ]);
-        assert.deepStrictEqual(efaWithAwsLookups(pool({ efa: true }), 0, training), []);
+        assert.deepStrictEqual(efaWithAwsLookups(poolConfig({ efa: true }), 0, training), []);
     });
 
     it("refuses what would create AWS resources in a stack that only renders: EFA's security group, a placement group", () => {
-        const p = pool({ efa: true, placementGroup: { name: "pg", create: true } });
+        const p = poolConfig({ efa: true, placementGroup: { name: "pg", create: true } });
         assert.deepStrictEqual(pathsOf(trainingCreatesNothingWhenRendering(p, 0, { ...training, rendering: true })), [
             "cluster-capacity:pools[0].efa",
             "cluster-capacity:pools[0].placementGroup.create",
@@ -382,15 +355,15 @@ describe("pool rules: fallbacks, EFA and placement groups", () => {
     });
 
     it("asks an EFA pool for a placement group and its one zone", () => {
-        assert.deepStrictEqual(pathsOf(efaInOnePlacementGroup(pool({ efa: true, zones: [], zonesFromCluster: true }), 0)), [
+        assert.deepStrictEqual(pathsOf(efaInOnePlacementGroup(poolConfig({ efa: true, zones: [], zonesFromCluster: true }), 0)), [
             "cluster-capacity:pools[0].placementGroup",
             "cluster-capacity:pools[0].zones",
         ]);
-        assert.deepStrictEqual(efaInOnePlacementGroup(pool({ efa: true, placementGroup: { name: "pg", create: false } }), 0), []);
+        assert.deepStrictEqual(efaInOnePlacementGroup(poolConfig({ efa: true, placementGroup: { name: "pg", create: false } }), 0), []);
     });
 
     it("reports each pool's EFA problems together, pool by pool", () => {
-        const efa = pool({ efa: true });
+        const efa = poolConfig({ efa: true });
         assert.deepStrictEqual(pathsOf(checkTraining([efa, efa], { ...training, lookups: "offline", rendering: true })), [
             "cluster-capacity:pools[0].efa",
             "cluster-capacity:pools[0].efa",
@@ -403,7 +376,7 @@ describe("pool rules: fallbacks, EFA and placement groups", () => {
 });
 
 describe("pool rules: capacity reservations", () => {
-    const reserved = (extra: Partial<PoolConfig> = {}) => pool({ capacityReservations: [ODCR], ...extra });
+    const reserved = (extra: Partial<PoolConfig> = {}) => poolConfig({ capacityReservations: [ODCR], ...extra });
     const named = (p: PoolConfig) => ({ pool: p, id: ODCR, at: ["pools", 0, "capacityReservations", 0] });
 
     it("launches reservations from OpenShift 4.18, on-demand, and not on plain Kubernetes", () => {
@@ -463,7 +436,7 @@ describe("pool rules: where new machines attach", () => {
     const offlineRender = { lookups: "offline" as const, rendering: true };
 
     it("asks nothing on plain Kubernetes or without pools", () => {
-        assert.deepStrictEqual(checkNetworkSource([pool()], cluster({ platform: "kubernetes" }), {}, offlineRender), []);
+        assert.deepStrictEqual(checkNetworkSource([poolConfig()], cluster({ platform: "kubernetes" }), {}, offlineRender), []);
         assert.deepStrictEqual(checkNetworkSource([], cluster(), {}, offlineRender), []);
     });
 
@@ -482,7 +455,7 @@ describe("pool rules: where new machines attach", () => {
     });
 
     it("asks explicit networks for the security groups and a subnet of every zone a pool uses", () => {
-        const pools = [pool({ zones: ["us-east-2a", "us-east-2b"] }), pool({ name: "b", zones: ["us-east-2c", "us-east-2a"] })];
+        const pools = [poolConfig({ zones: ["us-east-2a", "us-east-2b"] }), poolConfig({ name: "b", zones: ["us-east-2c", "us-east-2a"] })];
         assert.deepStrictEqual(pathsOf(explicitNetworkComplete(pools, { subnets: { "us-east-2a": "subnet-a" } })), [
             "cluster-capacity:network.securityGroups",
             'cluster-capacity:network.subnets["us-east-2b"]',
@@ -493,7 +466,7 @@ describe("pool rules: where new machines attach", () => {
     it("checks an explicit network for completeness instead of whether it can be discovered", () => {
         const network = { subnets: { "us-east-2a": "subnet-a" }, securityGroups: ["sg-a"], workerMachineSet: "w" };
         assert.deepStrictEqual(
-            checkNetworkSource([pool()], cluster(), network, offlineRender).map((p) => p.expected.split(":")[0]),
+            checkNetworkSource([poolConfig()], cluster(), network, offlineRender).map((p) => p.expected.split(":")[0]),
             [
                 "no workerMachineSet with renderDirectory",
                 "either workerMachineSet (copy) or subnets and securityGroups (explicit), not both",
@@ -504,15 +477,15 @@ describe("pool rules: where new machines attach", () => {
 
 describe("pool rules: across pools", () => {
     it("refuses a second pool of the same name, and says nothing of its flavor", () => {
-        const problems = uniqueNamesAndFlavors([pool(), pool()]);
+        const problems = uniqueNamesAndFlavors([poolConfig(), poolConfig()]);
         assert.deepStrictEqual(problems.map(pathsOf), [[], ["cluster-capacity:pools[1].name"]]);
     });
 
     it("refuses a flavor another pool has, naming the pool that has it last", () => {
         const problems = uniqueNamesAndFlavors([
-            pool({ name: "a", kueueFlavor: "f" }),
-            pool({ name: "a", kueueFlavor: "f" }),
-            pool({ name: "c", kueueFlavor: "f" }),
+            poolConfig({ name: "a", kueueFlavor: "f" }),
+            poolConfig({ name: "a", kueueFlavor: "f" }),
+            poolConfig({ name: "c", kueueFlavor: "f" }),
         ]);
         assert.deepStrictEqual(
             problems.map((list) => list.map((p) => p.expected.split(":")[0])),
@@ -521,9 +494,9 @@ describe("pool rules: across pools", () => {
     });
 
     it("gates neuron pools behind neuron.enabled", () => {
-        const neuron = pool({ accelerator: "neuron", instanceType: "inf2.xlarge" });
+        const neuron = poolConfig({ accelerator: "neuron", instanceType: "inf2.xlarge" });
         assert.deepStrictEqual(pathsOf(neuronPoolGated(neuron, 2, false)), ["cluster-capacity:pools[2].accelerator"]);
-        assert.deepStrictEqual([neuronPoolGated(neuron, 2, true), neuronPoolGated(pool(), 0, false)], [[], []]);
+        assert.deepStrictEqual([neuronPoolGated(neuron, 2, true), neuronPoolGated(poolConfig(), 0, false)], [[], []]);
     });
 
     it("installs the Neuron stack on OpenShift 4.19 and later only", () => {
@@ -536,9 +509,9 @@ describe("pool rules: across pools", () => {
     });
 
     it("reports pool by pool its name, flavor and accelerator, then the Neuron stack", () => {
-        const neuron = pool({ name: "n", accelerator: "neuron", instanceType: "inf2.xlarge" });
+        const neuron = poolConfig({ name: "n", accelerator: "neuron", instanceType: "inf2.xlarge" });
         const problems = checkPoolSet(
-            [neuron, pool({ name: "n" }), pool({ name: "b", accelerator: "neuron", kueueFlavor: "n" })],
+            [neuron, poolConfig({ name: "n" }), poolConfig({ name: "b", accelerator: "neuron", kueueFlavor: "n" })],
             cluster(),
             false,
         );

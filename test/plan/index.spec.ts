@@ -24,39 +24,13 @@ import {
     zoneMachineSets,
 } from "../../lib/plan";
 import { planReservations, type ReservationPlanInput, reservationWindow } from "../../lib/plan/reservations";
+import { poolConfig } from "../support/pools";
 
 const NOW = new Date("2025-06-01T00:00:00Z");
 const DAY_MS = 24 * 60 * 60 * 1000;
 const daysFromNow = (days: number) => new Date(NOW.getTime() + days * DAY_MS).toISOString();
 const ODCR = "cr-0a1b2c3d4e5f60718";
 const BLOCK = "cr-0123456789abcdef0";
-
-function pool(extra: Partial<PoolConfig> = {}): PoolConfig {
-    return {
-        name: "gpu",
-        accelerator: "nvidia",
-        instanceType: "g6.4xlarge",
-        zones: ["us-east-2a"],
-        zonesFromCluster: false,
-        market: "on-demand",
-        replicas: 1,
-        labels: {},
-        taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }],
-        rootVolume: { sizeGiB: 200, type: "gp3" },
-        kueueFlavor: "gpu",
-        sysctls: {},
-        kernelArguments: [],
-        ami: { owners: [] },
-        amiFromPool: false,
-        providerSpec: {},
-        retired: false,
-        capacityReservations: [],
-        healthCheck: { enabled: true, maxUnhealthy: 1, nodeStartupTimeout: "20m" },
-        onDemandFallback: false,
-        efa: false,
-        ...extra,
-    };
-}
 
 const autoscaled = (minReplicas: number, maxReplicas: number): Partial<PoolConfig> => ({
     autoscaling: { minReplicas, maxReplicas },
@@ -118,7 +92,7 @@ function planned(p: PoolConfig, ctx = context()): PoolPlan {
 
 describe("plan: the MachineSets of one pool", () => {
     it("gives a pool one MachineSet per zone named <infraId>-<pool>-<zone>, on the pool's market and replicas", () => {
-        const sets = zoneMachineSets(pool({ zones: ["us-east-2a", "us-east-2b"], market: "spot", replicas: 2 }), context());
+        const sets = zoneMachineSets(poolConfig({ zones: ["us-east-2a", "us-east-2b"], market: "spot", replicas: 2 }), context());
         assert.deepStrictEqual(
             sets.map((m) => [m.name, m.zone, m.market, m.replicas, m.maxMachines]),
             [
@@ -129,12 +103,12 @@ describe("plan: the MachineSets of one pool", () => {
     });
 
     it("sizes an autoscaled pool's MachineSets to the autoscaler's maximum and hands them its bounds", () => {
-        const [set] = zoneMachineSets(pool(autoscaled(1, 5)), context());
+        const [set] = zoneMachineSets(poolConfig(autoscaled(1, 5)), context());
         assert.deepStrictEqual([set.replicas, set.maxMachines, set.autoscaling], [1, 5, { minReplicas: 1, maxReplicas: 5 }]);
     });
 
     it("attaches each MachineSet to its zone's network from the lookups, none where they have none", () => {
-        const sets = zoneMachineSets(pool({ zones: ["us-east-2a", "us-east-2c"] }), context());
+        const sets = zoneMachineSets(poolConfig({ zones: ["us-east-2a", "us-east-2c"] }), context());
         assert.deepStrictEqual(
             sets.map((m) => m.network),
             [network("us-east-2a"), undefined],
@@ -142,11 +116,11 @@ describe("plan: the MachineSets of one pool", () => {
     });
 
     it("adds nothing but the zone MachineSets to a pool without on-demand fallback", () => {
-        assert.deepStrictEqual(fallbackMachineSets(pool({ market: "spot", ...autoscaled(1, 4) }), context()), []);
+        assert.deepStrictEqual(fallbackMachineSets(poolConfig({ market: "spot", ...autoscaled(1, 4) }), context()), []);
     });
 
     it("gives a spot pool's fallback one empty on-demand MachineSet per zone, autoscaled from 0 to the pool's maximum", () => {
-        const [fallback] = fallbackMachineSets(pool({ market: "spot", onDemandFallback: true, ...autoscaled(1, 4) }), context());
+        const [fallback] = fallbackMachineSets(poolConfig({ market: "spot", onDemandFallback: true, ...autoscaled(1, 4) }), context());
         assert.deepStrictEqual(
             [fallback.name, fallback.market, fallback.replicas, fallback.maxMachines, fallback.autoscaling],
             ["test-abcde-gpu-us-east-2a-od", "on-demand", 0, 4, { minReplicas: 0, maxReplicas: 4 }],
@@ -154,12 +128,15 @@ describe("plan: the MachineSets of one pool", () => {
     });
 
     it("plans a retired pool's fallback for no machines", () => {
-        const [fallback] = fallbackMachineSets(pool({ market: "spot", onDemandFallback: true, retired: true, replicas: 0 }), context());
+        const [fallback] = fallbackMachineSets(
+            poolConfig({ market: "spot", onDemandFallback: true, retired: true, replicas: 0 }),
+            context(),
+        );
         assert.strictEqual(fallback.maxMachines, 0);
     });
 
     it("orders a pool's MachineSets: its zones, then its fallbacks, then its reservations", () => {
-        const p = pool({ market: "spot", onDemandFallback: true, capacityReservations: [ODCR], ...autoscaled(0, 2) });
+        const p = poolConfig({ market: "spot", onDemandFallback: true, capacityReservations: [ODCR], ...autoscaled(0, 2) });
         const ctx = context({ facts: { reservations: reservationsOf(reservation(ODCR, { instanceType: "g6.4xlarge" })) } });
         const { machineSets } = planPoolMachineSets(p, 0, ctx);
         assert.deepStrictEqual(
@@ -172,7 +149,7 @@ describe("plan: the MachineSets of one pool", () => {
         const ctx = context({
             facts: { reservations: reservationsOf(reservation(ODCR, { availabilityZone: "us-east-2b", instanceCount: 3 })) },
         });
-        const { machineSets } = planPoolMachineSets(pool({ zones: [], capacityReservations: [ODCR], ...autoscaled(1, 2) }), 0, ctx);
+        const { machineSets } = planPoolMachineSets(poolConfig({ zones: [], capacityReservations: [ODCR], ...autoscaled(1, 2) }), 0, ctx);
         const reserved = machineSets.find((m) => m.reservation);
         assert.deepStrictEqual(
             [reserved?.zone, reserved?.market, reserved?.maxMachines, reserved?.autoscaling, reserved?.network],
@@ -182,7 +159,7 @@ describe("plan: the MachineSets of one pool", () => {
 
     it("gives a reservation not started yet a fixed 0 machines, without autoscaler (the CRD needs maxReplicas >= 1)", () => {
         const ctx = context({ facts: { reservations: reservationsOf(reservation(ODCR, { startDate: daysFromNow(2) })) } });
-        const { machineSets } = planPoolMachineSets(pool({ capacityReservations: [ODCR], zones: [], ...autoscaled(1, 2) }), 0, ctx);
+        const { machineSets } = planPoolMachineSets(poolConfig({ capacityReservations: [ODCR], zones: [], ...autoscaled(1, 2) }), 0, ctx);
         assert.deepStrictEqual(
             machineSets.map((m) => [m.replicas, m.maxMachines, m.autoscaling]),
             [[0, 0, undefined]],
@@ -191,7 +168,7 @@ describe("plan: the MachineSets of one pool", () => {
 
     it("marks the MachineSet of a just-ended reservation, so that Pulumi takes its replicas back to 0", () => {
         const ctx = context({ facts: { reservations: reservationsOf(reservation(ODCR, { endDate: daysFromNow(-1) })) } });
-        const { machineSets, warnings } = planPoolMachineSets(pool({ capacityReservations: [ODCR], zones: [] }), 0, ctx);
+        const { machineSets, warnings } = planPoolMachineSets(poolConfig({ capacityReservations: [ODCR], zones: [] }), 0, ctx);
         assert.deepStrictEqual(
             machineSets.map((m) => [m.reservationEnded, m.maxMachines]),
             [[true, 0]],
@@ -203,19 +180,19 @@ describe("plan: the MachineSets of one pool", () => {
 describe("plan: a pool's own checks against the lookups' facts", () => {
     it("refuses an nvidia pool on a type whose GPUs AWS says another maker makes", () => {
         const amd = { ...spec("g6.xlarge"), gpuModel: "AMD Radeon Pro V520" };
-        assert.deepStrictEqual(expectedOf(acceleratorProblems(pool({ instanceType: "g4ad.xlarge" }), 2, amd, "aws")), [
+        assert.deepStrictEqual(expectedOf(acceleratorProblems(poolConfig({ instanceType: "g4ad.xlarge" }), 2, amd, "aws")), [
             "cluster-capacity:pools[2].instanceType: an instance type with NVIDIA GPUs for an nvidia pool (its GPUs are AMD Radeon Pro V520; the GPU Operator, the nvidia.com/gpu resource and the GPU quotas would not apply)",
         ]);
     });
 
     it("takes any GPU model offline, where models are free text", () => {
         const amd = { ...spec("g6.xlarge"), gpuModel: "AMD Radeon Pro V520" };
-        assert.deepStrictEqual(acceleratorProblems(pool(), 0, amd, "offline"), []);
+        assert.deepStrictEqual(acceleratorProblems(poolConfig(), 0, amd, "offline"), []);
     });
 
     it("refuses an nvidia pool on a type without GPUs, and a neuron pool on a type without Neuron devices", () => {
-        const nvidiaOnInf = acceleratorProblems(pool({ instanceType: "inf2.xlarge" }), 0, spec("inf2.xlarge"), "offline");
-        const neuronOnG6 = acceleratorProblems(pool({ accelerator: "neuron" }), 1, spec("g6.4xlarge"), "offline");
+        const nvidiaOnInf = acceleratorProblems(poolConfig({ instanceType: "inf2.xlarge" }), 0, spec("inf2.xlarge"), "offline");
+        const neuronOnG6 = acceleratorProblems(poolConfig({ accelerator: "neuron" }), 1, spec("g6.4xlarge"), "offline");
         assert.deepStrictEqual(expectedOf([...nvidiaOnInf, ...neuronOnG6]), [
             "cluster-capacity:pools[0].instanceType: an instance type with NVIDIA GPUs for an nvidia pool",
             "cluster-capacity:pools[1].instanceType: an instance type with AWS Neuron devices (inf2, trn1) for a neuron pool",
@@ -223,7 +200,7 @@ describe("plan: a pool's own checks against the lookups' facts", () => {
     });
 
     it("refuses an EFA pool on a type AWS does not say takes EFA", () => {
-        const p = pool({ efa: true });
+        const p = poolConfig({ efa: true });
         const sets = zoneMachineSets(p, context());
         assert.deepStrictEqual(efaProblems(p, 0, { ...spec("g6.4xlarge"), efaSupported: true }, sets), []);
         assert.deepStrictEqual(
@@ -233,7 +210,7 @@ describe("plan: a pool's own checks against the lookups' facts", () => {
     });
 
     it("refuses an EFA pool whose MachineSets, reservations included, are in more than one zone", () => {
-        const p = pool({ efa: true, capacityReservations: [ODCR] });
+        const p = poolConfig({ efa: true, capacityReservations: [ODCR] });
         const ctx = context({ facts: { reservations: reservationsOf(reservation(ODCR, { availabilityZone: "us-east-2b" })) } });
         const { machineSets } = planPoolMachineSets({ ...p, zones: ["us-east-2a", "us-east-2b"] }, 0, ctx);
         const [zones] = efaProblems(p, 0, { ...spec("g6.4xlarge"), efaSupported: true }, machineSets);
@@ -241,17 +218,17 @@ describe("plan: a pool's own checks against the lookups' facts", () => {
     });
 
     it("checks nothing of EFA on a pool without it", () => {
-        const p = pool({ zones: ["us-east-2a", "us-east-2b"] });
+        const p = poolConfig({ zones: ["us-east-2a", "us-east-2b"] });
         assert.deepStrictEqual(efaProblems(p, 0, spec("g6.4xlarge"), zoneMachineSets(p, context())), []);
     });
 });
 
 describe("plan: MIG", () => {
     const layout = (profile: string, devices?: Record<string, number>) =>
-        pool({ instanceType: "p5.48xlarge", mig: { profile, ...(devices && { devices }), strategy: "mixed" } });
+        poolConfig({ instanceType: "p5.48xlarge", mig: { profile, ...(devices && { devices }), strategy: "mixed" } });
 
     it("plans no MIG for a pool without a layout", () => {
-        assert.deepStrictEqual(planMig(pool(), 0, spec("g6.4xlarge")), { problems: [] });
+        assert.deepStrictEqual(planMig(poolConfig(), 0, spec("g6.4xlarge")), { problems: [] });
     });
 
     it("reads a MIG pool's GPU model and devices per GPU from its generated layout", () => {
@@ -306,7 +283,7 @@ describe("plan: MIG", () => {
 
 describe("plan: one pool at its maximum size", () => {
     it("counts nodes, GPUs and vCPUs over every MachineSet of the pool", () => {
-        const plan = planned(pool({ zones: ["us-east-2a", "us-east-2b"], instanceType: "g6.12xlarge", ...autoscaled(0, 3) }));
+        const plan = planned(poolConfig({ zones: ["us-east-2a", "us-east-2b"], instanceType: "g6.12xlarge", ...autoscaled(0, 3) }));
         assert.deepStrictEqual(
             [plan.maxMachinesPerZone, plan.maxNodes, plan.maxGpus, plan.vcpuDemand, plan.maxAllocatableGpus],
             [3, 6, 24, 288, 24],
@@ -314,51 +291,51 @@ describe("plan: one pool at its maximum size", () => {
     });
 
     it("multiplies the nvidia.com/gpu a node advertises by the time-slicing replicas", () => {
-        const plan = planned(pool({ timeSlicing: 4 }));
+        const plan = planned(poolConfig({ timeSlicing: 4 }));
         assert.deepStrictEqual([plan.gpuResourcesPerNode, plan.maxAllocatableGpus, plan.maxGpus], [{ "nvidia.com/gpu": 4 }, 4, 1]);
     });
 
     it("counts a neuron pool's devices and advertises no NVIDIA resource", () => {
-        const plan = planned(pool({ accelerator: "neuron", instanceType: "inf2.24xlarge", replicas: 2 }));
+        const plan = planned(poolConfig({ accelerator: "neuron", instanceType: "inf2.24xlarge", replicas: 2 }));
         assert.deepStrictEqual([plan.maxNeuronDevices, plan.gpuResourcesPerNode, plan.maxAllocatableGpus], [12, {}, 0]);
     });
 
     it("counts a pool against the EC2 quota of its type and market", () => {
-        assert.strictEqual(planned(pool({ market: "spot" })).quota?.code, "L-3819A6DF");
+        assert.strictEqual(planned(poolConfig({ market: "spot" })).quota?.code, "L-3819A6DF");
     });
 
     it("counts a pool of reservations only against them, and no pool on plain Kubernetes against a quota", () => {
-        const reservedOnly = pool({ zones: [], capacityReservations: [ODCR] });
+        const reservedOnly = poolConfig({ zones: [], capacityReservations: [ODCR] });
         const ctx = context({ facts: { reservations: reservationsOf(reservation(ODCR)) } });
         const kubernetes = context();
         kubernetes.config = { ...kubernetes.config, cluster: { ...kubernetes.config.cluster, platform: "kubernetes" } };
-        assert.deepStrictEqual([planned(reservedOnly, ctx).quota, planned(pool(), kubernetes).quota], [undefined, undefined]);
+        assert.deepStrictEqual([planned(reservedOnly, ctx).quota, planned(poolConfig(), kubernetes).quota], [undefined, undefined]);
     });
 
     it("ignores AMI drift from OpenShift 4.19, where the cluster manages boot images, unless ami.managedByCluster says otherwise", () => {
         assert.deepStrictEqual(
             [
-                planned(pool(), context({ minor: 18 })).ignoreAmiDrift,
-                planned(pool(), context({ minor: 19 })).ignoreAmiDrift,
-                planned(pool({ ami: { owners: [], managedByCluster: false } }), context({ minor: 19 })).ignoreAmiDrift,
+                planned(poolConfig(), context({ minor: 18 })).ignoreAmiDrift,
+                planned(poolConfig(), context({ minor: 19 })).ignoreAmiDrift,
+                planned(poolConfig({ ami: { owners: [], managedByCluster: false } }), context({ minor: 19 })).ignoreAmiDrift,
             ],
             [false, true, false],
         );
     });
 
     it("takes the pool's AMI from the lookups, and leaves it empty where they have none", () => {
-        assert.deepStrictEqual([planned(pool()).amiId, planned(pool({ name: "other" })).amiId], ["ami-0123456789abcdef0", ""]);
+        assert.deepStrictEqual([planned(poolConfig()).amiId, planned(poolConfig({ name: "other" })).amiId], ["ami-0123456789abcdef0", ""]);
     });
 
     it("stops with an internal error on a type the lookups did not resolve, rather than plan without it", () => {
         assert.throws(
-            () => planPool(pool({ instanceType: "g9.huge" }), 0, context()),
+            () => planPool(poolConfig({ instanceType: "g9.huge" }), 0, context()),
             /no instance spec for g9\.huge: the lookups should have refused pool gpu/,
         );
     });
 
     it("reports a pool's problems in order: its type's accelerator, its reservations, EFA, then MIG", () => {
-        const p = pool({
+        const p = poolConfig({
             instanceType: "inf2.xlarge",
             efa: true,
             capacityReservations: [ODCR],
@@ -385,7 +362,7 @@ describe("plan: the quota totals", () => {
     });
 
     it("counts a spot pool's on-demand fallback against the on-demand quota, named as its fallback", () => {
-        const plan = planned(pool({ market: "spot", onDemandFallback: true, ...autoscaled(1, 3) }));
+        const plan = planned(poolConfig({ market: "spot", onDemandFallback: true, ...autoscaled(1, 3) }));
         assert.deepStrictEqual(
             poolQuotaParts(plan).map((p) => [p.market, p.source, p.maxMachines, p.desiredMachines]),
             [
@@ -397,7 +374,7 @@ describe("plan: the quota totals", () => {
 
     it("leaves a pool's reservations out of its quota parts", () => {
         const ctx = context({ facts: { reservations: reservationsOf(reservation(ODCR)) } });
-        const plan = planned(pool({ capacityReservations: [ODCR], replicas: 2 }), ctx);
+        const plan = planned(poolConfig({ capacityReservations: [ODCR], replicas: 2 }), ctx);
         assert.deepStrictEqual(
             poolQuotaParts(plan).map((p) => [p.market, p.maxMachines]),
             [["on-demand", 2]],
@@ -405,11 +382,11 @@ describe("plan: the quota totals", () => {
     });
 
     it("asks nothing of a quota for a pool that counts against none", () => {
-        assert.deepStrictEqual(poolQuotaParts({ ...planned(pool()), quota: undefined }), []);
+        assert.deepStrictEqual(poolQuotaParts({ ...planned(poolConfig()), quota: undefined }), []);
     });
 
     it("sums vCPUs times maximum machines per quota code across pools and compares the sum with the limit", () => {
-        const pools = [planned(pool(autoscaled(0, 2))), planned(pool({ name: "b", instanceType: "g6.xlarge", replicas: 3 }))];
+        const pools = [planned(poolConfig(autoscaled(0, 2))), planned(poolConfig({ name: "b", instanceType: "g6.xlarge", replicas: 3 }))];
         const { quotas } = planQuotaTotals(pools, facts({ quotaLimits: { "L-DB2E81BA": 40 } }));
         assert.deepStrictEqual(
             quotas.map((q) => [q.code, q.demand, q.limit, q.exceeded]),
@@ -418,13 +395,13 @@ describe("plan: the quota totals", () => {
     });
 
     it("sets each quota's desired size from replicas and what is free now from its limit minus what is used outside", () => {
-        const pools = [planned(pool(autoscaled(1, 4)))];
+        const pools = [planned(poolConfig(autoscaled(1, 4)))];
         const [usage] = planQuotaTotals(pools, facts({ quotaLimits: { "L-DB2E81BA": 64 }, usedOutside: { "L-DB2E81BA": 40 } })).usage;
         assert.deepStrictEqual(usage, { code: "L-DB2E81BA", limit: 64, usedOutside: 40, desired: 16, maximum: 64, freeNow: 24 });
     });
 
     it("leaves what is free now unknown when the usage outside the stack is unknown", () => {
-        const [usage] = planQuotaTotals([planned(pool())], facts({ quotaLimits: { "L-DB2E81BA": 64 } })).usage;
+        const [usage] = planQuotaTotals([planned(poolConfig())], facts({ quotaLimits: { "L-DB2E81BA": 64 } })).usage;
         assert.deepStrictEqual([usage.usedOutside, usage.freeNow], [undefined, undefined]);
     });
 });
@@ -438,12 +415,12 @@ describe("plan: planCapacity", () => {
 
     it("stops with one ConfigError listing every pool's problems, then the MIG layouts', in order", () => {
         const h100 = (name: string, devices: Record<string, number>) =>
-            pool({ name, instanceType: "p5.48xlarge", mig: { profile: "custom", devices, strategy: "mixed" } });
+            poolConfig({ name, instanceType: "p5.48xlarge", mig: { profile: "custom", devices, strategy: "mixed" } });
         const [config, facts] = capacity([
-            pool({ name: "a", instanceType: "inf2.xlarge" }),
+            poolConfig({ name: "a", instanceType: "inf2.xlarge" }),
             h100("b", { "1g.10gb": 7 }),
             h100("c", { "3g.40gb": 2 }),
-            pool({ name: "d", accelerator: "neuron" }),
+            poolConfig({ name: "d", accelerator: "neuron" }),
         ]);
         assert.throws(
             () => planCapacity(config, facts, false, NOW),
@@ -463,7 +440,7 @@ describe("plan: planCapacity", () => {
     });
 
     it("says the Kubernetes provider was registered when the lookups read the cluster", () => {
-        const [config, facts] = capacity([pool({ instanceType: "inf2.xlarge" })]);
+        const [config, facts] = capacity([poolConfig({ instanceType: "inf2.xlarge" })]);
         assert.throws(
             () => planCapacity(config, facts, true, NOW),
             (error: ConfigError) => error.outcome === CLUSTER_READ,
@@ -474,7 +451,7 @@ describe("plan: planCapacity", () => {
         const ending = reservation(ODCR, { endDate: daysFromNow(3) });
         const block = reservation(BLOCK, { kind: "capacity-block", instanceCount: 1 });
         const [config, facts] = capacity(
-            [pool({ capacityReservations: [ODCR] }), pool({ name: "b", capacityReservations: [BLOCK], ...autoscaled(0, 2) })],
+            [poolConfig({ capacityReservations: [ODCR] }), poolConfig({ name: "b", capacityReservations: [BLOCK], ...autoscaled(0, 2) })],
             { reservations: reservationsOf(ending, block) },
         );
         config.cluster.openshiftVersion = { major: 4, minor: 19 };
@@ -500,7 +477,7 @@ describe("plan: planCapacity", () => {
 describe("plan: one pool's capacity reservations", () => {
     function input(extra: Partial<ReservationPlanInput> = {}, ...facts: ReservationFacts[]): ReservationPlanInput {
         return {
-            pool: pool({ zones: [], capacityReservations: facts.map((f) => f.id) }),
+            pool: poolConfig({ zones: [], capacityReservations: facts.map((f) => f.id) }),
             index: 0,
             perZoneMax: 2,
             cluster: { infraId: "test-abcde", openshiftVersion: { major: 4, minor: 19 } },
@@ -533,14 +510,14 @@ describe("plan: one pool's capacity reservations", () => {
     });
 
     it("starts a reservation's MachineSet at the pool's replicas within the reservation", () => {
-        const p = pool({ zones: [], capacityReservations: [ODCR], replicas: 4 });
+        const p = poolConfig({ zones: [], capacityReservations: [ODCR], replicas: 4 });
         const { machineSets } = planReservations(input({ pool: p, perZoneMax: 4 }, reservation(ODCR, { instanceCount: 2 })));
         assert.deepStrictEqual([machineSets[0].replicas, machineSets[0].maxReplicas], [2, 2]);
     });
 
     it("gives a reservation with a problem no MachineSet and no warning, with every problem it has", () => {
         const wrong = reservation(ODCR, { instanceType: "p5.48xlarge", availabilityZone: "us-east-2c", instanceCount: 1 });
-        const p = pool({ zones: ["us-east-2a"], capacityReservations: [ODCR] });
+        const p = poolConfig({ zones: ["us-east-2a"], capacityReservations: [ODCR] });
         const plan = planReservations(input({ pool: p, perZoneMax: 5 }, wrong));
         assert.deepStrictEqual([plan.machineSets, plan.warnings], [[], []]);
         assert.deepStrictEqual(expectedOf(plan.problems), [
@@ -566,12 +543,12 @@ describe("plan: one pool's capacity reservations", () => {
             planReservations(input({}, stale)).problems.map((p) => p.path),
             ["cluster-capacity:pools[0].capacityReservations[0]"],
         );
-        const retired = pool({ zones: [], capacityReservations: [ODCR], retired: true, replicas: 0 });
+        const retired = poolConfig({ zones: [], capacityReservations: [ODCR], retired: true, replicas: 0 });
         assert.deepStrictEqual(planReservations(input({ pool: retired }, stale)).problems, []);
     });
 
     it("refuses a reservation whose MachineSet name would not fit a label value", () => {
-        const long = pool({ name: "a-pool-with-a-name-long-enough-xy", zones: [], capacityReservations: [ODCR] });
+        const long = poolConfig({ name: "a-pool-with-a-name-long-enough-xy", zones: [], capacityReservations: [ODCR] });
         const { problems } = planReservations(input({ pool: long }, reservation(ODCR)));
         assert.match(problems[0].expected, /^a shorter name: reserved MachineSet name ".*" has 64 characters, at most 63 are allowed$/);
     });
