@@ -4,30 +4,14 @@ import { installerIdentity } from "../../lib/lookups/machineNetwork";
 import type { PoolConfig } from "../../lib/config/types";
 import { clusterAutoscalerManifest } from "../../components/clusterAutoscaling";
 import type { RegisteredResource } from "./harness";
+import { poolConfig } from "./pools";
 
-export const POOL: PoolConfig = {
+export const POOL: PoolConfig = poolConfig({
     name: "l4",
-    accelerator: "nvidia",
-    instanceType: "g6.4xlarge",
-    zones: ["us-east-2a"],
-    zonesFromCluster: false,
-    market: "on-demand",
-    replicas: 1,
-    labels: {},
-    taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }],
     rootVolume: { sizeGiB: 120, type: "gp3" },
-    kueueFlavor: "l4",
-    sysctls: {},
-    kernelArguments: [],
     ami: { id: "ami-0123456789abcdef0", owners: [], managedByCluster: false },
-    amiFromPool: false,
-    providerSpec: {},
-    retired: false,
-    capacityReservations: [],
-    onDemandFallback: false,
-    efa: false,
     healthCheck: { enabled: true, maxUnhealthy: 1, nodeStartupTimeout: "25m" },
-};
+});
 
 export function resource(
     type: string,

@@ -1,4 +1,4 @@
-/** A pool's config as the defaults leave it, built by hand for the specs that call a rule or a plan step directly. */
+/** A pool's config as the defaults leave it, built by hand for the specs that call a rule, a plan step or a policy directly. */
 import type { PoolConfig } from "../../lib/config/types";
 
 export function poolConfig(extra: Partial<PoolConfig> = {}): PoolConfig {
