@@ -32,22 +32,43 @@ import { capacityReport } from "./lib/report/outputs";
 import { DEFAULT_TAINTS } from "./policy/lib/contract";
 import { poolMachineSets } from "./components/machineSetManifest";
 import type { CapacityConfig } from "./lib/config/types";
-import { MigratedMachineSetError } from "./lib/errors";
+import { MigratedMachineSetError, PoolDeletionError } from "./lib/errors";
 import {
     capiConversionBlockers,
     changesToMigratedMachineSets,
     describeMigratedChange,
     type DesiredMachineSet,
 } from "./lib/plan/machineSetMigration";
-import { type CustomObjectsClient, customObjectsClient, livePoolMachineSets } from "./lib/lookups/poolMachineSets";
+import { customObjectsClient, type LiveMachineSet, livePoolMachineSets } from "./lib/lookups/poolMachineSets";
+import { describeRefusedDeletion, refusedDeletions, RETIREMENT_STEPS } from "./lib/plan/poolDeletions";
+import { DELETION_GUARD_MIN_OPENSHIFT_MINOR, PoolDeletionGuard } from "./components/poolDeletionGuard";
+
+/**
+ * The cluster's pool MachineSets, read with one LIST before anything is registered, and the run
+ * stopped if the engine would delete one that is not retired and drained (lib/plan/poolDeletions.ts):
+ * `protect` does not stop `pulumi up --ignore-protect`. Rendering reads no cluster, and says so.
+ */
+async function checkPoolDeletions(config: CapacityConfig, plan: CapacityPlan): Promise<LiveMachineSet[] | undefined> {
+    if (config.cluster.platform !== "openshift") return undefined;
+    if (config.renderDirectory) {
+        await pulumi.log.warn(
+            "cluster-capacity: renderDirectory: no cluster is asked, so this run cannot check that it deletes no pool MachineSet that is not retired and drained; where the YAML is applied, the rendered deletion guard (ValidatingAdmissionPolicy) refuses such a delete.",
+        );
+        return undefined;
+    }
+    const live = await livePoolMachineSets(() => customObjectsClient(config.kubernetes));
+    const rendered = new Set(plan.pools.flatMap((p) => p.machineSets.map((m) => m.name)));
+    const refused = refusedDeletions(live, rendered, config.cluster.infraId);
+    if (refused.length > 0) throw new PoolDeletionError(refused.map(describeRefusedDeletion), RETIREMENT_STEPS);
+    return live;
+}
 
 /**
  * Stops the run before it changes a MachineSet that Cluster API owns or is migrating
  * (lib/plan/machineSetMigration.ts). Where an admin has asked to move one (spec.authoritativeAPI
  * ClusterAPI), also says what would stop its conversion.
  */
-async function checkMachineSetOwners(desired: DesiredMachineSet[], connect: () => CustomObjectsClient, region: string): Promise<void> {
-    const live = await livePoolMachineSets(connect);
+async function checkMachineSetOwners(desired: DesiredMachineSet[], live: LiveMachineSet[], region: string): Promise<void> {
     const refused = changesToMigratedMachineSets(desired, live);
     if (refused.length > 0) throw new MigratedMachineSetError(refused.map(describeMigratedChange));
     const moving = new Set(live.filter((m) => m.requestedAPI === "ClusterAPI").map((m) => m.name));
@@ -159,9 +180,32 @@ function desiredMachineSets(plan: CapacityPlan, poolArgs: PoolArgs): DesiredMach
         );
 }
 
+/**
+ * The admission policy that refuses deleting a pool MachineSet that is not retired and drained,
+ * for whatever sends the DELETE; before OpenShift 4.17 (no admissionregistration.k8s.io/v1
+ * ValidatingAdmissionPolicy) a warning says what still guards the pools.
+ */
+async function poolDeletionGuard(
+    config: CapacityConfig,
+    plan: CapacityPlan,
+    inCluster: pulumi.ComponentResourceOptions,
+): Promise<pulumi.Resource | undefined> {
+    if (plan.pools.length === 0) return undefined;
+    const { minor } = config.cluster.openshiftVersion;
+    if (minor < DELETION_GUARD_MIN_OPENSHIFT_MINOR) {
+        await pulumi.log.warn(
+            `cluster-capacity: OpenShift 4.${minor} serves no admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (4.${DELETION_GUARD_MIN_OPENSHIFT_MINOR}+), so the cluster does not refuse deleting a pool MachineSet: only this program's check (every preview and up) and protect guard the pools, and oc delete, another tool's prune or pulumi destroy --ignore-protect are not stopped. The pack's machineset-protected refuses the stack unless its config says requireDeletionGuard: false.`,
+        );
+        return undefined;
+    }
+    return new PoolDeletionGuard("pool-deletion-guard", inCluster).binding;
+}
+
 /** The node pools of an OpenShift cluster: MachineSets per pool, their OS tuning and the cluster autoscaler. */
-async function createPools(config: CapacityConfig, plan: CapacityPlan, poolArgs: PoolArgs, inCluster: pulumi.ComponentResourceOptions) {
+async function createPools(config: CapacityConfig, plan: CapacityPlan, args: PoolArgs, inCluster: pulumi.ComponentResourceOptions) {
     const gpuPlans = plan.pools.filter((p) => p.pool.accelerator === "nvidia");
+    const deletionGuard = await poolDeletionGuard(config, plan, inCluster);
+    const poolArgs: PoolArgs = { ...args, deletionGuard };
     for (const poolPlan of plan.pools) {
         if (poolPlan.pool.accelerator === "nvidia") {
             new GpuPool(
@@ -291,6 +335,7 @@ async function main() {
     );
     const { cluster } = config;
     const plan = planCapacity(config, facts, provider !== undefined);
+    const live = await checkPoolDeletions(config, plan);
     // Kueue's quotas, once; the teams' shares of them are checked before anything else is registered.
     const quotas = config.kueue.enabled ? queueQuotas(plan.pools, config.neuron.neuronCoreQuota) : undefined;
     const teams = quotas && config.kueue.teams.length > 0 ? planTeams(config.kueue.teams, quotas) : undefined;
@@ -318,9 +363,7 @@ async function main() {
     if (!rendersAnything(config, plan)) return capacityReport(config, facts, plan, cost, kueue);
 
     const poolArgs: PoolArgs = { infraId: cluster.infraId, region: cluster.region, vpcId: facts.vpcId };
-    if (cluster.platform === "openshift" && !config.renderDirectory && plan.pools.length > 0) {
-        await checkMachineSetOwners(desiredMachineSets(plan, poolArgs), () => customObjectsClient(config.kubernetes), cluster.region);
-    }
+    if (live && plan.pools.length > 0) await checkMachineSetOwners(desiredMachineSets(plan, poolArgs), live, cluster.region);
     // Every component hands the stack's Kubernetes provider on to its children (parent: this).
     const inCluster = { provider: (provider ??= kubernetesProvider("cluster-capacity", config)) };
     if (cluster.platform === "openshift") await createPools(config, plan, poolArgs, inCluster);

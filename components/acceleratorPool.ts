@@ -22,6 +22,11 @@ export interface AcceleratorPoolArgs {
     plan: PoolPlan;
     /** The cluster's VPC, where an EFA pool's security group goes (from the lookups). */
     vpcId?: string;
+    /**
+     * The cluster's deletion guard (PoolDeletionGuard): the MachineSets depend on it, so no delete
+     * of the stack removes the guard before the MachineSets it refused. None before OpenShift 4.17.
+     */
+    deletionGuard?: pulumi.Resource;
 }
 
 export interface GpuPoolArgs extends AcceleratorPoolArgs {
@@ -84,7 +89,7 @@ abstract class AcceleratorPool extends pulumi.ComponentResource {
                     parent: this,
                     protect: true,
                     ignoreChanges: machineSet.ignoreChanges,
-                    dependsOn: awsResources,
+                    dependsOn: [...awsResources, ...(args.deletionGuard ? [args.deletionGuard] : [])],
                 }),
             );
             if (machineSet.autoscaling) {

@@ -10,6 +10,7 @@ import type { MachineNetwork } from "../lib/lookups/machineNetwork";
 import {
     ACCELERATOR_LABEL,
     CAPACITY_TYPE_LABEL,
+    CLUSTER_LABEL,
     DEVICE_PLUGIN_CONFIG_LABEL,
     type KubernetesObject,
     MACHINE_API_VERSION,
@@ -17,6 +18,7 @@ import {
     type Market,
     MIG_CONFIG_LABEL,
     POOL_LABEL,
+    RETIRED_ANNOTATION,
 } from "../policy/lib/contract";
 
 interface MachineSetInputs {
@@ -138,12 +140,12 @@ function nodeLabels(pool: PoolConfig, role: string, capacityType: string): Recor
 const TAKE_REPLICAS_BACK: Readonly<Record<string, string>> = { "pulumi.com/patchForce": "true" };
 
 const RETIRED_ANNOTATIONS: Readonly<Record<string, string>> = {
-    "cluster-capacity.io/retired": "true",
+    [RETIRED_ANNOTATION]: "true",
     ...TAKE_REPLICAS_BACK,
 };
 
 export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
-    const clusterLabel = { "machine.openshift.io/cluster-api-cluster": i.infraId };
+    const clusterLabel = { [CLUSTER_LABEL]: i.infraId };
     const selectorLabels = { ...clusterLabel, "machine.openshift.io/cluster-api-machineset": i.name };
     return {
         apiVersion: MACHINE_API_VERSION,
@@ -245,7 +247,7 @@ export function machineHealthCheckManifest(infraId: string, pool: PoolConfig, ma
         metadata: { name: `${infraId}-${pool.name}`, namespace: MACHINE_API_NAMESPACE, labels: { [POOL_LABEL]: pool.name } },
         spec: {
             selector: {
-                matchLabels: { "machine.openshift.io/cluster-api-cluster": infraId },
+                matchLabels: { [CLUSTER_LABEL]: infraId },
                 matchExpressions: [{ key: "machine.openshift.io/cluster-api-machineset", operator: "In", values: [...machineSets] }],
             },
             unhealthyConditions: [

@@ -141,6 +141,19 @@ export class MigratedMachineSetError extends pulumi.RunError {
     }
 }
 
+/**
+ * Stops the run before any cluster object is registered when the engine would delete pool
+ * MachineSets that are not retired and drained (lib/plan/poolDeletions.ts), whatever `protect` says.
+ */
+export class PoolDeletionError extends pulumi.RunError {
+    constructor(descriptions: readonly string[], steps: string) {
+        super(
+            `cluster-capacity: this run would delete ${descriptions.length} pool MachineSet(s) that are not retired and drained; no cluster object was registered.\n${descriptions.map((d) => `  - ${d}`).join("\n")}\n${steps}`,
+        );
+        this.name = "PoolDeletionError";
+    }
+}
+
 /** An AWS call of the lookups the credentials were not allowed (or that failed): the action and what it was for. */
 export function refusedLookup(action: string, purpose: string, error: unknown): ConfigProblem {
     return problem(["lookups"], "aws", `AWS lookups that can ${purpose} (${describeAwsFailure(action, error)})`);

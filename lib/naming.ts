@@ -45,7 +45,7 @@ export function efaSecurityGroupName(infraId: string, pool: string): string {
     return `${infraId}-${pool}-efa`;
 }
 
-export const MACHINE_API_NAMESPACE = "openshift-machine-api";
+export { MACHINE_API_NAMESPACE } from "../policy/lib/contract";
 
 /** The MachineConfigPool every NVIDIA pool's nodes join unless the pool has its own OS tuning. */
 export const GPU_MACHINE_CONFIG_POOL = "worker-gpu";

@@ -68,6 +68,18 @@ export function policyLookupMode(mode: LookupMode): PolicyLookupMode {
     return mode === "aws" ? "aws" : "config";
 }
 
+/** Where the Machine API keeps MachineSets, Machines and their autoscalers. */
+export const MACHINE_API_NAMESPACE = "openshift-machine-api";
+
+/**
+ * MachineSet annotation set from a pool's `retired: true`: the pool is leaving, and once it has no
+ * machines its MachineSets may be deleted (the deletion guard, policy/lib/deletionGuard.ts).
+ */
+export const RETIRED_ANNOTATION = "cluster-capacity.io/retired";
+
+/** MachineSet label naming the cluster (its infrastructure name), set by the installer and by this program. */
+export const CLUSTER_LABEL = "machine.openshift.io/cluster-api-cluster";
+
 // Node labels.
 
 /** Node label naming the pool a node belongs to; Kueue flavors select on it. */

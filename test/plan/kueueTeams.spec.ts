@@ -215,7 +215,7 @@ describe("priority classes per team (kueue.teams[].priorityClasses)", () => {
                 ["batch", 100],
             ],
         );
-        const policies = rendered(run, "ValidatingAdmissionPolicy") as any[];
+        const policies = (rendered(run, "ValidatingAdmissionPolicy") as any[]).filter((p) => p.metadata.name.startsWith("kueue-team-"));
         assert.deepStrictEqual(
             policies.map((p) => p.metadata.name),
             ["kueue-team-research-priority-classes", "kueue-team-inference-priority-classes"],
@@ -226,7 +226,9 @@ describe("priority classes per team (kueue.teams[].priorityClasses)", () => {
             research.validations[0].expression,
             "object.metadata.labels['kueue.x-k8s.io/priority-class'] in ['training','batch']",
         );
-        const bindings = rendered(run, "ValidatingAdmissionPolicyBinding") as any[];
+        const bindings = (rendered(run, "ValidatingAdmissionPolicyBinding") as any[]).filter((b) =>
+            b.metadata.name.startsWith("kueue-team-"),
+        );
         assert.deepStrictEqual(
             bindings.map((b) => [b.spec.policyName, b.spec.validationActions]),
             policies.map((p) => [p.metadata.name, ["Deny"]]),

@@ -139,7 +139,7 @@ describe("the Machine API's move to Cluster API", () => {
             const run = await runProgram(connected());
             assert.match(
                 run.error?.message ?? "",
-                /listing the MachineSets in openshift-machine-api failed, so the run cannot tell whether Cluster API owns any of this stack's \(the identity that runs Pulumi needs list on machinesets\.machine\.openshift\.io there\); no cluster object was registered: HTTP 403: machinesets\.machine\.openshift\.io is forbidden: User "ci" cannot list/,
+                /listing the MachineSets in openshift-machine-api failed, so the run cannot tell which of this stack's pools the cluster has and who owns them \(the identity that runs Pulumi needs list on machinesets\.machine\.openshift\.io there\); no cluster object was registered: HTTP 403: machinesets\.machine\.openshift\.io is forbidden: User "ci" cannot list/,
             );
         });
     });
@@ -162,7 +162,10 @@ describe("the Machine API's move to Cluster API", () => {
         ) => ({
             name: "ms",
             labels,
+            annotations: {},
             spec,
+            replicas: 1,
+            statusReplicas: 1,
             ownedByPulumi,
             authoritativeAPI: "ClusterAPI",
         });
@@ -415,7 +418,10 @@ describe("the Machine API's move to Cluster API", () => {
                 {
                     name: "a",
                     labels: { p: "1" },
+                    annotations: {},
                     spec: { replicas: 1, authoritativeAPI: "ClusterAPI" },
+                    replicas: 1,
+                    statusReplicas: 0,
                     ownedByPulumi: [
                         ["metadata", "labels", "cluster-capacity.io/pool"],
                         ["spec", "replicas"],
@@ -425,7 +431,7 @@ describe("the Machine API's move to Cluster API", () => {
                     requestedAPI: "ClusterAPI",
                     authoritativeAPI: "ClusterAPI",
                 },
-                { name: "b", labels: {}, spec: {}, ownedByPulumi: [] },
+                { name: "b", labels: {}, annotations: {}, spec: {}, replicas: 1, statusReplicas: 0, ownedByPulumi: [] },
             ]);
         });
 

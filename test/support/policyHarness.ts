@@ -88,7 +88,11 @@ export async function runPolicyPack(
     const { only, quotaSource } = options;
     const pack = policies.map((p) => (quotaSource && p.name === "pool-within-quota" ? makePoolWithinQuota(() => quotaSource) : p));
     const violations: Violation[] = [];
-    const resources = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map(toPolicyResource);
+    const registered = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+    const resources = registered.map(toPolicyResource);
+    // As the engine sends them to a stack policy: each dependency as the resource it names.
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    registered.forEach((r, i) => (resources[i].dependencies = r.dependencies.flatMap((urn) => byUrn.get(urn) ?? [])));
     for (const policy of pack.filter((p) => only === undefined || p.name === only)) {
         const report = (message: string, urn?: string) =>
             violations.push({ policy: policy.name, enforcementLevel: policy.enforcementLevel ?? "advisory", message, urn });
