@@ -115,8 +115,11 @@ async function measure(project: EngineProject, what: string, pools: number, comm
     };
 }
 
-/** Previews at each size, then a no-change up of 100 pools on the e2e API server; one line of JSON per measurement on stdout. */
-export async function engineBenchmark(sizes: number[], log: (m: EngineMeasurement) => void): Promise<EngineMeasurement[]> {
+/**
+ * Previews at each size, then a first and a no-change up of `upPools` pools on the e2e API server;
+ * one line of JSON per measurement on stdout. The e2e suite runs it small (test/e2e/bench.e2e.ts).
+ */
+export async function engineBenchmark(sizes: number[], log: (m: EngineMeasurement) => void, upPools = 100): Promise<EngineMeasurement[]> {
     const results: EngineMeasurement[] = [];
     const record = (m: EngineMeasurement) => {
         results.push(m);
@@ -130,9 +133,14 @@ export async function engineBenchmark(sizes: number[], log: (m: EngineMeasuremen
             record(await measure(preview, "preview", pools, "pulumi preview -s bench --non-interactive"));
         }
         // The same preview with every checkpoint written, as the engine does without PULUMI_SKIP_CHECKPOINTS.
-        preview.writeStack(engineFleet(100, { "cluster-capacity:renderDirectory": "rendered/bench" }));
+        preview.writeStack(engineFleet(upPools, { "cluster-capacity:renderDirectory": "rendered/bench" }));
         record(
-            await measure(preview, "preview, checkpoints", 100, "PULUMI_SKIP_CHECKPOINTS=false pulumi preview -s bench --non-interactive"),
+            await measure(
+                preview,
+                "preview, checkpoints",
+                upPools,
+                "PULUMI_SKIP_CHECKPOINTS=false pulumi preview -s bench --non-interactive",
+            ),
         );
     } finally {
         preview.remove();
@@ -151,20 +159,20 @@ export async function engineBenchmark(sizes: number[], log: (m: EngineMeasuremen
         await up.run("pulumi stack init bench --non-interactive");
         // No Subscription: the GPU Operator's would wait for OLM, which nothing plays here.
         up.writeStack(
-            engineFleet(100, {
+            engineFleet(upPools, {
                 "cluster-capacity:kubernetes": { kubeconfig },
                 "cluster-capacity:gpuOperator": { enabled: false },
             }),
         );
-        const first = await measure(up, "first up (creates all)", 100, "pulumi up -s bench --yes --non-interactive --skip-preview");
+        const first = await measure(up, "first up (creates all)", upPools, "pulumi up -s bench --yes --non-interactive --skip-preview");
         record(first);
         if (first.exit !== 0) throw new Error("the first up failed (its diagnostics are above)");
-        record(await measure(up, "no-change up", 100, "pulumi up -s bench --yes --non-interactive"));
+        record(await measure(up, "no-change up", upPools, "pulumi up -s bench --yes --non-interactive"));
         record(
             await measure(
                 up,
                 "no-change up, no checkpoints",
-                100,
+                upPools,
                 "PULUMI_SKIP_CHECKPOINTS=true pulumi up -s bench --yes --non-interactive",
             ),
         );

@@ -297,27 +297,77 @@ for (const kubernetes of KUBERNETES_MINORS)
             project.writeStack(stackConfig(target));
         });
 
-        it("refuses to delete a removed pool's MachineSets (protect), and the MachineSet stays", async () => {
+        it("refuses a run that would delete a removed pool, at preview and up, with and without --ignore-protect; the MachineSet and the state stay", async () => {
             project.writeStack(
                 stackConfig(
                     target,
                     POOLS.filter((p) => p.name !== "spot"),
                 ),
             );
-            const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`);
-            failed(up);
-            assert.match(up.output, /protect/, tail(up));
-            assert.match(up.output, /MachineSet::spot-us-east-2c/, tail(up));
-            assert.strictEqual(
-                (await machineSet(machineSetName("spot", "us-east-2c"))).metadata.name,
-                machineSetName("spot", "us-east-2c"),
+            const name = machineSetName("spot", "us-east-2c");
+            const before = { state: JSON.stringify(stateResources()), live: await machineSet(name) };
+            const refusal = new RegExp(
+                `this run would delete 1 pool MachineSet\\(s\\) that are not retired and drained; no cluster object was registered\\.\\s+- MachineSet openshift-machine-api/${name} \\(pool spot\\): its pool is not retired`,
             );
-            assert.ok(
-                stateResources().some(
-                    (r) => r.type.endsWith(":MachineSet") && (r.outputs as any)?.metadata?.name === machineSetName("spot", "us-east-2c"),
+            for (const command of [
+                `pulumi preview -s ${STACK} --non-interactive ${pack}`,
+                `pulumi preview -s ${STACK} --non-interactive --ignore-protect ${pack}`,
+                `pulumi up -s ${STACK} --yes --non-interactive ${pack}`,
+                `pulumi up -s ${STACK} --yes --non-interactive --ignore-protect ${pack}`,
+            ]) {
+                const result = await project.run(command);
+                failed(result);
+                assert.match(result.output, refusal, `${command}\n${tail(result)}`);
+                assert.match(result.output, /docs\/runbook\.md#retire-a-pool/, tail(result));
+            }
+            assert.strictEqual((await machineSet(name)).metadata.resourceVersion, before.live.metadata.resourceVersion);
+            assert.strictEqual(JSON.stringify(stateResources()), before.state, "the state is as it was");
+            project.writeStack(stackConfig(target));
+        });
+
+        it("refuses an HTTP DELETE of a pool MachineSet (what `oc delete` sends) with the guard's message; other MachineSets are deleted as usual", async () => {
+            const name = machineSetName("l4", "us-east-2a");
+            const refused = await server.request("DELETE", `${MACHINE_API}/${name}`);
+            assert.strictEqual(refused.status, 403, JSON.stringify(refused.body));
+            assert.match(
+                refused.body.message,
+                new RegExp(
+                    `ValidatingAdmissionPolicy 'cluster-capacity-pool-deletion-guard' with binding 'cluster-capacity-pool-deletion-guard' denied request: MachineSet ${name} of pool l4 is not retired: .*docs/runbook\\.md#retire-a-pool.*docs/runbook\\.md#break-glass-remove-the-deletion-guard`,
                 ),
             );
-            project.writeStack(stackConfig(target));
+            // `oc delete machinesets -l cluster-capacity.io/pool` deletes item by item: each is refused.
+            const collection = await server.request("DELETE", `${MACHINE_API}?labelSelector=cluster-capacity.io/pool`);
+            assert.strictEqual(collection.status, 403, JSON.stringify(collection.body));
+            // The identity cluster-capi-operator syncs with is refused too while the Machine API owns the MachineSet.
+            const asSync = await server.request("DELETE", `${MACHINE_API}/${name}?dryRun=All`, undefined, undefined, {
+                "Impersonate-User": "system:serviceaccount:openshift-cluster-api:capi-controllers",
+            });
+            assert.strictEqual(asSync.status, 403, JSON.stringify(asSync.body));
+            assert.strictEqual((await machineSet(name)).metadata.name, name);
+            const pools = stateResources().filter((r) => r.type.endsWith(":MachineSet")).length;
+            assert.strictEqual(
+                (await get(MACHINE_API)).body.items.filter(
+                    (m: { metadata: { labels?: Record<string, string> } }) => m.metadata.labels?.["cluster-capacity.io/pool"],
+                ).length,
+                pools,
+            );
+
+            // An installer's worker MachineSet carries no pool label: the guard does not apply to it.
+            const worker = {
+                apiVersion: "machine.openshift.io/v1beta1",
+                kind: "MachineSet",
+                metadata: {
+                    name: `${INFRA_ID}-worker-us-east-2a`,
+                    namespace: "openshift-machine-api",
+                    labels: { "machine.openshift.io/cluster-api-cluster": INFRA_ID },
+                },
+                spec: {
+                    replicas: 0,
+                    selector: { matchLabels: { "machine.openshift.io/cluster-api-machineset": `${INFRA_ID}-worker-us-east-2a` } },
+                },
+            };
+            assert.ok((await apply(server, kinds, worker, "openshift-installer")).status < 300);
+            assert.strictEqual((await server.request("DELETE", `${MACHINE_API}/${worker.metadata.name}`)).status, 200);
         });
 
         it("retires a pool by the runbook, command by command: exactly its MachineSets go, nothing else", async () => {
@@ -335,7 +385,41 @@ for (const kubernetes of KUBERNETES_MINORS)
             );
             const retire = await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`);
             succeeded(retire);
-            assert.strictEqual((await machineSet(machineSetName("spot", "us-east-2c"))).spec.replicas, 0);
+            const name = machineSetName("spot", "us-east-2c");
+            assert.strictEqual((await machineSet(name)).spec.replicas, 0);
+            assert.strictEqual((await machineSet(name)).metadata.annotations["cluster-capacity.io/retired"], "true");
+
+            // Its machines still draining, as the MachineSet controller reports them: neither the cluster nor the program lets it go.
+            const machines = (replicas: number) =>
+                server.request(
+                    "PATCH",
+                    `${MACHINE_API}/${name}/status?fieldManager=machineset-controller`,
+                    { status: { replicas } },
+                    "application/merge-patch+json",
+                );
+            assert.strictEqual((await machines(1)).status, 200);
+            const draining = await server.request("DELETE", `${MACHINE_API}/${name}?dryRun=All`);
+            assert.strictEqual(draining.status, 403, JSON.stringify(draining.body));
+            assert.match(
+                draining.body.message,
+                /MachineSet .*-spot-us-east-2c of pool spot still has machines \(spec\.replicas 0, status\.replicas 1\)/,
+            );
+            project.writeStack(
+                stackConfig(
+                    target,
+                    POOLS.filter((p) => p.name !== "spot"),
+                ),
+            );
+            const early = await project.run(`pulumi preview -s ${STACK} --non-interactive --ignore-protect ${pack}`);
+            failed(early);
+            assert.match(early.output, /\(pool spot\): it still has machines \(spec\.replicas 0, status\.replicas 1\)/, tail(early));
+            assert.strictEqual((await machines(0)).status, 200);
+            project.writeStack(
+                stackConfig(
+                    target,
+                    POOLS.map((p) => (p.name === "spot" ? { ...p, retired: true } : p)),
+                ),
+            );
             for (const command of commands) {
                 // `oc get machines` needs OpenShift's Machine API: no Machine exists on this server.
                 if (command.startsWith("oc ")) continue;
@@ -373,6 +457,18 @@ for (const kubernetes of KUBERNETES_MINORS)
             const admissionPolicy = Number(target.openshiftVersion.split(".")[1]) >= 22;
             await enableMachineApiMigration(server, admissionPolicy);
             await migrateToClusterApi(server, name, INFRA_ID, admissionPolicy);
+            // Its Cluster API MachineSet deleted, cluster-capi-operator's sync controller deletes the Machine API mirror
+            // (machineset_sync_controller.go, reconcileCAPItoMAPIMachineSetDeletionNormal): the guard lets that identity through, no other.
+            const deleteAs = (user?: string) =>
+                server.request(
+                    "DELETE",
+                    `${MACHINE_API}/${name}?dryRun=All`,
+                    undefined,
+                    undefined,
+                    user ? { "Impersonate-User": user } : {},
+                );
+            assert.strictEqual((await deleteAs("system:serviceaccount:openshift-cluster-api:capi-controllers")).status, 200);
+            assert.strictEqual((await deleteAs()).status, 403);
             const probe = await refusedSpecChange(server, name);
             if (admissionPolicy) {
                 // What the program prevents: the cluster refuses the change itself, halfway through an `up`.
@@ -489,5 +585,74 @@ for (const kubernetes of KUBERNETES_MINORS)
             );
             const again = await project.run(`pulumi preview -s ${STACK} --refresh --non-interactive --expect-no-changes ${pack}`);
             succeeded(again);
+        });
+
+        it("refuses, in the pack, a stack whose pools lack the deletion guard (a cluster before OpenShift 4.17), unless its config says so", async () => {
+            const old = stackConfig(
+                target,
+                POOLS.filter((p) => p.name !== "spot"),
+                {
+                    "cluster-capacity:cluster": { name: "e2e", infraId: INFRA_ID, openshiftVersion: "4.16", region: "us-east-2" },
+                    "cluster-capacity:gpuOperator": { enabled: false },
+                    "cluster-capacity:kueue": { enabled: false },
+                    "cluster-capacity:smokeTests": false,
+                },
+            );
+            project.writeStack(old);
+            const preview = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
+            failed(preview);
+            assert.match(preview.output, /machineset-protected/, tail(preview));
+            assert.match(preview.output, /without the deletion guard cluster-capacity-pool-deletion-guard/, tail(preview));
+            assert.match(
+                preview.output,
+                /OpenShift 4\.16 serves no admissionregistration\.k8s\.io\/v1 ValidatingAdmissionPolicy/,
+                tail(preview),
+            );
+            project.writePolicyConfig(STACK, {
+                "pool-within-quota": { quotas: { "L-DB2E81BA": 128, "L-3819A6DF": 16 } },
+                "machineset-protected": { requireDeletionGuard: false },
+            });
+            try {
+                const waived = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
+                succeeded(waived);
+                assert.doesNotMatch(waived.output, /mandatory policy violation/i, tail(waived));
+            } finally {
+                project.writePolicyConfig(STACK, { "pool-within-quota": { quotas: { "L-DB2E81BA": 128, "L-3819A6DF": 16 } } });
+                project.writeStack(
+                    stackConfig(
+                        target,
+                        POOLS.filter((p) => p.name !== "spot"),
+                    ),
+                );
+            }
+        });
+
+        it("keeps every pool MachineSet and the guard through `destroy --ignore-protect`: the cluster refuses, and the engine stops before the guard", async () => {
+            const pools = stateResources()
+                .filter((r) => r.type.endsWith(":MachineSet"))
+                .map((r) => (r.outputs as { metadata: { name: string } }).metadata.name);
+            assert.ok(pools.length > 3);
+            const destroy = await project.run(`pulumi destroy -s ${STACK} --yes --non-interactive --ignore-protect`);
+            failed(destroy);
+            assert.match(
+                destroy.output,
+                /ValidatingAdmissionPolicy 'cluster-capacity-pool-deletion-guard' with binding 'cluster-capacity-pool-deletion-guard' denied request: MachineSet \S+ of pool \S+ is not retired/,
+                tail(destroy),
+            );
+            for (const name of pools) assert.strictEqual((await get(`${MACHINE_API}/${name}`)).status, 200, `MachineSet ${name}`);
+            const guard = "admissionregistration.k8s.io/v1/validatingadmissionpolic";
+            assert.strictEqual((await get(`/apis/${guard}ies/cluster-capacity-pool-deletion-guard`)).status, 200);
+            assert.strictEqual((await get(`/apis/${guard}ybindings/cluster-capacity-pool-deletion-guard`)).status, 200);
+            assert.ok(
+                stateResources().some((r) => r.type.endsWith(":ValidatingAdmissionPolicyBinding")),
+                "the binding is still in the state",
+            );
+
+            // The runbook's break glass: the guard does not guard its own binding; once it is gone, a pool MachineSet can be deleted.
+            const binding = await server.request("DELETE", `/apis/${guard}ybindings/cluster-capacity-pool-deletion-guard`);
+            assert.strictEqual(binding.status, 200, JSON.stringify(binding.body));
+            await eventually("the API server to drop the binding from its policy cache", 30_000, async () =>
+                (await server.request("DELETE", `${MACHINE_API}/${pools[0]}`)).status === 200 ? true : undefined,
+            );
         });
     });

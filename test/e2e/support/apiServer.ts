@@ -28,7 +28,8 @@ export interface ApiServer {
     caFile: string;
     /** The suite's bearer token, of a user in system:masters. */
     token: string;
-    request(method: string, urlPath: string, body?: unknown, contentType?: string): Promise<ApiResponse>;
+    /** `headers` add to the admin's bearer token, e.g. `Impersonate-User` to act as another identity. */
+    request(method: string, urlPath: string, body?: unknown, contentType?: string, headers?: Record<string, string>): Promise<ApiResponse>;
     stop(): void;
 }
 
@@ -165,7 +166,13 @@ export async function startApiServer(
 
     const url = `https://127.0.0.1:${apiPort}`;
     let ca: Buffer | undefined;
-    const request = (method: string, urlPath: string, body?: unknown, contentType = "application/json"): Promise<ApiResponse> =>
+    const request = (
+        method: string,
+        urlPath: string,
+        body?: unknown,
+        contentType = "application/json",
+        headers: Record<string, string> = {},
+    ): Promise<ApiResponse> =>
         new Promise((resolve, reject) => {
             ca ??= fs.readFileSync(path.join(dir, "certs", "apiserver.crt"));
             const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
@@ -177,6 +184,7 @@ export async function startApiServer(
                     headers: {
                         Authorization: `Bearer ${token}`,
                         Accept: "application/json",
+                        ...headers,
                         ...(payload !== undefined && { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) }),
                     },
                 },

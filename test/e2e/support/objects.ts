@@ -69,9 +69,17 @@ export function apply(server: ApiServer, kinds: KindIndex, object: ObjectLike, f
 
 /** Deletes what a scenario applied (namespaces stay: no namespace controller runs to finish them). */
 export async function deleteAll(server: ApiServer, kinds: KindIndex, objects: readonly ObjectLike[]): Promise<void> {
-    for (const object of objects.filter((o) => o.kind !== "Namespace")) {
+    // Admission policies first: the pools' deletion guard refuses deleting their MachineSets. The API
+    // server drops a deleted binding from its policy cache a moment later, so a refusal is asked again.
+    const first = (o: ObjectLike) => Number(o.kind.startsWith("ValidatingAdmissionPolicy"));
+    for (const object of objects.filter((o) => o.kind !== "Namespace").sort((a, b) => first(b) - first(a))) {
         // Background: a Job's default (orphan) deletion waits for a garbage collector this server lacks.
-        const answer = await server.request("DELETE", `${kinds.path(object)}?propagationPolicy=Background`);
+        const remove = () => server.request("DELETE", `${kinds.path(object)}?propagationPolicy=Background`);
+        let answer = await remove();
+        for (let tries = 0; answer.status === 403 && /ValidatingAdmissionPolicy/.test(JSON.stringify(answer.body)) && tries < 20; tries++) {
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            answer = await remove();
+        }
         if (answer.status !== 200 && answer.status !== 202 && answer.status !== 404) {
             throw new Error(`deleting ${object.kind} ${object.metadata.name}: ${answer.status} ${JSON.stringify(answer.body)}`);
         }
