@@ -58,7 +58,8 @@ async function checkPoolDeletions(config: CapacityConfig, plan: CapacityPlan): P
     }
     const live = await livePoolMachineSets(() => customObjectsClient(config.kubernetes));
     const rendered = new Set(plan.pools.flatMap((p) => p.machineSets.map((m) => m.name)));
-    const refused = refusedDeletions(live, rendered, config.cluster.infraId);
+    const configured = new Set(config.pools.map((p) => p.name));
+    const refused = refusedDeletions(live, rendered, configured, config.cluster.infraId);
     if (refused.length > 0) throw new PoolDeletionError(refused.map(describeRefusedDeletion), RETIREMENT_STEPS);
     return live;
 }

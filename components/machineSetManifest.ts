@@ -135,13 +135,12 @@ function nodeLabels(pool: PoolConfig, role: string, capacityType: string): Recor
 /**
  * A MachineSet scaled to 0 from outside its autoscaler (a retired pool, an ended reservation) takes
  * spec.replicas back from the autoscaler's field manager: the server-side apply of replicas 0 must
- * win the conflict, hence `pulumi.com/patchForce`.
+ * win the conflict, hence `pulumi.com/patchForce`. The retired mark lets it be deleted once it has
+ * no machines (policy/lib/deletionGuard.ts).
  */
-const TAKE_REPLICAS_BACK: Readonly<Record<string, string>> = { "pulumi.com/patchForce": "true" };
-
 const RETIRED_ANNOTATIONS: Readonly<Record<string, string>> = {
     [RETIRED_ANNOTATION]: "true",
-    ...TAKE_REPLICAS_BACK,
+    "pulumi.com/patchForce": "true",
 };
 
 export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
@@ -154,8 +153,8 @@ export function machineSetManifest(i: MachineSetInputs): KubernetesObject {
             name: i.name,
             namespace: MACHINE_API_NAMESPACE,
             labels: { ...clusterLabel, [POOL_LABEL]: i.pool.name },
-            ...(i.pool.retired && { annotations: RETIRED_ANNOTATIONS }),
-            ...(!i.pool.retired && i.reservationEnded && { annotations: TAKE_REPLICAS_BACK }),
+            // An ended reservation's MachineSet is retired like a pool's: once drained it may leave the config.
+            ...((i.pool.retired || i.reservationEnded) && { annotations: RETIRED_ANNOTATIONS }),
         },
         spec: {
             replicas: i.replicas,

@@ -90,14 +90,16 @@ const REAL_CLOCK: RetryClock = {
 };
 
 /**
- * How long to wait before trying again after `error`, or undefined when it is not worth it: the
- * server's `Retry-After` (in seconds) where it sent one, else 0.5 s doubling up to 8 s.
+ * How long to wait before trying again after `error`, or undefined when it is not worth it: 0.5 s
+ * doubling up to 8 s, or longer where the server's `Retry-After` (in seconds) says so; a server
+ * answering `Retry-After: 0` again and again is not asked in a tight loop.
  */
 export function retryDelayMs(error: unknown, attempt: number): number | undefined {
     const { code, headers } = error as { code?: number; headers?: Record<string, string> };
     if (code === undefined || !RETRIED_STATUS.has(code)) return undefined;
     const retryAfter = Number(Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === "retry-after")?.[1]);
-    return Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : Math.min(500 * 2 ** attempt, 8000);
+    const backoff = Math.min(500 * 2 ** attempt, 8000);
+    return Number.isFinite(retryAfter) && retryAfter > 0 ? Math.max(retryAfter * 1000, backoff) : backoff;
 }
 
 interface ManagedFieldsEntry {

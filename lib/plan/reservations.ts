@@ -133,7 +133,7 @@ export function reservationWarnings(input: ReservationPlanInput, reservation: Na
     const at = `cluster-capacity: pools[${index}].capacityReservations[${reservation.r}] ${id}`;
     if (window.ended) {
         warnings.push(
-            `${at} ended ${facts.endDate}; its MachineSet is scaled to 0 and its Kueue quota held. Remove it from the pool within ${warningDays} day(s) of its end, or the run stops.`,
+            `${at} ended ${facts.endDate}; its MachineSet is scaled to 0, marked retired and its Kueue quota held. Once it has no machines, remove it from the pool within ${warningDays} day(s) of its end, or the run stops.`,
         );
     } else if (window.endsSoon) {
         warnings.push(`${at} ends ${facts.endDate}; its machines stop then (EC2 terminates Capacity Block instances at the end).`);

@@ -38,6 +38,7 @@ export const CAPI_SYNC_USER = "system:serviceaccount:openshift-cluster-api:capi-
 
 /** The runbook sections the guard's refusals point at. */
 export const RETIRE_RUNBOOK = "docs/runbook.md#retire-a-pool";
+export const REMOVE_ONE_RUNBOOK = "docs/runbook.md#remove-one-machineset-of-a-pool";
 export const BREAK_GLASS_RUNBOOK = "docs/runbook.md#break-glass-remove-the-deletion-guard";
 
 const POOL = `oldObject.metadata.labels['${POOL_LABEL}']`;

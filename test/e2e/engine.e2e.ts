@@ -77,6 +77,12 @@ function stackConfig(target: Target, pools: Pool[] = POOLS, extra: StackConfig =
 
 const machineSetName = (pool: string, zone: string) => `${INFRA_ID}-${pool}-${zone}`;
 
+/** cluster-capi-operator's sync controllers, impersonated with the rights they have on a cluster (RBAC aside, the guard decides). */
+const CAPI_SYNC = {
+    "Impersonate-User": "system:serviceaccount:openshift-cluster-api:capi-controllers",
+    "Impersonate-Group": "system:masters",
+};
+
 /** The end of what a command printed: the engine's diagnostics and summary are last. */
 const tail = (result: CommandResult) => `exit ${result.code} after ${result.seconds} s\n${result.output.slice(-6000)}`;
 const succeeded = (result: CommandResult) => assert.strictEqual(result.code, 0, tail(result));
@@ -339,10 +345,9 @@ for (const kubernetes of KUBERNETES_MINORS)
             const collection = await server.request("DELETE", `${MACHINE_API}?labelSelector=cluster-capacity.io/pool`);
             assert.strictEqual(collection.status, 403, JSON.stringify(collection.body));
             // The identity cluster-capi-operator syncs with is refused too while the Machine API owns the MachineSet.
-            const asSync = await server.request("DELETE", `${MACHINE_API}/${name}?dryRun=All`, undefined, undefined, {
-                "Impersonate-User": "system:serviceaccount:openshift-cluster-api:capi-controllers",
-            });
+            const asSync = await server.request("DELETE", `${MACHINE_API}/${name}?dryRun=All`, undefined, undefined, CAPI_SYNC);
             assert.strictEqual(asSync.status, 403, JSON.stringify(asSync.body));
+            assert.match(asSync.body.message, /cluster-capacity-pool-deletion-guard.*is not retired/);
             assert.strictEqual((await machineSet(name)).metadata.name, name);
             const pools = stateResources().filter((r) => r.type.endsWith(":MachineSet")).length;
             assert.strictEqual(
@@ -443,6 +448,75 @@ for (const kubernetes of KUBERNETES_MINORS)
             );
         });
 
+        it("removes one zone of a pool by the runbook, command by command: exactly that MachineSet and its autoscaler go", async () => {
+            const pools = POOLS.filter((p) => p.name !== "spot");
+            const name = machineSetName("l4", "us-east-2b");
+            const commands = runbookCommands("Remove one MachineSet of a pool", "l4").map((c) =>
+                c.replaceAll("<name>", name).replaceAll("<resource>", name.slice(INFRA_ID.length + 1)),
+            );
+            const oneZone = pools.map((p) => (p.name === "l4" ? { ...p, zones: ["us-east-2a"] } : p));
+            // Removed before it is retired, it is refused, saying its pool is still in the stack file.
+            project.writeStack(stackConfig(target, oneZone));
+            const early = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
+            failed(early);
+            assert.match(
+                early.output,
+                new RegExp(`${name} \\(pool l4\\): its pool is not retired .*its pool is still in the stack file`),
+                tail(early),
+            );
+            project.writeStack(stackConfig(target, pools));
+
+            const autoscaler = `/apis/autoscaling.openshift.io/v1beta1/namespaces/openshift-machine-api/machineautoscalers/${name}`;
+            // The oc lines as the API requests oc sends for them (no oc on this machine).
+            const oc: Record<string, () => Promise<{ status: number; body: any }>> = {
+                [`oc annotate machineset ${name} -n openshift-machine-api cluster-capacity.io/retired=true`]: () =>
+                    server.request(
+                        "PATCH",
+                        `${MACHINE_API}/${name}?fieldManager=kubectl-annotate`,
+                        { metadata: { annotations: { "cluster-capacity.io/retired": "true" } } },
+                        "application/merge-patch+json",
+                    ),
+                [`oc delete machineautoscaler ${name} -n openshift-machine-api --ignore-not-found`]: () =>
+                    server.request("DELETE", autoscaler),
+                [`oc scale machineset ${name} -n openshift-machine-api --replicas=0`]: () =>
+                    server.request(
+                        "PATCH",
+                        `${MACHINE_API}/${name}/scale?fieldManager=kubectl-scale`,
+                        { spec: { replicas: 0 } },
+                        "application/merge-patch+json",
+                    ),
+                [`oc get machineset ${name} -n openshift-machine-api -o jsonpath='{.status.replicas}'`]: () =>
+                    get(`${MACHINE_API}/${name}`),
+            };
+            const others = async () =>
+                (await get(MACHINE_API)).body.items
+                    .map((m: { metadata: { name: string } }) => m.metadata.name)
+                    .filter((n: string) => n !== name)
+                    .sort();
+            const before = await others();
+            for (const command of commands) {
+                if (command.startsWith("oc ")) {
+                    assert.ok(oc[command], `the test plays no such oc command: ${command}`);
+                    const answer = await oc[command]();
+                    assert.ok(answer.status < 300, `${command}: ${answer.status} ${JSON.stringify(answer.body)}`);
+                    continue;
+                }
+                if (command.startsWith("pulumi preview")) project.writeStack(stackConfig(target, oneZone));
+                const answer = await project.run(command);
+                assert.strictEqual(answer.code, 0, `${command}\n${tail(answer)}`);
+            }
+            assert.strictEqual((await get(`${MACHINE_API}/${name}`)).status, 404);
+            assert.strictEqual((await get(autoscaler)).status, 404);
+            assert.deepStrictEqual(await others(), before);
+            assert.ok(
+                !stateResources().some((r) => r.urn.endsWith(`::${name.slice(INFRA_ID.length + 1)}`)),
+                "the MachineSet left the state",
+            );
+            // The zone back, as the rest of the suite expects it.
+            project.writeStack(stackConfig(target, pools));
+            succeeded(await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`));
+        });
+
         it("refuses `destroy` while MachineSets are protected", async () => {
             const destroy = await project.run(`pulumi destroy -s ${STACK} --yes --non-interactive`);
             failed(destroy);
@@ -465,10 +539,12 @@ for (const kubernetes of KUBERNETES_MINORS)
                     `${MACHINE_API}/${name}?dryRun=All`,
                     undefined,
                     undefined,
-                    user ? { "Impersonate-User": user } : {},
+                    user ? { "Impersonate-User": user, "Impersonate-Group": "system:masters" } : {},
                 );
             assert.strictEqual((await deleteAs("system:serviceaccount:openshift-cluster-api:capi-controllers")).status, 200);
-            assert.strictEqual((await deleteAs()).status, 403);
+            const asAdmin = await deleteAs();
+            assert.strictEqual(asAdmin.status, 403, JSON.stringify(asAdmin.body));
+            assert.match(asAdmin.body.message, /cluster-capacity-pool-deletion-guard.*is not retired/);
             const probe = await refusedSpecChange(server, name);
             if (admissionPolicy) {
                 // What the program prevents: the cluster refuses the change itself, halfway through an `up`.
@@ -535,6 +611,46 @@ for (const kubernetes of KUBERNETES_MINORS)
             succeeded(await project.run(`pulumi up -s ${STACK} --yes --non-interactive ${pack}`));
         });
 
+        it("refuses, in the pack, a stack whose pools lack the deletion guard (a cluster before OpenShift 4.17), unless its config says so", async () => {
+            const old = stackConfig(
+                target,
+                POOLS.filter((p) => p.name !== "spot"),
+                {
+                    "cluster-capacity:cluster": { name: "e2e", infraId: INFRA_ID, openshiftVersion: "4.16", region: "us-east-2" },
+                    "cluster-capacity:gpuOperator": { enabled: false },
+                    "cluster-capacity:kueue": { enabled: false },
+                    "cluster-capacity:smokeTests": false,
+                },
+            );
+            project.writeStack(old);
+            const preview = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
+            failed(preview);
+            assert.match(preview.output, /machineset-protected/, tail(preview));
+            assert.match(preview.output, /without the deletion guard cluster-capacity-pool-deletion-guard/, tail(preview));
+            assert.match(
+                preview.output,
+                /OpenShift 4\.16 serves no admissionregistration\.k8s\.io\/v1 ValidatingAdmissionPolicy/,
+                tail(preview),
+            );
+            project.writePolicyConfig(STACK, {
+                "pool-within-quota": { quotas: { "L-DB2E81BA": 128, "L-3819A6DF": 16 } },
+                "machineset-protected": { requireDeletionGuard: false },
+            });
+            try {
+                const waived = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
+                succeeded(waived);
+                assert.doesNotMatch(waived.output, /mandatory policy violation/i, tail(waived));
+            } finally {
+                project.writePolicyConfig(STACK, { "pool-within-quota": { quotas: { "L-DB2E81BA": 128, "L-3819A6DF": 16 } } });
+                project.writeStack(
+                    stackConfig(
+                        target,
+                        POOLS.filter((p) => p.name !== "spot"),
+                    ),
+                );
+            }
+        });
+
         it("finishes an `up` whose CLI was killed midway: no object lost, duplicated or left out of the state", async () => {
             const added = [
                 ...POOLS.filter((p) => p.name !== "spot"),
@@ -585,46 +701,6 @@ for (const kubernetes of KUBERNETES_MINORS)
             );
             const again = await project.run(`pulumi preview -s ${STACK} --refresh --non-interactive --expect-no-changes ${pack}`);
             succeeded(again);
-        });
-
-        it("refuses, in the pack, a stack whose pools lack the deletion guard (a cluster before OpenShift 4.17), unless its config says so", async () => {
-            const old = stackConfig(
-                target,
-                POOLS.filter((p) => p.name !== "spot"),
-                {
-                    "cluster-capacity:cluster": { name: "e2e", infraId: INFRA_ID, openshiftVersion: "4.16", region: "us-east-2" },
-                    "cluster-capacity:gpuOperator": { enabled: false },
-                    "cluster-capacity:kueue": { enabled: false },
-                    "cluster-capacity:smokeTests": false,
-                },
-            );
-            project.writeStack(old);
-            const preview = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
-            failed(preview);
-            assert.match(preview.output, /machineset-protected/, tail(preview));
-            assert.match(preview.output, /without the deletion guard cluster-capacity-pool-deletion-guard/, tail(preview));
-            assert.match(
-                preview.output,
-                /OpenShift 4\.16 serves no admissionregistration\.k8s\.io\/v1 ValidatingAdmissionPolicy/,
-                tail(preview),
-            );
-            project.writePolicyConfig(STACK, {
-                "pool-within-quota": { quotas: { "L-DB2E81BA": 128, "L-3819A6DF": 16 } },
-                "machineset-protected": { requireDeletionGuard: false },
-            });
-            try {
-                const waived = await project.run(`pulumi preview -s ${STACK} --non-interactive ${pack}`);
-                succeeded(waived);
-                assert.doesNotMatch(waived.output, /mandatory policy violation/i, tail(waived));
-            } finally {
-                project.writePolicyConfig(STACK, { "pool-within-quota": { quotas: { "L-DB2E81BA": 128, "L-3819A6DF": 16 } } });
-                project.writeStack(
-                    stackConfig(
-                        target,
-                        POOLS.filter((p) => p.name !== "spot"),
-                    ),
-                );
-            }
         });
 
         it("keeps every pool MachineSet and the guard through `destroy --ignore-protect`: the cluster refuses, and the engine stops before the guard", async () => {

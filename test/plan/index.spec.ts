@@ -173,7 +173,10 @@ describe("plan: the MachineSets of one pool", () => {
             machineSets.map((m) => [m.reservationEnded, m.maxMachines]),
             [[true, 0]],
         );
-        assert.match(warnings[0], /ended .*; its MachineSet is scaled to 0 and its Kueue quota held/);
+        assert.match(
+            warnings[0],
+            /ended .*; its MachineSet is scaled to 0, marked retired and its Kueue quota held\. Once it has no machines, remove it/,
+        );
     });
 });
 

@@ -75,10 +75,11 @@ describe("pool deletions (lib/plan/poolDeletions.ts)", () => {
     describe("refusedDeletions", () => {
         it("names the MachineSets of this cluster that the run would not render and that are not retired and drained", () => {
             const live = [liveSet("test-abcde-l4-a", "l4"), liveSet("test-abcde-a100-a", "a100")];
-            assert.deepStrictEqual(refusedDeletions(live, new Set(["test-abcde-l4-a"]), "test-abcde"), [
+            assert.deepStrictEqual(refusedDeletions(live, new Set(["test-abcde-l4-a"]), new Set(["l4"]), "test-abcde"), [
                 {
                     machineSet: "test-abcde-a100-a",
                     pool: "a100",
+                    poolConfigured: false,
                     reasons: [
                         'its pool is not retired (no cluster-capacity.io/retired: "true")',
                         "it still has machines (spec.replicas 1, status.replicas 1)",
@@ -90,7 +91,7 @@ describe("pool deletions (lib/plan/poolDeletions.ts)", () => {
         it("leaves alone MachineSets of another infraId and those without the pool label", () => {
             const other = liveSet("x", "l4", { labels: { [CLUSTER]: "other-1234", [POOL]: "l4" } });
             const unlabelled = liveSet("y", "l4", { labels: { [CLUSTER]: "test-abcde" } });
-            assert.deepStrictEqual(refusedDeletions([other, unlabelled], new Set(), "test-abcde"), []);
+            assert.deepStrictEqual(refusedDeletions([other, unlabelled], new Set(), new Set(), "test-abcde"), []);
         });
     });
 
@@ -112,6 +113,18 @@ describe("pool deletions (lib/plan/poolDeletions.ts)", () => {
             assert.deepStrictEqual(
                 run.resources.filter((r) => r.type.startsWith("kubernetes:")),
                 [],
+            );
+        });
+
+        it("says so when the pool is still in the stack file and only one of its MachineSets would go, e.g. a zone removed", async () => {
+            fakeCluster.machineSets = [
+                listed("test-abcde-l4-us-east-2a", "l4", { replicas: 1 }),
+                listed("test-abcde-l4-us-east-2b", "l4", { replicas: 1 }, { replicas: 1 }),
+            ];
+            const run = await runProgram(connected());
+            assert.match(
+                run.error?.message ?? "",
+                /MachineSet openshift-machine-api\/test-abcde-l4-us-east-2b \(pool l4\): its pool is not retired .*; its pool is still in the stack file, but this run no longer renders this MachineSet \(a zone, the spot fallback or a capacity reservation removed.*docs\/runbook\.md#remove-one-machineset-of-a-pool/,
             );
         });
 

@@ -101,7 +101,7 @@ describe("capacity reservations (pools[].capacityReservations)", () => {
         assert.ok(early.warnings.some((w) => /cr-0a1b2c3d4e5f60718 starts .*stays at 0 machines until then/.test(w)));
     });
 
-    it("scales a just-ended Capacity Block's MachineSet to 0, taking replicas back from the autoscaler, and holds its quota", async () => {
+    it("scales a just-ended Capacity Block's MachineSet to 0, taking replicas back from the autoscaler, marks it retired and holds its quota", async () => {
         const ended = await runProgram(
             reservedStack({}, reservations({ [BLOCK_ID]: { startDate: daysFromNow(-15), endDate: daysFromNow(-1) } }), {
                 "cluster-capacity:kueue": { enabled: true },
@@ -109,11 +109,14 @@ describe("capacity reservations (pools[].capacityReservations)", () => {
         );
         assert.ifError(ended.error);
         const machineSet = byName(ended, "MachineSet").get("train-x7k2p-p5-us-east-2a-e5f60718");
-        assert.deepStrictEqual([machineSet.spec.replicas, machineSet.metadata.annotations], [0, { "pulumi.com/patchForce": "true" }]);
+        assert.deepStrictEqual(
+            [machineSet.spec.replicas, machineSet.metadata.annotations],
+            [0, { "cluster-capacity.io/retired": "true", "pulumi.com/patchForce": "true" }],
+        );
         assert.strictEqual(byName(ended, "MachineAutoscaler").get("train-x7k2p-p5-us-east-2a-e5f60718"), undefined);
         const p5 = (rendered(ended, "ClusterQueue")[0] as any).spec.resourceGroups[0].flavors.find((f: any) => f.name === "p5");
         assert.strictEqual(p5.resources.find((r: any) => r.name === "nvidia.com/gpu").nominalQuota, "0");
-        assert.ok(ended.warnings.some((w) => /cr-0a1b2c3d4e5f60718 ended .*scaled to 0 and its Kueue quota held/.test(w)));
+        assert.ok(ended.warnings.some((w) => /cr-0a1b2c3d4e5f60718 ended .*scaled to 0, marked retired and its Kueue quota held/.test(w)));
     });
 
     it("warns when a reservation ends within reservationWarningDays", async () => {

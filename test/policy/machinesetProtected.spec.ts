@@ -53,11 +53,23 @@ describe("policy machineset-protected", () => {
         assert.match(message, /requireDeletionGuard: false/);
     });
 
+    it("passes the guard as the API server returns it, with its defaults (matchPolicy, a rule's scope): a stack policy sees the outputs", async () => {
+        const guarded = guard({
+            policy: (spec: any) => {
+                spec.matchConstraints.matchPolicy = "Equivalent";
+                spec.matchConstraints.resourceRules[0].scope = "*";
+            },
+        });
+        assert.deepStrictEqual(await violationsOf("machineset-protected", [...guarded, guardedMachineSet(guarded)]), []);
+    });
+
     it("fails a guard that does not refuse what the program's does: another expression, or a binding that only warns", async () => {
         for (const edit of [
             { policy: (spec: any) => (spec.validations = [{ expression: "true" }]) },
             { policy: (spec: any) => (spec.matchConstraints.resourceRules[0].operations = ["UPDATE"]) },
             { binding: (spec: any) => (spec.validationActions = ["Warn"]) },
+            { binding: (spec: any) => (spec.matchResources = { namespaceSelector: { matchLabels: { none: "true" } } }) },
+            { policy: (spec: any) => spec.matchConditions.push({ name: "never", expression: "false" }) },
         ]) {
             const guarded = guard(edit);
             const messages = await violationsOf("machineset-protected", [...guarded, guardedMachineSet(guarded)]);

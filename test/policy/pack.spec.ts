@@ -59,6 +59,23 @@ describe("the policy pack over the rendered program (pulumi preview --policy-pac
         }
     });
 
+    it("fails machineset-protected on a stack for a cluster before OpenShift 4.17 (no deletion guard), unless its config says so", async () => {
+        const quotas = {
+            "pool-within-quota": { quotas: { "L-DB2E81BA": 1024, "L-3819A6DF": 1024, "L-417A185B": 4096, "L-1945791B": 1024 } },
+        };
+        const run = await program(multiPoolStack("4.16"));
+        const violations = mandatory(await runPolicyPack(run, quotas));
+        assert.deepStrictEqual(
+            violations.map((v) => v.policy),
+            ["machineset-protected"],
+        );
+        assert.match(violations[0].message, /without the deletion guard/);
+        assert.deepStrictEqual(
+            mandatory(await runPolicyPack(run, { ...quotas, "machineset-protected": { requireDeletionGuard: false } })),
+            [],
+        );
+    });
+
     it("fails machineset-protected when a MachineSet loses protect", async () => {
         const run = await program(stackFixture("dev"));
         const [first] = resourcesOfKind(run, "MachineSet");
