@@ -72,7 +72,11 @@ for (const kubernetes of KUBERNETES_MINORS)
 
         it("runs a team's priority-class admission policy: other classes are denied on create and on a label change, other updates pass", async () => {
             const run = await runProgram(teamsStack());
-            const policies = rendered(run).filter((o) => String(o.kind).startsWith("ValidatingAdmissionPolicy")) as unknown as ObjectLike[];
+            const policies = rendered(run).filter(
+                (o) =>
+                    String(o.kind).startsWith("ValidatingAdmissionPolicy") &&
+                    (o.metadata as ObjectLike["metadata"]).name.startsWith("kueue-team-"),
+            ) as unknown as ObjectLike[];
             assert.strictEqual(policies.length, 4, "two teams with priority classes: a policy and a binding each");
             for (const object of policies) assert.strictEqual((await apply(server, kinds, object, PULUMI)).status < 300, true);
             await ensureNamespace(server, "ml-research");
