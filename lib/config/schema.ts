@@ -206,7 +206,8 @@ const pool = {
         ami: { ...amiQuery, description: "per-pool AMI, of the same shape as `ami`", defaultText: "`ami`" },
         retired: {
             type: "boolean",
-            description: "scale to 0, drop the autoscaler, keep the protected MachineSets (the first step of retiring a pool)",
+            description:
+                "scale to 0, drop the autoscaler, keep the protected MachineSets and mark them `cluster-capacity.io/retired` (the first step of retiring a pool: once they have no machines, the program and the deletion guard let them be deleted)",
             defaultText: "`false`",
         },
         providerSpec: {
