@@ -6,6 +6,7 @@ import {
     LOOKUP_MODES,
     MIG_CONFIG_LABEL,
     NEURONCORE_RESOURCE,
+    RETIRED_ANNOTATION,
     WORKLOAD_PRIORITY_CLASS_LABEL,
 } from "../../policy/lib/contract";
 /**
@@ -206,8 +207,7 @@ const pool = {
         ami: { ...amiQuery, description: "per-pool AMI, of the same shape as `ami`", defaultText: "`ami`" },
         retired: {
             type: "boolean",
-            description:
-                "scale to 0, drop the autoscaler, keep the protected MachineSets and mark them `cluster-capacity.io/retired` (the first step of retiring a pool: once they have no machines, the program and the deletion guard let them be deleted)",
+            description: `scale to 0, drop the autoscaler, keep the protected MachineSets and mark them \`${RETIRED_ANNOTATION}\` (the first step of retiring a pool: once they have no machines, the program and the deletion guard let them be deleted)`,
             defaultText: "`false`",
         },
         providerSpec: {
