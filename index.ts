@@ -41,7 +41,8 @@ import {
 } from "./lib/plan/machineSetMigration";
 import { customObjectsClient, type LiveMachineSet, livePoolMachineSets } from "./lib/lookups/poolMachineSets";
 import { describeRefusedDeletion, refusedDeletions, RETIREMENT_STEPS } from "./lib/plan/poolDeletions";
-import { DELETION_GUARD_MIN_OPENSHIFT_MINOR, PoolDeletionGuard } from "./components/poolDeletionGuard";
+import { PoolDeletionGuard } from "./components/poolDeletionGuard";
+import { ADMISSION_POLICY_MIN_MINOR, servesAdmissionPolicies } from "./lib/openshift";
 
 /**
  * The cluster's pool MachineSets, read with one LIST before anything is registered, and the run
@@ -192,10 +193,10 @@ async function poolDeletionGuard(
     inCluster: pulumi.ComponentResourceOptions,
 ): Promise<pulumi.Resource | undefined> {
     if (plan.pools.length === 0) return undefined;
-    const { minor } = config.cluster.openshiftVersion;
-    if (minor < DELETION_GUARD_MIN_OPENSHIFT_MINOR) {
+    const version = config.cluster.openshiftVersion;
+    if (!servesAdmissionPolicies(version)) {
         await pulumi.log.warn(
-            `cluster-capacity: OpenShift 4.${minor} serves no admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (4.${DELETION_GUARD_MIN_OPENSHIFT_MINOR}+), so the cluster does not refuse deleting a pool MachineSet: only this program's check (every preview and up) and protect guard the pools, and oc delete, another tool's prune or pulumi destroy --ignore-protect are not stopped. The pack's machineset-protected refuses the stack unless its config says requireDeletionGuard: false.`,
+            `cluster-capacity: OpenShift 4.${version.minor} serves no admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (4.${ADMISSION_POLICY_MIN_MINOR}+), so the cluster does not refuse deleting a pool MachineSet: only this program's check (every preview and up) and protect guard the pools, and oc delete, another tool's prune or pulumi destroy --ignore-protect are not stopped. The pack's machineset-protected refuses the stack unless its config says requireDeletionGuard: false.`,
         );
         return undefined;
     }
@@ -364,7 +365,7 @@ async function main() {
     if (!rendersAnything(config, plan)) return capacityReport(config, facts, plan, cost, kueue);
 
     const poolArgs: PoolArgs = { infraId: cluster.infraId, region: cluster.region, vpcId: facts.vpcId };
-    if (live && plan.pools.length > 0) await checkMachineSetOwners(desiredMachineSets(plan, poolArgs), live, cluster.region);
+    if (live) await checkMachineSetOwners(desiredMachineSets(plan, poolArgs), live, cluster.region);
     // Every component hands the stack's Kubernetes provider on to its children (parent: this).
     const inCluster = { provider: (provider ??= kubernetesProvider("cluster-capacity", config)) };
     if (cluster.platform === "openshift") await createPools(config, plan, poolArgs, inCluster);

@@ -13,9 +13,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { deletionGuardManifests } from "../policy/lib/deletionGuard";
 
-/** ValidatingAdmissionPolicy is served as admissionregistration.k8s.io/v1 from Kubernetes 1.30, OpenShift 4.17. */
-export const DELETION_GUARD_MIN_OPENSHIFT_MINOR = 17;
-
 export class PoolDeletionGuard extends pulumi.ComponentResource {
     /** The binding: what the MachineSets depend on (it depends on the policy). */
     readonly binding: k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding;

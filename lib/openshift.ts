@@ -1,4 +1,4 @@
-/** Facts that depend on the OpenShift version: Ignition versions and boot-image management. */
+/** Facts that depend on the OpenShift version: Ignition versions, boot-image management, admission policies. */
 
 export interface OpenShiftVersion {
     major: 4;
@@ -20,6 +20,13 @@ function atLeast(version: OpenShiftVersion, minor: number): boolean {
 /** The Ignition spec version the Machine Config Operator accepts in MachineConfigs of that release. */
 export function ignitionVersion(version: OpenShiftVersion): string {
     return atLeast(version, 14) ? "3.4.0" : "3.2.0";
+}
+
+/** OpenShift 4.17 (Kubernetes 1.30) and later serve admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy. */
+export const ADMISSION_POLICY_MIN_MINOR = 17;
+
+export function servesAdmissionPolicies(version: OpenShiftVersion): boolean {
+    return atLeast(version, ADMISSION_POLICY_MIN_MINOR);
 }
 
 /** OpenShift 4.19 and later manage MachineSet boot images themselves on AWS. */

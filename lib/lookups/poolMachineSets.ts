@@ -10,9 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { MACHINE_API_NAMESPACE } from "../naming";
 import type { KubernetesAccess } from "../config/types";
-import { POOL_LABEL } from "../../policy/lib/contract";
-
-const MACHINE_API_GROUP = "machine.openshift.io";
+import { MACHINE_API_GROUP, POOL_LABEL } from "../../policy/lib/contract";
 
 /** A MachineSet of one of this stack's pools, as the cluster reports it. */
 export interface LiveMachineSet {

@@ -11,17 +11,14 @@
  * This program never renders `authoritativeAPI`: server-side apply leaves the admin's value alone.
  */
 import type { LiveMachineSet } from "../lookups/poolMachineSets";
-import type { KubernetesObject } from "../../policy/lib/contract";
+import { type KubernetesObject, MACHINE_API_GROUP } from "../../policy/lib/contract";
 
 /** Owners under which a MachineSet's spec is no longer the Machine API's to change. */
 const NOT_MACHINE_API: ReadonlySet<string> = new Set(["ClusterAPI", "Migrating"]);
 
 /** A label the policy guards: machine.openshift.io*, kubernetes.io* or *cluster.x-k8s.io/*. */
 function isGuardedLabel(key: string | undefined): boolean {
-    return (
-        key !== undefined &&
-        (key.startsWith("machine.openshift.io") || key.startsWith("kubernetes.io") || key.includes("cluster.x-k8s.io/"))
-    );
+    return key !== undefined && (key.startsWith(MACHINE_API_GROUP) || key.startsWith("kubernetes.io") || key.includes("cluster.x-k8s.io/"));
 }
 
 function guardedLabels(labels: Record<string, string>): Record<string, string> {

@@ -7,7 +7,7 @@
  * same DELETE from anything else, by the same rule.
  */
 import type { LiveMachineSet } from "../lookups/poolMachineSets";
-import { CLUSTER_LABEL, POOL_LABEL, RETIRED_ANNOTATION } from "../../policy/lib/contract";
+import { CLUSTER_LABEL, MACHINE_API_NAMESPACE, POOL_LABEL, RETIRED_ANNOTATION } from "../../policy/lib/contract";
 import { REMOVE_ONE_RUNBOOK, RETIRE_RUNBOOK } from "../../policy/lib/deletionGuard";
 
 /** A MachineSet of this cluster's pools that the run would delete, and why it may not. */
@@ -56,7 +56,7 @@ export function describeRefusedDeletion(d: RefusedDeletion): string {
     const cause = d.poolConfigured
         ? `; its pool is still in the stack file, but this run no longer renders this MachineSet (a zone, the spot fallback or a capacity reservation removed, or a zone AWS no longer offers the instance type in): retire it by itself (${REMOVE_ONE_RUNBOOK}) or put it back`
         : "";
-    return `MachineSet openshift-machine-api/${d.machineSet} (pool ${d.pool}): ${d.reasons.join(", and ")}${cause}`;
+    return `MachineSet ${MACHINE_API_NAMESPACE}/${d.machineSet} (pool ${d.pool}): ${d.reasons.join(", and ")}${cause}`;
 }
 
 /** What to do about them, once, after the list. */

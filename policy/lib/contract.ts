@@ -27,7 +27,8 @@ export function isMigResource(resource: string): boolean {
 
 // API versions and kinds.
 
-export const MACHINE_API_VERSION = "machine.openshift.io/v1beta1";
+export const MACHINE_API_GROUP = "machine.openshift.io";
+export const MACHINE_API_VERSION = `${MACHINE_API_GROUP}/v1beta1`;
 export const MACHINE_AUTOSCALER_API_VERSION = "autoscaling.openshift.io/v1beta1";
 export const CLUSTER_AUTOSCALER_API_VERSION = "autoscaling.openshift.io/v1";
 export const KUEUE_GROUP = "kueue.x-k8s.io";
@@ -43,6 +44,8 @@ function kubernetesType(apiVersion: string, kind: string): string {
 export const MACHINE_SET = kubernetesType(MACHINE_API_VERSION, "MachineSet");
 export const MACHINE_AUTOSCALER = kubernetesType(MACHINE_AUTOSCALER_API_VERSION, "MachineAutoscaler");
 export const CLUSTER_AUTOSCALER = kubernetesType(CLUSTER_AUTOSCALER_API_VERSION, "ClusterAutoscaler");
+export const VALIDATING_ADMISSION_POLICY = kubernetesType("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy");
+export const VALIDATING_ADMISSION_POLICY_BINDING = kubernetesType("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding");
 export const RESOURCE_FLAVORS = KUEUE_API_VERSIONS.map((version) => kubernetesType(`${KUEUE_GROUP}/${version}`, "ResourceFlavor"));
 
 /** An object as the program renders it (and applies it): plain data, checked against its CRD by the tests. */

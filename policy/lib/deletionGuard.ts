@@ -28,7 +28,7 @@
  * Its other delete (reconcileMAPItoCAPIMachineSetDeletionMAPINotDeleting: the Cluster API mirror of
  * a MachineSet the Machine API still owns was deleted) would take a live pool with it, and stays refused.
  */
-import { type KubernetesObject, MACHINE_API_NAMESPACE, POOL_LABEL, RETIRED_ANNOTATION } from "./contract";
+import { type KubernetesObject, MACHINE_API_GROUP, MACHINE_API_NAMESPACE, POOL_LABEL, RETIRED_ANNOTATION } from "./contract";
 
 /** The name of the policy and of its binding. */
 export const DELETION_GUARD_NAME = "cluster-capacity-pool-deletion-guard";
@@ -53,9 +53,7 @@ function policySpec(): Record<string, unknown> {
     return {
         failurePolicy: "Fail",
         matchConstraints: {
-            resourceRules: [
-                { apiGroups: ["machine.openshift.io"], apiVersions: ["*"], resources: ["machinesets"], operations: ["DELETE"] },
-            ],
+            resourceRules: [{ apiGroups: [MACHINE_API_GROUP], apiVersions: ["*"], resources: ["machinesets"], operations: ["DELETE"] }],
             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": MACHINE_API_NAMESPACE } },
             objectSelector: { matchExpressions: [{ key: POOL_LABEL, operator: "Exists" }] },
         },

@@ -1,5 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { MACHINE_SET, POOL_LABEL } from "../lib/contract";
+import { MACHINE_SET, POOL_LABEL, VALIDATING_ADMISSION_POLICY, VALIDATING_ADMISSION_POLICY_BINDING } from "../lib/contract";
 import { DELETION_GUARD_NAME, deletionGuardManifests, RETIRE_RUNBOOK } from "../lib/deletionGuard";
 import { objectOf } from "../lib/resources";
 
@@ -7,9 +7,6 @@ const RETIRE_A_POOL =
     "To retire a pool on purpose: set `retired: true` on it and `pulumi up` (scales it to 0, marks its MachineSets retired and removes its autoscaler), " +
     "wait until `oc get machines -n openshift-machine-api` shows none of its machines, run `pulumi state unprotect <urn>` " +
     `for each of its MachineSets, selected by exact pool name, then remove the pool from the stack config and \`pulumi up\` (${RETIRE_RUNBOOK}).`;
-
-const VAP = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
-const VAP_BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
 
 interface MachinesetProtectedConfig {
     /** false only for clusters before OpenShift 4.17, which serve no admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy. */
@@ -32,14 +29,27 @@ function covers(actual: unknown, expected: unknown): boolean {
     return actual === expected;
 }
 
+interface LabelSelector {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: unknown[];
+}
+
+interface MatchResources {
+    resourceRules?: unknown[];
+    excludeResourceRules?: unknown[];
+    namespaceSelector?: LabelSelector;
+    objectSelector?: LabelSelector;
+}
+
 /** A binding's matchResources that would leave some of the policy's MachineSets out. */
-function narrows(matchResources: unknown): boolean {
-    const m = (matchResources ?? {}) as Record<string, unknown>;
-    const nonEmpty = (value: unknown) => value !== undefined && value !== null && Object.values(value).some((v) => [v].flat().length > 0);
+function narrows(matchResources?: MatchResources): boolean {
+    const selects = (s?: LabelSelector) => Object.keys(s?.matchLabels ?? {}).length > 0 || (s?.matchExpressions ?? []).length > 0;
+    const m = matchResources ?? {};
     return (
-        [m.resourceRules, m.excludeResourceRules].some((rules) => [rules ?? []].flat().length > 0) ||
-        nonEmpty(m.namespaceSelector) ||
-        nonEmpty(m.objectSelector)
+        (m.resourceRules ?? []).length > 0 ||
+        (m.excludeResourceRules ?? []).length > 0 ||
+        selects(m.namespaceSelector) ||
+        selects(m.objectSelector)
     );
 }
 
@@ -72,10 +82,10 @@ function reportUnguarded(
     report: (message: string, urn?: string) => void,
 ): void {
     const expected = deletionGuardManifests();
-    const policy = guardResource(resources, VAP, expected.policy.spec);
-    const binding = [guardResource(resources, VAP_BINDING, expected.binding.spec)].find(
-        (b) => b && !narrows((b.props.spec as Record<string, unknown> | undefined)?.matchResources),
-    );
+    const policy = guardResource(resources, VALIDATING_ADMISSION_POLICY, expected.policy.spec);
+    const covering = guardResource(resources, VALIDATING_ADMISSION_POLICY_BINDING, expected.binding.spec);
+    const binding =
+        covering && !narrows((covering.props.spec as { matchResources?: MatchResources }).matchResources) ? covering : undefined;
     if (!policy || !binding) {
         const missing = [!policy && "ValidatingAdmissionPolicy", !binding && "ValidatingAdmissionPolicyBinding"].filter(Boolean);
         report(

@@ -17,6 +17,7 @@ import { NVIDIADRIVER_IMMUTABLE_FIELDS } from "../../components/gpuOperator";
 import { enableMachineApiMigration, handBackToMachineApi, migrateToClusterApi, refusedSpecChange } from "./support/machineApiMigration";
 import { CommandResult, EngineProject, kubeconfigFor, StateResource } from "./support/engine";
 import { OlmPlayer } from "./support/olm";
+import { deletionGuardManifests } from "../../policy/lib/deletionGuard";
 import { apply, deleteAll, ensureNamespace, installSharedCrds, KindIndex, ObjectLike } from "./support/objects";
 
 const STACK = "prod";
@@ -716,16 +717,16 @@ for (const kubernetes of KUBERNETES_MINORS)
                 tail(destroy),
             );
             for (const name of pools) assert.strictEqual((await get(`${MACHINE_API}/${name}`)).status, 200, `MachineSet ${name}`);
-            const guard = "admissionregistration.k8s.io/v1/validatingadmissionpolic";
-            assert.strictEqual((await get(`/apis/${guard}ies/cluster-capacity-pool-deletion-guard`)).status, 200);
-            assert.strictEqual((await get(`/apis/${guard}ybindings/cluster-capacity-pool-deletion-guard`)).status, 200);
+            const guard = deletionGuardManifests() as unknown as { policy: ObjectLike; binding: ObjectLike };
+            assert.strictEqual((await get(kinds.path(guard.policy))).status, 200);
+            assert.strictEqual((await get(kinds.path(guard.binding))).status, 200);
             assert.ok(
                 stateResources().some((r) => r.type.endsWith(":ValidatingAdmissionPolicyBinding")),
                 "the binding is still in the state",
             );
 
             // The runbook's break glass: the guard does not guard its own binding; once it is gone, a pool MachineSet can be deleted.
-            const binding = await server.request("DELETE", `/apis/${guard}ybindings/cluster-capacity-pool-deletion-guard`);
+            const binding = await server.request("DELETE", kinds.path(guard.binding));
             assert.strictEqual(binding.status, 200, JSON.stringify(binding.body));
             await eventually("the API server to drop the binding from its policy cache", 30_000, async () =>
                 (await server.request("DELETE", `${MACHINE_API}/${pools[0]}`)).status === 200 ? true : undefined,

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { rendered, runProgram, StackConfig } from "../support/harness";
-import { gpuPool, offlineStack, SCENARIOS } from "../support/scenarios";
+import { connectedStack, offlineStack, SCENARIOS } from "../support/scenarios";
 import { fakeCluster } from "../support/cluster";
 import {
     capiConversionBlockers,
@@ -14,13 +14,6 @@ import {
 } from "../../lib/plan/machineSetMigration";
 import { customObjectsClient, livePoolMachineSets } from "../../lib/lookups/poolMachineSets";
 import type { KubernetesObject } from "../../policy/lib/contract";
-
-/** The offline test stack, applied to a cluster instead of rendered: the run reads the pool MachineSets first. */
-function connected(overrides: StackConfig = {}, pools = [gpuPool("l4", { zones: ["us-east-2a"] })]): StackConfig {
-    const config = offlineStack({ "cluster-capacity:kubernetes": { kubeconfig: "/nonexistent/kubeconfig" }, ...overrides }, pools);
-    delete config["cluster-capacity:renderDirectory"];
-    return config;
-}
 
 type Json = Record<string, any>;
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -48,11 +41,11 @@ async function renderedMachineSet(config: StackConfig): Promise<Json> {
 describe("the Machine API's move to Cluster API", () => {
     describe("a run against a cluster whose MachineSets Cluster API owns", () => {
         it("refuses to change a MachineSet whose status.authoritativeAPI is ClusterAPI, naming it and what to do, before registering anything", async () => {
-            const machineSet = await renderedMachineSet(connected());
+            const machineSet = await renderedMachineSet(connectedStack());
             fakeCluster.machineSets = [
                 live(machineSet, "ClusterAPI", (spec) => (spec.template.spec.providerSpec.value.instanceType = "g6.2xlarge")),
             ];
-            const run = await runProgram(connected());
+            const run = await runProgram(connectedStack());
             assert.ok(run.error, "the run should have been refused");
             assert.match(
                 run.error.message,
@@ -69,11 +62,11 @@ describe("the Machine API's move to Cluster API", () => {
         });
 
         it("asks to wait while a MachineSet is Migrating", async () => {
-            const machineSet = await renderedMachineSet(connected());
+            const machineSet = await renderedMachineSet(connectedStack());
             fakeCluster.machineSets = [
                 live(machineSet, "Migrating", (spec) => (spec.template.spec.providerSpec.value.instanceType = "g6.2xlarge")),
             ];
-            const run = await runProgram(connected());
+            const run = await runProgram(connectedStack());
             assert.match(
                 run.error?.message ?? "",
                 /is being migrated .*\(status\.authoritativeAPI: Migrating\) .*run again once its status\.authoritativeAPI is MachineAPI or ClusterAPI/,
@@ -81,9 +74,9 @@ describe("the Machine API's move to Cluster API", () => {
         });
 
         it("goes ahead when it would leave such a MachineSet as the cluster has it, and says why one asked to move could not convert", async () => {
-            const machineSet = await renderedMachineSet(connected());
+            const machineSet = await renderedMachineSet(connectedStack());
             fakeCluster.machineSets = [live(machineSet, "ClusterAPI")];
-            const run = await runProgram(connected());
+            const run = await runProgram(connectedStack());
             assert.ifError(run.error);
             assert.ok(
                 run.warnings.some((w) =>
@@ -96,15 +89,15 @@ describe("the Machine API's move to Cluster API", () => {
         });
 
         it("changes a MachineSet the Machine API owns as usual, and says nothing of conversion where no admin asked for a move", async () => {
-            const machineSet = await renderedMachineSet(connected());
+            const machineSet = await renderedMachineSet(connectedStack());
             fakeCluster.machineSets = [
                 live(machineSet, "MachineAPI", (spec) => (spec.template.spec.providerSpec.value.instanceType = "g6.2xlarge")),
             ];
-            assert.ifError((await runProgram(connected())).error);
+            assert.ifError((await runProgram(connectedStack())).error);
             fakeCluster.machineSets = [
                 live(machineSet, undefined, (spec) => (spec.template.spec.providerSpec.value.instanceType = "g6.2xlarge")),
             ];
-            const defaultFeatureSet = await runProgram(connected());
+            const defaultFeatureSet = await runProgram(connectedStack());
             assert.ifError(defaultFeatureSet.error);
             assert.deepStrictEqual(
                 defaultFeatureSet.warnings.filter((w) => /Cluster API/.test(w)),
@@ -113,7 +106,7 @@ describe("the Machine API's move to Cluster API", () => {
         });
 
         it("lists only this stack's MachineSets, by the pool label, and none when it renders YAML", async () => {
-            await runProgram(connected());
+            await runProgram(connectedStack());
             assert.deepStrictEqual(fakeCluster.requests, [
                 {
                     group: "machine.openshift.io",
@@ -136,7 +129,7 @@ describe("the Machine API's move to Cluster API", () => {
                     message: 'machinesets.machine.openshift.io is forbidden: User "ci" cannot list resource "machinesets"',
                 }),
             });
-            const run = await runProgram(connected());
+            const run = await runProgram(connectedStack());
             assert.match(
                 run.error?.message ?? "",
                 /listing the MachineSets in openshift-machine-api failed, so the run cannot tell which of this stack's pools the cluster has and who owns them \(the identity that runs Pulumi needs list on machinesets\.machine\.openshift\.io there\); no cluster object was registered: HTTP 403: machinesets\.machine\.openshift\.io is forbidden: User "ci" cannot list/,

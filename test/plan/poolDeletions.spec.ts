@@ -1,16 +1,9 @@
 import * as assert from "assert";
-import { rendered, renderedObject, runProgram, StackConfig } from "../support/harness";
-import { gpuPool, offlineStack } from "../support/scenarios";
+import { rendered, renderedObject, runProgram } from "../support/harness";
+import { connectedStack, gpuPool, offlineStack } from "../support/scenarios";
 import { fakeCluster } from "../support/cluster";
 import { deletionBlockers, refusedDeletions } from "../../lib/plan/poolDeletions";
 import type { LiveMachineSet } from "../../lib/lookups/poolMachineSets";
-
-/** The offline test stack, applied to a cluster instead of rendered: the run reads the pool MachineSets first. */
-function connected(pools = [gpuPool("l4", { zones: ["us-east-2a"] })], overrides: StackConfig = {}): StackConfig {
-    const config = offlineStack({ "cluster-capacity:kubernetes": { kubeconfig: "/nonexistent/kubeconfig" }, ...overrides }, pools);
-    delete config["cluster-capacity:renderDirectory"];
-    return config;
-}
 
 const CLUSTER = "machine.openshift.io/cluster-api-cluster";
 const POOL = "cluster-capacity.io/pool";
@@ -102,7 +95,7 @@ describe("pool deletions (lib/plan/poolDeletions.ts)", () => {
                 listed("test-abcde-a100-us-east-2a", "a100", { replicas: 2 }, { replicas: 2 }),
                 listed("test-abcde-a100-us-east-2b", "a100", { replicas: 2 }, { replicas: 2 }),
             ];
-            const run = await runProgram(connected());
+            const run = await runProgram(connectedStack());
             assert.ok(run.error, "the run should have been refused");
             assert.match(
                 run.error.message,
@@ -121,7 +114,7 @@ describe("pool deletions (lib/plan/poolDeletions.ts)", () => {
                 listed("test-abcde-l4-us-east-2a", "l4", { replicas: 1 }),
                 listed("test-abcde-l4-us-east-2b", "l4", { replicas: 1 }, { replicas: 1 }),
             ];
-            const run = await runProgram(connected());
+            const run = await runProgram(connectedStack());
             assert.match(
                 run.error?.message ?? "",
                 /MachineSet openshift-machine-api\/test-abcde-l4-us-east-2b \(pool l4\): its pool is not retired .*; its pool is still in the stack file, but this run no longer renders this MachineSet \(a zone, the spot fallback or a capacity reservation removed.*docs\/runbook\.md#remove-one-machineset-of-a-pool/,
@@ -130,7 +123,7 @@ describe("pool deletions (lib/plan/poolDeletions.ts)", () => {
 
         it("refuses it also when the stack keeps no pool at all", async () => {
             fakeCluster.machineSets = [listed("test-abcde-l4-us-east-2a", "l4", { replicas: 1 }, { replicas: 1 })];
-            const run = await runProgram(connected([]));
+            const run = await runProgram(connectedStack({}, []));
             assert.match(
                 run.error?.message ?? "",
                 /would delete 1 pool MachineSet\(s\).*\n {2}- MachineSet openshift-machine-api\/test-abcde-l4-us-east-2a \(pool l4\)/,
@@ -142,14 +135,14 @@ describe("pool deletions (lib/plan/poolDeletions.ts)", () => {
                 listed("test-abcde-a100-us-east-2a", "a100", { replicas: 0 }, { replicas: 0 }, { [RETIRED]: "true" }),
                 listed("test-abcde-a100-us-east-2b", "a100", { replicas: 0 }, {}, { [RETIRED]: "true" }),
             ];
-            assert.ifError((await runProgram(connected())).error);
+            assert.ifError((await runProgram(connectedStack())).error);
         });
 
         it("refuses the removal of a retired pool whose MachineSet still reports machines", async () => {
             fakeCluster.machineSets = [
                 listed("test-abcde-a100-us-east-2a", "a100", { replicas: 0 }, { replicas: 1 }, { [RETIRED]: "true" }),
             ];
-            const run = await runProgram(connected());
+            const run = await runProgram(connectedStack());
             assert.match(run.error?.message ?? "", /\(pool a100\): it still has machines \(spec\.replicas 0, status\.replicas 1\)/);
             assert.doesNotMatch(run.error?.message ?? "", /not retired \(/);
         });

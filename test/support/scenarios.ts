@@ -77,6 +77,13 @@ export function offlineStack(overrides: StackConfig = {}, pools: PoolEntry[] = [
     };
 }
 
+/** The offline test stack applied to a cluster instead of rendered: the run reads the pool MachineSets first (test/support/cluster.ts). */
+export function connectedStack(overrides: StackConfig = {}, pools: PoolEntry[] = [gpuPool("l4", { zones: ["us-east-2a"] })]): StackConfig {
+    const config = offlineStack({ "cluster-capacity:kubernetes": { kubeconfig: "/nonexistent/kubeconfig" }, ...overrides }, pools);
+    delete config["cluster-capacity:renderDirectory"];
+    return config;
+}
+
 /** A cluster with several pool shapes: on-demand, spot, autoscaled, tuned, multi-zone. */
 export function multiPoolStack(version = "4.18"): StackConfig {
     return offlineStack(
