@@ -6,10 +6,17 @@
 #   kube-apiserver-<minor>    tools/kubernetes-<minor> (k8s.io/kubernetes), the e2e suite's API server,
 #                             one per Kubernetes minor the suite runs against (1.33, 1.35)
 #   kube-controller-manager-<minor>   the same module: its garbage collector and namespace controller
+#   kube-scheduler-<minor>    the same module, where its tools.go names it: the cluster in a box's scheduler
 #   etcd                tools/etcd (go.etcd.io/etcd/server/v3), its storage
+#   kwok                tools/kwok (sigs.k8s.io/kwok): the kubelets of the cluster in a box's Nodes
+#   machine-api-operator      tools/machine-api-operator: the Machine API's machineset (controller and
+#                             webhooks), nodelink-controller and machine-healthcheck binaries
+#   cluster-autoscaler-operator   tools/cluster-autoscaler-operator, binary cluster-autoscaler-operator
 #   pulumi              tools/pulumi (github.com/pulumi/pulumi/pkg/v3), the CLI and engine
 #   pulumi-kubernetes   tools/pulumi-kubernetes (github.com/pulumi/pulumi-kubernetes/provider/v4),
 #                       the Kubernetes provider plugin, binary pulumi-resource-kubernetes
+# A build is never silent: every 30 s it prints how many packages it has compiled out of those the
+# binaries depend on (`go list -deps`; packages already in Go's build cache are not compiled again).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,30 +25,63 @@ command -v go >/dev/null || {
     exit 127
 }
 
-# The cache key of a tool: its pins, its sources in tools/, this script and the Go release. The script
-# is read on its own: sorted among the tools' paths, a relative $0 and an absolute one change the key.
+# The cache key of a tool: what its build reads (the folder's go.mod, go.sum, RELEASE and main
+# package, not the tools.go that only pins imports for `go mod tidy`), the build's own arguments and
+# the Go release. Changing how this script reports progress rebuilds nothing.
 recipe() {
-    { find "$CC_ROOT/tools/$1" -type f -print0 | sort -z | xargs -0 cat && cat "$0" && go env GOVERSION; } | sha256sum | cut -c1-12
+    local folder=$1
+    shift
+    {
+        find "$CC_ROOT/tools/$folder" -type f ! -name tools.go -print0 | sort -z | xargs -0 cat
+        printf '%s\n' "$@"
+        go env GOVERSION
+    } | sha256sum | cut -c1-12
 }
 
-# build <tool> <folder in tools/> <binary> <package> <version> <ldflags> [prepare]: builds <package>
-# of the folder's module, or, with a prepare function, the main package it writes into a build directory.
+# go_build <binary> <package> <ldflags>: `go build -v` (which names each package as it compiles it)
+# into <binary>, with a line every 30 s saying how far it is.
+go_build() {
+    local binary=$1 package=$2 ldflags=$3 log="$1.log" total started=$SECONDS build
+    # The packages it depends on, standard library included: an upper bound of what compiles.
+    total=$(go list -mod=readonly -deps "$package" | wc -l)
+    CGO_ENABLED=0 go build -v -mod=readonly -trimpath -ldflags="-s -w $ldflags" -o "$binary" "$package" 2>"$log" &
+    build=$!
+    while kill -0 "$build" 2>/dev/null; do
+        for _ in $(seq 30); do
+            kill -0 "$build" 2>/dev/null || break
+            sleep 1
+        done
+        if kill -0 "$build" 2>/dev/null; then
+            echo "cluster-capacity:   $(basename "${binary%.partial}"): $((SECONDS - started)) s, $(grep -cv '^#' "$log" || true) of at most $total packages compiled" >&2
+        fi
+    done
+    wait "$build" || { cat "$log" >&2; return 1; }
+    rm -f "$log"
+}
+
+# build <tool> <folder in tools/> <version> <ldflags> <prepare> <binary=package>...: builds each
+# package of the folder's module into its binary; with a prepare function, the main package it writes
+# into a build directory (package ".").
 build() {
-    local tool=$1 folder=$2 binary=$3 package=$4 version=$5 ldflags=$6 prepare=${7:-}
-    local dir="$CC_ROOT/tools/$folder" out
-    out="$CC_CACHE/tools/$tool-$version-$(go env GOOS)-$(go env GOARCH)-$(recipe "$folder")"
-    if [ ! -x "$out/bin/$binary" ]; then
+    local tool=$1 folder=$2 version=$3 ldflags=$4 prepare=$5
+    shift 5
+    local dir="$CC_ROOT/tools/$folder" out pair missing=false
+    out="$CC_CACHE/tools/$tool-$version-$(go env GOOS)-$(go env GOARCH)-$(recipe "$folder" "$ldflags" "$@" "$([ -z "$prepare" ] || declare -f "$prepare")")"
+    for pair in "$@"; do [ -x "$out/bin/${pair%%=*}" ] || missing=true; done
+    if [ "$missing" = true ]; then
         echo "cluster-capacity: building $tool $version (first run only; it is cached in $out)" >&2
         local started=$SECONDS src=$dir
-        mkdir -p "$out/bin"
+        rm -rf "$out" && mkdir -p "$out/bin"
         if [ -n "$prepare" ]; then
             src="$out/src"
-            rm -rf "$src" && mkdir -p "$src"
+            mkdir -p "$src"
             cp "$dir/go.mod" "$dir/go.sum" "$src/"
             "$prepare" "$src" "$version"
         fi
-        (cd "$src" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags="-s -w $ldflags" -o "$out/bin/$binary.partial" "$package")
-        mv "$out/bin/$binary.partial" "$out/bin/$binary"
+        for pair in "$@"; do
+            (cd "$src" && go_build "$out/bin/${pair%%=*}.partial" "${pair#*=}" "$ldflags")
+        done
+        for pair in "$@"; do mv "$out/bin/${pair%%=*}.partial" "$out/bin/${pair%%=*}"; done
         rm -rf "$out/src"
         echo "cluster-capacity: built $tool $version in $((SECONDS - started)) s" >&2
     fi
@@ -79,26 +119,43 @@ kubernetes_provider_release() {
 build_tool() {
     local version
     case $1 in
-        kube-apiserver-* | kube-controller-manager-*)
+        kube-apiserver-* | kube-controller-manager-* | kube-scheduler-*)
             local binary=${1%-*} minor=${1##*-}
             [ -f "$CC_ROOT/tools/kubernetes-$minor/go.mod" ] || { echo "cluster-capacity: no tools/kubernetes-$minor for $1" >&2; exit 2; }
             version=$(module_version "kubernetes-$minor" k8s.io/kubernetes)
             # Without the version stamp the server reports v0.0.0 in /version and discovery.
-            build "$1" "kubernetes-$minor" "$binary" "k8s.io/kubernetes/cmd/$binary" "$version" \
-                "-X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitTreeState=clean"
+            build "$1" "kubernetes-$minor" "$version" \
+                "-X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitTreeState=clean" "" \
+                "$binary=k8s.io/kubernetes/cmd/$binary"
             ;;
         etcd)
-            build etcd etcd etcd . "$(module_version etcd go.etcd.io/etcd/server/v3)" ""
+            build etcd etcd "$(module_version etcd go.etcd.io/etcd/server/v3)" "" "" etcd=.
+            ;;
+        kwok)
+            version=$(module_version kwok sigs.k8s.io/kwok)
+            build kwok kwok "$version" "" "" kwok=sigs.k8s.io/kwok/cmd/kwok
+            ;;
+        machine-api-operator)
+            local mao=github.com/openshift/machine-api-operator
+            build machine-api-operator machine-api-operator "$(module_version machine-api-operator "$mao")" "" "" \
+                "machineset=$mao/cmd/machineset" "nodelink-controller=$mao/cmd/nodelink-controller" \
+                "machine-healthcheck=$mao/cmd/machine-healthcheck"
+            ;;
+        cluster-autoscaler-operator)
+            local cao=github.com/openshift/cluster-autoscaler-operator
+            build cluster-autoscaler-operator cluster-autoscaler-operator "$(module_version cluster-autoscaler-operator "$cao")" "" "" \
+                "cluster-autoscaler-operator=$cao/cmd/manager"
             ;;
         pulumi)
             version=$(module_version pulumi github.com/pulumi/pulumi/pkg/v3)
-            build pulumi pulumi pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$version" \
-                "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version"
+            build pulumi pulumi "$version" "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" "" \
+                pulumi=github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
             ;;
         pulumi-kubernetes)
             version=$(kubernetes_provider_release)
-            build pulumi-kubernetes pulumi-kubernetes pulumi-resource-kubernetes . "$version" \
-                "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${version#v}" prepare_kubernetes_provider
+            build pulumi-kubernetes pulumi-kubernetes "$version" \
+                "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${version#v}" prepare_kubernetes_provider \
+                pulumi-resource-kubernetes=.
             ;;
         *)
             echo "cluster-capacity: no tool $1 (${all_tools[*]})" >&2
@@ -107,13 +164,16 @@ build_tool() {
     esac
 }
 
-# Every Kubernetes minor with a folder tools/kubernetes-<minor>, then the rest.
+# Every Kubernetes minor with a folder tools/kubernetes-<minor> (its scheduler where tools.go pins
+# it), then the rest.
 all_tools=()
 for folder in "$CC_ROOT"/tools/kubernetes-*/; do
     minor=$(basename "$folder")
-    all_tools+=("kube-apiserver-${minor#kubernetes-}" "kube-controller-manager-${minor#kubernetes-}")
+    minor=${minor#kubernetes-}
+    all_tools+=("kube-apiserver-$minor" "kube-controller-manager-$minor")
+    ! grep -q 'cmd/kube-scheduler"' "$folder/tools.go" || all_tools+=("kube-scheduler-$minor")
 done
-all_tools+=(etcd pulumi pulumi-kubernetes)
+all_tools+=(etcd kwok machine-api-operator cluster-autoscaler-operator pulumi pulumi-kubernetes)
 tools=("$@")
 [ $# -gt 0 ] || tools=("${all_tools[@]}")
 for tool in "${tools[@]}"; do build_tool "$tool"; done
