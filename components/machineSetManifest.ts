@@ -86,6 +86,12 @@ function awsProviderSpec(i: MachineSetInputs): Json {
         tags: i.network.tags,
         deviceIndex: 0,
         metadataServiceOptions: { authentication: "Required" },
+        // `kmsKey: {}` without a key, as the Machine API's defaulting webhook stores it: it re-encodes the
+        // provider spec from openshift/api's AWSMachineProviderConfig, whose EBS `kmsKey` is a struct that
+        // encoding/json never omits (machine-api-operator pkg/webhooks/machine_webhook.go, defaultAWS;
+        // openshift/api machine/v1beta1/types_awsprovider.go). blockDevices is an atomic list, so an
+        // apply without it would remove it: a change the cluster's migration policy refuses on a
+        // MachineSet Cluster API owns (test/e2e/engine.e2e.ts shows both on the real webhook).
         blockDevices: [
             {
                 ebs: {
@@ -94,7 +100,7 @@ function awsProviderSpec(i: MachineSetInputs): Json {
                     volumeType: volume.type,
                     ...(volume.iops !== undefined && { iops: volume.iops }),
                     ...(volume.throughputMiBps !== undefined && { throughputMib: volume.throughputMiBps }),
-                    ...(volume.kmsKeyArn !== undefined && { kmsKey: { arn: volume.kmsKeyArn } }),
+                    kmsKey: volume.kmsKeyArn !== undefined ? { arn: volume.kmsKeyArn } : {},
                 },
             },
         ],

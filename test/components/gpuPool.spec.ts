@@ -71,10 +71,10 @@ describe("GpuPool MachineSets", () => {
         ]);
     });
 
-    it("requires IMDSv2 and encrypts a gp3 root volume of the configured size", () => {
+    it("requires IMDSv2 and encrypts a gp3 root volume of the configured size, its empty kmsKey as the Machine API stores it", () => {
         const spec = providerSpec(dev, "dev-7xk2p-l4-quad-us-east-2a");
         assert.deepStrictEqual(spec.metadataServiceOptions, { authentication: "Required" });
-        assert.deepStrictEqual(spec.blockDevices, [{ ebs: { encrypted: true, volumeSize: 250, volumeType: "gp3" } }]);
+        assert.deepStrictEqual(spec.blockDevices, [{ ebs: { encrypted: true, volumeSize: 250, volumeType: "gp3", kmsKey: {} } }]);
     });
 
     it("follows the installer's conventions for instance profile, secrets and the owned tag", () => {
