@@ -35,7 +35,7 @@ describe("the upstream manifest (test/fixtures/upstream.json)", () => {
 });
 
 describe("upstream copies in test/fixtures", () => {
-    for (const folder of ["crds", "machine-api-migration"]) {
+    for (const folder of ["crds", "machine-api-migration", "cluster-in-a-box"]) {
         const dir = path.join(REPO, "test", "fixtures", folder);
         const listed = manifest.fixtures.filter((e) => path.dirname(e.file) === `test/fixtures/${folder}`);
         it(`keeps every file of test/fixtures/${folder} byte-exact: its git blob is the one ${MANIFEST} names, and every file is listed`, () => {

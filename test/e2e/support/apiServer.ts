@@ -28,6 +28,10 @@ export interface ApiServer {
     caFile: string;
     /** The suite's bearer token, of a user in system:masters. */
     token: string;
+    /** A kubeconfig of that user, for the controllers the suite runs beside the server. */
+    kubeconfig: string;
+    /** The server's temporary directory, where the processes beside it keep their files and logs. */
+    dir: string;
     /** `headers` add to the admin's bearer token, e.g. `Impersonate-User` to act as another identity. */
     request(method: string, urlPath: string, body?: unknown, contentType?: string, headers?: Record<string, string>): Promise<ApiResponse>;
     stop(): void;
@@ -56,7 +60,7 @@ export function buildTools(): Record<string, string> {
     );
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = net.createServer();
         server.unref();
@@ -84,9 +88,10 @@ for (const [signal, code] of [
     });
 }
 
-function start(binary: string, args: string[], log: string): ChildProcess {
+/** Starts a process beside the server, its output appended to `log`; it is killed when the suite ends. */
+export function start(binary: string, args: string[], log: string, env?: NodeJS.ProcessEnv): ChildProcess {
     const out = fs.openSync(log, "a");
-    const child = spawn(binary, args, { stdio: ["ignore", out, out] });
+    const child = spawn(binary, args, { stdio: ["ignore", out, out], ...(env && { env }) });
     running.add(child);
     child.once("exit", () => {
         running.delete(child);
@@ -95,7 +100,8 @@ function start(binary: string, args: string[], log: string): ChildProcess {
     return child;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, logs: string[]): Promise<T> {
+/** Polls `attempt` every 250 ms until it returns a value; on timeout the error ends with the logs' last lines. */
+export async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, logs: string[]): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     while (Date.now() < deadline) {
@@ -113,10 +119,17 @@ async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promis
     );
 }
 
-/** An API server of the given Kubernetes minor (default the newest the suite has). */
+/** kube-controller-manager's controllers the suite runs: foreground and namespace deletions finish. */
+const CONTROLLERS = ["garbage-collector-controller", "namespace-controller"];
+
+/**
+ * An API server of the given Kubernetes minor (default the newest the suite has), with
+ * kube-controller-manager running CONTROLLERS and `extraControllers`.
+ */
 export async function startApiServer(
     kubernetes = KUBERNETES_MINORS[KUBERNETES_MINORS.length - 1],
     bins = buildTools(),
+    extraControllers: readonly string[] = [],
 ): Promise<ApiServer> {
     if (!KUBERNETES_MINORS.includes(kubernetes)) {
         throw new Error(`no kube-apiserver for Kubernetes ${kubernetes}: tools/ has kubernetes-${KUBERNETES_MINORS.join(", kubernetes-")}`);
@@ -214,6 +227,8 @@ export async function startApiServer(
         kubernetes,
         caFile: path.join(dir, "certs", "apiserver.crt"),
         token,
+        kubeconfig: path.join(dir, "admin.kubeconfig"),
+        dir,
         request,
         stop() {
             controllerManager?.kill("SIGKILL");
@@ -240,7 +255,7 @@ export async function startApiServer(
         if (`${version.major}.${version.minor}` !== kubernetes) {
             throw new Error(`kube-apiserver reports ${version.gitVersion} (/version), not Kubernetes ${kubernetes}`);
         }
-        const kubeconfig = path.join(dir, "controller-manager.kubeconfig");
+        const kubeconfig = server.kubeconfig;
         fs.writeFileSync(
             kubeconfig,
             JSON.stringify({
@@ -257,7 +272,7 @@ export async function startApiServer(
             path.join(bins[`kube-controller-manager-${kubernetes}`], "kube-controller-manager"),
             [
                 `--kubeconfig=${kubeconfig}`,
-                "--controllers=garbage-collector-controller,namespace-controller",
+                `--controllers=${[...CONTROLLERS, ...extraControllers].join(",")}`,
                 "--leader-elect=false",
                 "--secure-port=0",
                 "--use-service-account-credentials=false",
