@@ -13,7 +13,7 @@ import * as YAML from "yaml";
 import type { StackConfig } from "../support/harness";
 import { REPO } from "../support/scenarios";
 import { ApiServer, buildTools, eventually, KUBERNETES_MINORS, startApiServer } from "./support/apiServer";
-import { BOX_CONTROLLERS, ClusterInABox, NOT_READY_SINCE_ANNOTATION, startClusterInABox } from "./support/clusterInABox";
+import { BOX_CONTROLLER_MANAGER, ClusterInABox, NOT_READY_SINCE_ANNOTATION, startClusterInABox } from "./support/clusterInABox";
 import { machineSetManifest } from "../../components/machineSetManifest";
 import { poolConfig } from "../support/pools";
 import { VERSION_MATRIX } from "../../lib/versionMatrix";
@@ -140,7 +140,7 @@ for (const kubernetes of KUBERNETES_MINORS)
 
         before(async () => {
             const bins = buildTools();
-            server = await startApiServer(kubernetes, bins, inABox ? BOX_CONTROLLERS : []);
+            server = await startApiServer(kubernetes, bins, inABox ? BOX_CONTROLLER_MANAGER : undefined);
             kinds = await installSharedCrds(server);
             for (const namespace of OPENSHIFT_NAMESPACES) await ensureNamespace(server, namespace);
             if (inABox) {

@@ -122,14 +122,20 @@ export async function waitFor<T>(what: string, timeoutMs: number, attempt: () =>
 /** kube-controller-manager's controllers the suite runs: foreground and namespace deletions finish. */
 const CONTROLLERS = ["garbage-collector-controller", "namespace-controller"];
 
+/** What kube-controller-manager runs beyond CONTROLLERS, and its flags for them. */
+export interface ControllerManagerOptions {
+    controllers: readonly string[];
+    flags: readonly string[];
+}
+
 /**
  * An API server of the given Kubernetes minor (default the newest the suite has), with
- * kube-controller-manager running CONTROLLERS and `extraControllers`.
+ * kube-controller-manager running CONTROLLERS and `extra`'s.
  */
 export async function startApiServer(
     kubernetes = KUBERNETES_MINORS[KUBERNETES_MINORS.length - 1],
     bins = buildTools(),
-    extraControllers: readonly string[] = [],
+    extra: ControllerManagerOptions = { controllers: [], flags: [] },
 ): Promise<ApiServer> {
     if (!KUBERNETES_MINORS.includes(kubernetes)) {
         throw new Error(`no kube-apiserver for Kubernetes ${kubernetes}: tools/ has kubernetes-${KUBERNETES_MINORS.join(", kubernetes-")}`);
@@ -272,7 +278,8 @@ export async function startApiServer(
             path.join(bins[`kube-controller-manager-${kubernetes}`], "kube-controller-manager"),
             [
                 `--kubeconfig=${kubeconfig}`,
-                `--controllers=${[...CONTROLLERS, ...extraControllers].join(",")}`,
+                `--controllers=${[...CONTROLLERS, ...extra.controllers].join(",")}`,
+                ...extra.flags,
                 "--leader-elect=false",
                 "--secure-port=0",
                 "--use-service-account-credentials=false",

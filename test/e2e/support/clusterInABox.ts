@@ -20,7 +20,7 @@ import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
 import { REPO } from "../../support/scenarios";
-import { ApiServer, freePort, start, waitFor } from "./apiServer";
+import { ApiServer, ControllerManagerOptions, freePort, start, waitFor } from "./apiServer";
 import { AwsActuatorPlayer } from "./awsActuator";
 import { ensureNamespace, installCrds, KindIndex } from "./objects";
 
@@ -497,7 +497,13 @@ function insecureGet(url: string): Promise<number> {
 /**
  * The box's kube-controller-manager controllers beyond the suite's: Jobs make pods (the smoke tests),
  * in namespaces whose `default` ServiceAccount the serviceaccount controller makes (the API server's
- * ServiceAccount admission refuses a pod without it), and the node lifecycle controller lifts the `node.kubernetes.io/not-ready` taint the API server
- * puts on every new Node (admission plugin TaintNodesByCondition) once kwok reports it Ready.
+ * ServiceAccount admission refuses a pod without it), and the node lifecycle controller lifts the
+ * `node.kubernetes.io/not-ready` taint the API server puts on every new Node (admission plugin
+ * TaintNodesByCondition) once kwok reports it Ready. Its grace period outlasts kwok's heartbeat
+ * (every 20 to 45 s, kustomize/stage/node/heartbeat) on a loaded machine: a Node goes NotReady only
+ * when a test says so.
  */
-export const BOX_CONTROLLERS = ["job-controller", "serviceaccount-controller", "node-lifecycle-controller"];
+export const BOX_CONTROLLER_MANAGER: ControllerManagerOptions = {
+    controllers: ["job-controller", "serviceaccount-controller", "node-lifecycle-controller"],
+    flags: ["--node-monitor-grace-period=2m"],
+};
