@@ -38,13 +38,13 @@ recipe() {
     } | sha256sum | cut -c1-12
 }
 
-# go_build <binary> <package> <ldflags>: `go build -v` (which names each package as it compiles it)
-# into <binary>, with a line every 30 s saying how far it is.
+# go_build <dir> <binary> <package> <ldflags>: `go build -v` (which names each package as it compiles
+# it) into <dir>/<binary>.partial, with a line every 30 s saying how far it is.
 go_build() {
-    local binary=$1 package=$2 ldflags=$3 log="$1.log" total started=$SECONDS build
+    local binary=$2 package=$3 ldflags=$4 log="$1/$2.log" total started=$SECONDS build
     # The packages it depends on, standard library included: an upper bound of what compiles.
     total=$(go list -mod=readonly -deps "$package" | wc -l)
-    CGO_ENABLED=0 go build -v -mod=readonly -trimpath -ldflags="-s -w $ldflags" -o "$binary" "$package" 2>"$log" &
+    CGO_ENABLED=0 go build -v -mod=readonly -trimpath -ldflags="-s -w $ldflags" -o "$1/$binary.partial" "$package" 2>"$log" &
     build=$!
     while kill -0 "$build" 2>/dev/null; do
         for _ in $(seq 30); do
@@ -52,7 +52,7 @@ go_build() {
             sleep 1
         done
         if kill -0 "$build" 2>/dev/null; then
-            echo "cluster-capacity:   $(basename "${binary%.partial}"): $((SECONDS - started)) s, $(grep -cv '^#' "$log" || true) of at most $total packages compiled" >&2
+            echo "cluster-capacity:   $binary: $((SECONDS - started)) s, $(grep -cv '^#' "$log" || true) of at most $total packages compiled" >&2
         fi
     done
     wait "$build" || { cat "$log" >&2; return 1; }
@@ -79,7 +79,7 @@ build() {
             "$prepare" "$src" "$version"
         fi
         for pair in "$@"; do
-            (cd "$src" && go_build "$out/bin/${pair%%=*}.partial" "${pair#*=}" "$ldflags")
+            (cd "$src" && go_build "$out/bin" "${pair%%=*}" "${pair#*=}" "$ldflags")
         done
         for pair in "$@"; do mv "$out/bin/${pair%%=*}.partial" "$out/bin/${pair%%=*}"; done
         rm -rf "$out/src"

@@ -14,6 +14,7 @@ import type { StackConfig } from "../support/harness";
 import { REPO } from "../support/scenarios";
 import { ApiServer, buildTools, eventually, KUBERNETES_MINORS, startApiServer } from "./support/apiServer";
 import { BOX_CONTROLLER_MANAGER, ClusterInABox, NOT_READY_SINCE_ANNOTATION, startClusterInABox } from "./support/clusterInABox";
+import { MACHINES } from "./support/awsActuator";
 import { machineSetManifest } from "../../components/machineSetManifest";
 import { poolConfig } from "../support/pools";
 import { VERSION_MATRIX } from "../../lib/versionMatrix";
@@ -170,6 +171,18 @@ for (const kubernetes of KUBERNETES_MINORS)
         const get = (urlPath: string) => server.request("GET", urlPath);
         const machineSet = async (name: string) => (await get(`${MACHINE_API}/${name}`)).body;
         const stateResources = (): StateResource[] => project.state().deployment.resources ?? [];
+        /**
+         * As the cluster autoscaler's clusterapi provider scales a MachineSet: an update of its scale
+         * subresource (kubernetes/autoscaler cluster-autoscaler/cloudprovider/clusterapi/clusterapi_unstructured.go, SetSize).
+         */
+        const scaleAsAutoscaler = async (name: string, replicas: number) => {
+            const scale = (await get(`${MACHINE_API}/${name}/scale`)).body;
+            const scaled = await server.request("PUT", `${MACHINE_API}/${name}/scale?fieldManager=cluster-autoscaler`, {
+                ...scale,
+                spec: { replicas },
+            });
+            assert.strictEqual(scaled.status, 200, JSON.stringify(scaled.body));
+        };
 
         it("renders the dev stack as the README runs it, and the YAML `up` writes applies cleanly to the API server", async () => {
             const dev = new EngineProject("dev");
@@ -268,7 +281,6 @@ for (const kubernetes of KUBERNETES_MINORS)
         });
 
         // The cluster in a box: what the real OpenShift controllers make of what `up` applied.
-        const MACHINES = "/apis/machine.openshift.io/v1beta1/namespaces/openshift-machine-api/machines";
         const machinesOf = async (machineSet: string): Promise<any[]> =>
             (await get(`${MACHINES}?labelSelector=${encodeURIComponent(`machine.openshift.io/cluster-api-machineset=${machineSet}`)}`)).body
                 .items;
@@ -439,14 +451,7 @@ for (const kubernetes of KUBERNETES_MINORS)
                 const annotations = (await machineSet(name)).metadata.annotations;
                 assert.strictEqual(annotations["machine.openshift.io/cluster-api-autoscaler-node-group-max-size"], "2");
             }
-            // As the cluster autoscaler's clusterapi provider scales a MachineSet: an update of its scale
-            // subresource (kubernetes/autoscaler cluster-autoscaler/cloudprovider/clusterapi/clusterapi_unstructured.go, SetSize).
-            const scale = (await get(`${MACHINE_API}/${name}/scale`)).body;
-            const scaled = await server.request("PUT", `${MACHINE_API}/${name}/scale?fieldManager=cluster-autoscaler`, {
-                ...scale,
-                spec: { replicas: 2 },
-            });
-            assert.strictEqual(scaled.status, 200, JSON.stringify(scaled.body));
+            await scaleAsAutoscaler(name, 2);
             const up = await project.run(`pulumi up -s ${STACK} --yes --non-interactive --refresh ${pack}`);
             succeeded(up);
             assert.strictEqual((await machineSet(name)).spec.replicas, 2);
@@ -711,12 +716,7 @@ for (const kubernetes of KUBERNETES_MINORS)
             const name = machineSetName("spot", "us-east-2c");
             if (inABox) {
                 // One spot machine running, as the cluster autoscaler would add it (within the operator's max of 2).
-                const scale = (await get(`${MACHINE_API}/${name}/scale`)).body;
-                const scaled = await server.request("PUT", `${MACHINE_API}/${name}/scale?fieldManager=cluster-autoscaler`, {
-                    ...scale,
-                    spec: { replicas: 1 },
-                });
-                assert.strictEqual(scaled.status, 200, JSON.stringify(scaled.body));
+                await scaleAsAutoscaler(name, 1);
                 await nodeOf(name, "the spot pool's Machine and Node");
             }
 

@@ -15,10 +15,11 @@
  */
 import * as fs from "fs";
 import { BUILTIN_INSTANCE_TYPES, InstanceSpec } from "../../../policy/lib/catalogue";
-import { EFA_RESOURCE, GPU_RESOURCE, NEURON_RESOURCE, NEURONCORE_RESOURCE } from "../../../policy/lib/contract";
+import { EFA_RESOURCE, GPU_RESOURCE, MACHINE_API_NAMESPACE, NEURON_RESOURCE, NEURONCORE_RESOURCE } from "../../../policy/lib/contract";
 import type { ApiServer } from "./apiServer";
 
-const MACHINES = "/apis/machine.openshift.io/v1beta1/namespaces/openshift-machine-api/machines";
+/** Where the Machine API keeps Machines. */
+export const MACHINES = `/apis/machine.openshift.io/v1beta1/namespaces/${MACHINE_API_NAMESPACE}/machines`;
 /** machine-api-operator pkg/controller/machine/controller.go: the machine controller's finalizer. */
 const MACHINE_FINALIZER = "machine.machine.openshift.io";
 /** What the catalogue lacks: the installer's worker type. */

@@ -21,11 +21,10 @@ import * as https from "https";
 import * as path from "path";
 import { REPO } from "../../support/scenarios";
 import { ApiServer, ControllerManagerOptions, freePort, start, waitFor } from "./apiServer";
-import { AwsActuatorPlayer } from "./awsActuator";
-import { ensureNamespace, installCrds, KindIndex } from "./objects";
+import { MACHINE_API_NAMESPACE } from "../../../policy/lib/contract";
+import { AwsActuatorPlayer, MACHINES } from "./awsActuator";
+import { created, ensureNamespace, installCrds, KindIndex } from "./objects";
 
-export const MACHINE_API_NAMESPACE = "openshift-machine-api";
-const MACHINES = `/apis/machine.openshift.io/v1beta1/namespaces/${MACHINE_API_NAMESPACE}/machines`;
 const MACHINE_SETS = `/apis/machine.openshift.io/v1beta1/namespaces/${MACHINE_API_NAMESPACE}/machinesets`;
 /** CRDs of what the controllers read, byte-exact from openshift/api (test/fixtures/cluster-in-a-box/SOURCES.md). */
 const BOX_CRD_DIR = path.join(REPO, "test", "fixtures", "cluster-in-a-box");
@@ -110,11 +109,6 @@ function kwokStages(): string[] {
         path.join(stage, "pod", "fast", "pod-complete.yaml"),
         path.join(stage, "pod", "fast", "pod-delete.yaml"),
     ];
-}
-
-async function created(server: ApiServer, urlPath: string, object: unknown): Promise<void> {
-    const answer = await server.request("POST", urlPath, object);
-    if (answer.status !== 201 && answer.status !== 409) throw new Error(`POST ${urlPath}: ${answer.status} ${JSON.stringify(answer.body)}`);
 }
 
 async function statusOf(server: ApiServer, urlPath: string, status: unknown): Promise<void> {

@@ -86,11 +86,14 @@ export async function deleteAll(server: ApiServer, kinds: KindIndex, objects: re
     }
 }
 
-export async function ensureNamespace(server: ApiServer, name: string): Promise<void> {
-    const created = await server.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
-    if (created.status !== 201 && created.status !== 409) {
-        throw new Error(`namespace ${name}: ${created.status} ${JSON.stringify(created.body)}`);
-    }
+/** Creates `object` at `urlPath` unless it exists. */
+export async function created(server: ApiServer, urlPath: string, object: unknown): Promise<void> {
+    const answer = await server.request("POST", urlPath, object);
+    if (answer.status !== 201 && answer.status !== 409) throw new Error(`POST ${urlPath}: ${answer.status} ${JSON.stringify(answer.body)}`);
+}
+
+export function ensureNamespace(server: ApiServer, name: string): Promise<void> {
+    return created(server, "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
 }
 
 /** Applies every CRD of the shared folder and waits until the API server serves each. */
